@@ -1,0 +1,49 @@
+"""Errors every layer raises, each with a stable code; each dialect renders them in its own envelope."""
+
+from __future__ import annotations
+
+
+class TrunklineError(Exception):
+    """Base error: ``code`` is stable (tests and clients may rely on it), ``message`` is for people."""
+
+    status: int = 500
+    code: str = "internal-error"
+
+    def __init__(self, message: str, *, parameter: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.parameter = parameter
+
+
+class InvalidParameter(TrunklineError):
+    status = 400
+    code = "invalid-parameter"
+
+
+class NotFound(TrunklineError):
+    status = 404
+    code = "not-found"
+
+
+class AuthenticationFailed(TrunklineError):
+    status = 401
+    code = "authentication-failed"
+
+
+class Forbidden(TrunklineError):
+    status = 403
+    code = "forbidden"
+
+
+class RateLimited(TrunklineError):
+    status = 429
+    code = "rate-limited"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class MethodNotAllowed(TrunklineError):
+    status = 405
+    code = "method-not-allowed"

@@ -1,0 +1,1 @@
+"""The call store: SQLAlchemy Core tables, Alembic migrations and the queries every dialect shares."""

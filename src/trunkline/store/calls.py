@@ -1,0 +1,200 @@
+"""Reading and writing call records. The bulk-list query is translated to SQL here, and only here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Row, Select, bindparam, func, literal, select, tuple_
+from sqlalchemy.sql.elements import ColumnElement
+
+from trunkline.domain.calls.bulk_filters import BulkQuery, Range
+from trunkline.domain.calls.cursor import Position
+from trunkline.domain.calls.model import FINAL_STATUSES, Call, Leg
+from trunkline.store.database import Database
+from trunkline.store.schema import call_legs, calls
+
+_CALL_COLUMNS = (
+    calls.c.id,
+    calls.c.sid,
+    calls.c.date_created,
+    calls.c.date_updated,
+    calls.c.from_number,
+    calls.c.to_number,
+    calls.c.phone_number,
+    calls.c.status,
+    calls.c.direction,
+    calls.c.start_time,
+    calls.c.end_time,
+    calls.c.duration,
+    calls.c.price_micros,
+    calls.c.parent_call_sid,
+    calls.c.answered_by,
+    calls.c.forwarded_from,
+    calls.c.caller_name,
+    calls.c.recording_path,
+    calls.c.conversation_duration,
+    calls.c.custom_field,
+)
+_GET_ONE = select(*_CALL_COLUMNS).where(
+    calls.c.account_id == bindparam("account_id"), calls.c.sid == bindparam("sid")
+)
+_LEGS_OF = (
+    select(call_legs)
+    .where(call_legs.c.call_id.in_(bindparam("ids", expanding=True)))
+    .order_by(call_legs.c.call_id, call_legs.c.leg_id)
+)
+_SORT_KEY = tuple_(calls.c.date_created, calls.c.sid)
+
+
+@dataclass(frozen=True, slots=True)
+class CallPage:
+    calls: list[Call]
+    total: int
+    has_previous: bool
+    has_next: bool
+
+
+def _to_call(row: Row, account_sid: str) -> Call:
+    return Call(
+        sid=row.sid,
+        account_sid=account_sid,
+        date_created=row.date_created,
+        date_updated=row.date_updated,
+        from_number=row.from_number,
+        to_number=row.to_number,
+        phone_number=row.phone_number,
+        status=row.status,
+        direction=row.direction,
+        start_time=row.start_time,
+        end_time=row.end_time,
+        duration=row.duration,
+        price_micros=row.price_micros,
+        parent_call_sid=row.parent_call_sid,
+        answered_by=row.answered_by,
+        forwarded_from=row.forwarded_from,
+        caller_name=row.caller_name,
+        recording_path=row.recording_path,
+        conversation_duration=row.conversation_duration,
+        custom_field=row.custom_field,
+    )
+
+
+def _range(column: ColumnElement, bounds: Range) -> list[ColumnElement]:
+    conditions = []
+    if bounds.gte is not None:
+        conditions.append(column >= bounds.gte)
+    if bounds.eq is not None:
+        conditions.append(column == bounds.eq)
+    if bounds.lte is not None:
+        conditions.append(column <= bounds.lte)
+    return conditions
+
+
+def _filters(account_id: int, query: BulkQuery) -> list[ColumnElement] | None:
+    """The WHERE clause of a bulk query, or None when it can match nothing (ongoing statuses only)."""
+    statuses = sorted(FINAL_STATUSES.intersection(query.statuses) if query.statuses else FINAL_STATUSES)
+    if not statuses:
+        return None
+    conditions: list[ColumnElement] = [
+        calls.c.account_id == account_id,
+        calls.c.date_created >= query.created_from_ms,
+        calls.c.date_created <= query.created_to_ms,
+        calls.c.status.in_(statuses),
+    ]
+    for column, values in (
+        (calls.c.sid, query.sids),
+        (calls.c.to_number, query.to_numbers),
+        (calls.c.from_number, query.from_numbers),
+        (calls.c.phone_number, query.phone_numbers),
+        (calls.c.direction, query.directions),
+    ):
+        if values:
+            conditions.append(column.in_(values) if len(values) > 1 else column == values[0])
+    conditions += _range(calls.c.duration, query.duration)
+    conditions += _range(calls.c.price_micros, query.price_micros)
+    return conditions
+
+
+def _key(position: Position) -> ColumnElement:
+    return tuple_(literal(position.date_created_ms), literal(position.sid))
+
+
+class CallStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def get(self, account_id: int, account_sid: str, sid: str, *, with_legs: bool = False) -> Call | None:
+        with self._db.engine.connect() as conn:
+            row = conn.execute(_GET_ONE, {"account_id": account_id, "sid": sid}).first()
+            if row is None:
+                return None
+            call = _to_call(row, account_sid)
+            if with_legs:
+                self._attach_legs(conn, {row.id: call})
+            return call
+
+    def list(self, account_id: int, account_sid: str, query: BulkQuery) -> CallPage:
+        """One page of a bulk query, walked by keyset on (DateCreated, Sid) in either direction."""
+        conditions = _filters(account_id, query)
+        if conditions is None:
+            return CallPage([], 0, False, False)
+        cursor = query.after or query.before
+        # Fetch forward in the requested order, or backward from a Before cursor and flip.
+        backward = query.before is not None
+        ascending = query.descending == backward
+        order = (calls.c.date_created.asc(), calls.c.sid.asc()) if ascending else (
+            calls.c.date_created.desc(), calls.c.sid.desc())
+        page_conditions = list(conditions)
+        if cursor is not None:
+            page_conditions.append(_SORT_KEY > _key(cursor) if ascending else _SORT_KEY < _key(cursor))
+        statement = select(*_CALL_COLUMNS).where(*page_conditions).order_by(*order).limit(query.page_size + 1)
+        with self._db.engine.connect() as conn:
+            rows = conn.execute(statement).all()
+            more = len(rows) > query.page_size
+            rows = rows[: query.page_size]
+            if backward:
+                rows.reverse()
+            other_side = cursor is not None and self._exists(
+                conn, conditions, _SORT_KEY <= _key(cursor) if ascending else _SORT_KEY >= _key(cursor)
+            )
+            total = conn.execute(select(func.count()).select_from(calls).where(*conditions)).scalar_one()
+            by_id = {row.id: _to_call(row, account_sid) for row in rows}
+            if query.details and by_id:
+                self._attach_legs(conn, by_id)
+        has_previous, has_next = (more, other_side) if backward else (other_side, more)
+        return CallPage(list(by_id.values()), total, has_previous, has_next)
+
+    @staticmethod
+    def _exists(conn: Connection, conditions: Sequence[ColumnElement], extra: ColumnElement) -> bool:
+        probe: Select = select(literal(1)).select_from(calls).where(*conditions, extra).limit(1)
+        return conn.execute(probe).first() is not None
+
+    @staticmethod
+    def _attach_legs(conn: Connection, by_id: dict[int, Call]) -> None:
+        for leg in conn.execute(_LEGS_OF, {"ids": list(by_id)}):
+            by_id[leg.call_id].legs.append(
+                Leg(leg.leg_id, leg.number, leg.status, leg.on_call_duration, leg.answered_by)
+            )
+
+    def insert(self, account_id: int, records: Iterable[Call]) -> None:
+        """Insert finished or live calls with their legs (tests, imports, and later the call engine)."""
+        with self._db.engine.begin() as conn:
+            for call in records:
+                call_id = conn.execute(
+                    calls.insert().values(
+                        account_id=account_id,
+                        **{c.name: getattr(call, c.name) for c in _CALL_COLUMNS if c.name != "id"},
+                    )
+                ).inserted_primary_key[0]
+                for leg in call.legs:
+                    conn.execute(
+                        call_legs.insert().values(
+                            call_id=call_id,
+                            leg_id=leg.leg_id,
+                            number=leg.number,
+                            status=leg.status,
+                            on_call_duration=leg.on_call_duration,
+                            answered_by=leg.answered_by,
+                        )
+                    )

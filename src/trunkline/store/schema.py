@@ -1,0 +1,127 @@
+"""Tables of the call store (SQLAlchemy Core). Changes go through an Alembic migration too.
+
+Times are UTC epoch milliseconds (BIGINT) and numbers E.164, so SQLite and PostgreSQL compare
+them identically and every dialect formats them its own way.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sid", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False, default=""),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+api_credentials = Table(
+    "api_credentials",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("api_key", String(128), nullable=False, unique=True),
+    Column("token_hash", String(200), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+exophones = Table(
+    "exophones",
+    metadata,
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("number", String(32), primary_key=True),
+)
+
+calls = Table(
+    "calls",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("sid", String(64), nullable=False, unique=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("parent_call_sid", String(64)),
+    Column("date_created", BigInteger, nullable=False),
+    Column("date_updated", BigInteger, nullable=False),
+    Column("from_number", String(128), nullable=False),
+    Column("to_number", String(128)),
+    Column("phone_number", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("direction", String(16), nullable=False),
+    Column("start_time", BigInteger),
+    Column("end_time", BigInteger),
+    Column("duration", Integer),
+    Column("price_micros", BigInteger),
+    Column("answered_by", String(16)),
+    Column("forwarded_from", String(128)),
+    Column("caller_name", String(200)),
+    Column("recording_path", String(300)),
+    Column("conversation_duration", Integer),
+    Column("custom_field", String(128)),
+    # The bulk list walks this index in (date_created, sid) order for one account; the trailing
+    # columns let it count and filter Status/Direction/Duration/Price without touching the table.
+    Index(
+        "ix_calls_account_created",
+        "account_id",
+        "date_created",
+        "sid",
+        "status",
+        "direction",
+        "duration",
+        "price_micros",
+    ),
+    Index("ix_calls_account_to", "account_id", "to_number", "date_created", "sid"),
+    Index("ix_calls_account_from", "account_id", "from_number", "date_created", "sid"),
+    Index("ix_calls_account_phone", "account_id", "phone_number", "date_created", "sid"),
+)
+
+call_legs = Table(
+    "call_legs",
+    metadata,
+    Column("call_id", BigInteger().with_variant(Integer, "sqlite"), ForeignKey("calls.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("leg_id", Integer, primary_key=True),
+    Column("number", String(128)),
+    Column("status", String(16)),
+    Column("on_call_duration", Integer, nullable=False, default=0),
+    Column("answered_by", String(16)),
+)
+
+mobile_series = Table(
+    "mobile_series",
+    metadata,
+    Column("prefix", String(8), primary_key=True),
+    Column("operator_code", String(4), nullable=False),
+    Column("circle_code", String(4), nullable=False),
+    Column("source", String(200), nullable=False, default=""),
+)
+
+dnd_registry = Table(
+    "dnd_registry",
+    metadata,
+    Column("number", String(32), primary_key=True),
+    Column("dnd", Boolean, nullable=False),
+    Column("categories", String(100), nullable=False, default=""),
+    Column("source", String(200), nullable=False, default=""),
+    Column("updated_at", BigInteger, nullable=False),
+)
