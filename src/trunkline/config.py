@@ -28,7 +28,9 @@ class Settings(BaseSettings):
         description="Base URL clients reach this server at; used to build RecordingUrl and signed links.",
     )
     rate_limit_per_minute: int = Field(
-        200, ge=0, description="Requests per minute per account on the v1 API (Exotel's limit); 0 turns it off."
+        200,
+        ge=0,
+        description="Requests per minute per account on the v1 API (Exotel's limit); 0 turns it off.",
     )
     secret_key: str | None = Field(
         None,
@@ -37,11 +39,14 @@ class Settings(BaseSettings):
     )
     demo_account: bool = Field(
         True,
-        description="Create the `demo` account on start and print its credentials. Turn off on shared servers.",
+        description="Create the `demo` account on start and print its credentials. "
+        "Turn off on shared servers.",
     )
     log_level: str = Field("info", description="Log level: debug, info, warning or error.")
     default_list_window_days: int = Field(
-        31, ge=1, description="Days searched by the bulk call list when DateCreated is not given (Exotel: 31)."
+        31,
+        ge=1,
+        description="Days searched by the bulk call list when DateCreated is not given (Exotel: 31).",
     )
     max_record_age_days: int = Field(
         183, ge=1, description="Oldest records the bulk call list may query, in days (Exotel: 6 months)."

@@ -8,7 +8,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from trunkline.domain.accounts.tokens import ACCOUNT_SID_RE, hash_token, new_api_key, new_api_token
+from trunkline.domain.accounts.tokens import (
+    ACCOUNT_SID_RE,
+    hash_token,
+    new_api_key,
+    new_api_token,
+    verify_token,
+)
 from trunkline.domain.clock import now_ms
 from trunkline.domain.errors import InvalidParameter
 from trunkline.domain.numbers.phone import UnparseableNumber, to_e164
@@ -78,7 +84,9 @@ class AccountStore:
             raise AccountExists(f"account {sid!r} or API key already exists", parameter="sid") from exc
         return Account(account_id, sid, name or sid, tuple(numbers)), credential
 
-    def add_credential(self, sid: str, *, api_key: str | None = None, api_token: str | None = None) -> Credential:
+    def add_credential(
+        self, sid: str, *, api_key: str | None = None, api_token: str | None = None
+    ) -> Credential:
         """Another key/token pair for an existing account (accounts may hold several)."""
         account = self.get(sid)
         if account is None:
@@ -108,13 +116,43 @@ class AccountStore:
                 conn.execute(exophones.insert().values(account_id=account.id, number=number))
         return account.exophones + tuple(fresh)
 
+    def ensure(self, sid: str, credential: Credential, exophone_numbers: Iterable[str]) -> bool:
+        """Make sure ``sid`` exists and ``credential`` works for it (the demo account); True if created."""
+        if self.get(sid) is None:
+            self.create(
+                sid,
+                api_key=credential.api_key,
+                api_token=credential.api_token,
+                exophone_numbers=exophone_numbers,
+            )
+            return True
+        stored = self.credential_by_key(credential.api_key)
+        if stored is None:
+            self.add_credential(sid, api_key=credential.api_key, api_token=credential.api_token)
+        elif stored.account_sid != sid:
+            raise AccountExists(
+                f"API key {credential.api_key!r} belongs to another account", parameter="api_key"
+            )
+        elif not verify_token(credential.api_token, stored.token_hash):
+            with self._db.engine.begin() as conn:
+                conn.execute(
+                    api_credentials.update()
+                    .where(api_credentials.c.api_key == credential.api_key)
+                    .values(token_hash=hash_token(credential.api_token))
+                )
+        return False
+
     def get(self, sid: str) -> Account | None:
         with self._db.engine.connect() as conn:
-            row = conn.execute(select(accounts.c.id, accounts.c.sid, accounts.c.name).where(accounts.c.sid == sid)).first()
+            row = conn.execute(
+                select(accounts.c.id, accounts.c.sid, accounts.c.name).where(accounts.c.sid == sid)
+            ).first()
             if row is None:
                 return None
             numbers = conn.execute(
-                select(exophones.c.number).where(exophones.c.account_id == row.id).order_by(exophones.c.number)
+                select(exophones.c.number)
+                .where(exophones.c.account_id == row.id)
+                .order_by(exophones.c.number)
             ).scalars()
             return Account(row.id, row.sid, row.name, tuple(numbers))
 

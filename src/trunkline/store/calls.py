@@ -124,7 +124,7 @@ class CallStore:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def get(self, account_id: int, account_sid: str, sid: str, *, with_legs: bool = False) -> Call | None:
+    def get(self, account_id: int, account_sid: str, sid: str, with_legs: bool = False) -> Call | None:
         with self._db.engine.connect() as conn:
             row = conn.execute(_GET_ONE, {"account_id": account_id, "sid": sid}).first()
             if row is None:
@@ -143,11 +143,14 @@ class CallStore:
         # Fetch forward in the requested order, or backward from a Before cursor and flip.
         backward = query.before is not None
         ascending = query.descending == backward
-        order = (calls.c.date_created.asc(), calls.c.sid.asc()) if ascending else (
-            calls.c.date_created.desc(), calls.c.sid.desc())
+        order = (
+            (calls.c.date_created.asc(), calls.c.sid.asc())
+            if ascending
+            else (calls.c.date_created.desc(), calls.c.sid.desc())
+        )
         page_conditions = list(conditions)
         if cursor is not None:
-            page_conditions.append(_SORT_KEY > _key(cursor) if ascending else _SORT_KEY < _key(cursor))
+            page_conditions.append(_key(cursor) < _SORT_KEY if ascending else _key(cursor) > _SORT_KEY)
         statement = select(*_CALL_COLUMNS).where(*page_conditions).order_by(*order).limit(query.page_size + 1)
         with self._db.engine.connect() as conn:
             rows = conn.execute(statement).all()
@@ -156,7 +159,7 @@ class CallStore:
             if backward:
                 rows.reverse()
             other_side = cursor is not None and self._exists(
-                conn, conditions, _SORT_KEY <= _key(cursor) if ascending else _SORT_KEY >= _key(cursor)
+                conn, conditions, _key(cursor) >= _SORT_KEY if ascending else _key(cursor) <= _SORT_KEY
             )
             total = conn.execute(select(func.count()).select_from(calls).where(*conditions)).scalar_one()
             by_id = {row.id: _to_call(row, account_sid) for row in rows}

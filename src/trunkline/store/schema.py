@@ -98,8 +98,12 @@ calls = Table(
 call_legs = Table(
     "call_legs",
     metadata,
-    Column("call_id", BigInteger().with_variant(Integer, "sqlite"), ForeignKey("calls.id", ondelete="CASCADE"),
-           primary_key=True),
+    Column(
+        "call_id",
+        BigInteger().with_variant(Integer, "sqlite"),
+        ForeignKey("calls.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
     Column("leg_id", Integer, primary_key=True),
     Column("number", String(128)),
     Column("status", String(16)),

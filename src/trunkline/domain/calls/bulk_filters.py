@@ -47,7 +47,9 @@ FILTERS: tuple[FilterSpec, ...] = (
         "at most six months old. Default: the last 31 days.",
         "gte:2019-01-01 00:00:00;lte:2019-01-31 23:59:59",
     ),
-    FilterSpec("To", f"Comma-separated customer numbers in any format, at most {MAX_NUMBERS}.", "+919876543210"),
+    FilterSpec(
+        "To", f"Comma-separated customer numbers in any format, at most {MAX_NUMBERS}.", "+919876543210"
+    ),
     FilterSpec("From", f"Comma-separated numbers called first, at most {MAX_NUMBERS}.", "09876543210"),
     FilterSpec("PhoneNumber", f"Comma-separated ExoPhones, at most {MAX_NUMBERS}.", "+918047112233"),
     FilterSpec("Status", "Comma list of " + ", ".join(s.value for s in CallStatus) + ".", "failed,no-answer"),
@@ -154,7 +156,9 @@ def _numbers(name: str, value: str) -> tuple[str, ...]:
     # Split without stripping: a leading space is a '+' that the query string decoded.
     items = [item for item in value.split(",") if item.strip()]
     if len(items) > MAX_NUMBERS:
-        raise InvalidParameter(f"{name} accepts at most {MAX_NUMBERS} values, got {len(items)}", parameter=name)
+        raise InvalidParameter(
+            f"{name} accepts at most {MAX_NUMBERS} values, got {len(items)}", parameter=name
+        )
     normalised = []
     for item in items:
         try:
@@ -203,7 +207,9 @@ def _price(value: str) -> Range:
         try:
             amount = Decimal(operand)
         except InvalidOperation as exc:
-            raise InvalidParameter(f"Price values are decimals like 0.50; got {operand!r}", parameter="Price") from exc
+            raise InvalidParameter(
+                f"Price values are decimals like 0.50; got {operand!r}", parameter="Price"
+            ) from exc
         if not amount.is_finite() or amount < 0 or amount > 10**9:
             raise InvalidParameter(f"Price must be a non-negative amount; got {operand!r}", parameter="Price")
         scaled = amount * PRICE_SCALE
@@ -214,8 +220,11 @@ def _price(value: str) -> Range:
 
 
 def _date_window(value: str | None, now_ms: int, window_days: int, max_age_days: int) -> tuple[int, int]:
+    # Bounds are inclusive to the millisecond; "now" is widened to the end of its second so that a
+    # window printed back as DateCreated=gte:…;lte:… (second precision) parses to the same bounds.
+    end_of_now = now_ms // 1000 * 1000 + 999
     if value is None:
-        return now_ms - window_days * DAY_MS, now_ms
+        return end_of_now + 1 - window_days * DAY_MS, end_of_now
     bounds: dict[str, int] = {}
     for op, operand in _operators("DateCreated", value, ("gte", "lte")).items():
         try:
@@ -225,8 +234,8 @@ def _date_window(value: str | None, now_ms: int, window_days: int, max_age_days:
         if op == "lte":
             # Inclusive to the end of the named second, or of the whole day for a bare date.
             bounds[op] += (DAY_MS if len(operand) == len("YYYY-MM-DD") else 1000) - 1
-    high = bounds.get("lte", now_ms)
-    low = bounds.get("gte", high - MAX_RANGE_DAYS * DAY_MS)
+    high = bounds.get("lte", end_of_now)
+    low = bounds.get("gte", high + 1 - MAX_RANGE_DAYS * DAY_MS)
     if low > high:
         raise InvalidParameter("DateCreated: gte is later than lte", parameter="DateCreated")
     if high + 1 - low > MAX_RANGE_DAYS * DAY_MS:
@@ -257,6 +266,17 @@ def _boolean(name: str, value: str) -> bool:
     raise InvalidParameter(f"{name} must be true or false, got {value!r}", parameter=name)
 
 
+def parse_detail_options(params: Mapping[str, str]) -> tuple[bool, int | None]:
+    """``details`` and ``RecordingUrlValidity``, which the single-call endpoint accepts too."""
+    details = _boolean("details", params["details"]) if "details" in params else False
+    validity = (
+        _int_param("RecordingUrlValidity", params["RecordingUrlValidity"], *RECORDING_VALIDITY_RANGE)
+        if "RecordingUrlValidity" in params
+        else None
+    )
+    return details, validity
+
+
 def parse_bulk_query(
     params: Mapping[str, str],
     *,
@@ -276,9 +296,12 @@ def parse_bulk_query(
     sort = params.get("SortBy", "DateCreated:desc").strip()
     field_name, _, order = sort.partition(":")
     if field_name.lower() != "datecreated" or order.lower() not in ("asc", "desc"):
-        raise InvalidParameter(f"SortBy must be DateCreated:asc or DateCreated:desc, got {sort!r}", parameter="SortBy")
+        raise InvalidParameter(
+            f"SortBy must be DateCreated:asc or DateCreated:desc, got {sort!r}", parameter="SortBy"
+        )
     if "Before" in params and "After" in params:
         raise InvalidParameter("Before and After cannot be used together", parameter="Before")
+    details, validity = parse_detail_options(params)
     return BulkQuery(
         created_from_ms=low,
         created_to_ms=high,
@@ -299,8 +322,6 @@ def parse_bulk_query(
         descending=order.lower() == "desc",
         after=_cursor("After", params["After"], codec) if "After" in params else None,
         before=_cursor("Before", params["Before"], codec) if "Before" in params else None,
-        details=_boolean("details", params["details"]) if "details" in params else False,
-        recording_url_validity=_int_param("RecordingUrlValidity", params["RecordingUrlValidity"], *RECORDING_VALIDITY_RANGE)
-        if "RecordingUrlValidity" in params
-        else None,
+        details=details,
+        recording_url_validity=validity,
     )

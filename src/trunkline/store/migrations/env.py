@@ -12,7 +12,9 @@ connection = config.attributes.get("connection")
 
 
 def _run(conn) -> None:  # type: ignore[no-untyped-def]
-    context.configure(connection=conn, target_metadata=metadata, render_as_batch=conn.dialect.name == "sqlite")
+    context.configure(
+        connection=conn, target_metadata=metadata, render_as_batch=conn.dialect.name == "sqlite"
+    )
     with context.begin_transaction():
         context.run_migrations()
 

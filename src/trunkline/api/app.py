@@ -1,0 +1,90 @@
+"""Building the ASGI app: one FastAPI instance (for the OpenAPI page and future admin routes)
+carrying each dialect's routes, the shared error handlers and path rules."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp
+
+import trunkline
+from trunkline.api.context import AppContext
+from trunkline.api.exotel_v1 import routes as v1_routes
+from trunkline.api.exotel_v1.openapi import v1_paths
+from trunkline.api.exotel_v1.render import rest_exception
+from trunkline.api.paths import NormalisePath
+from trunkline.config import Settings
+from trunkline.store.database import Database
+
+log = logging.getLogger("trunkline.api")
+
+
+def _is_v1(request: Request) -> bool:
+    return request.url.path.startswith("/v1/")
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if _is_v1(request):
+        message = {404: "No matching results", 405: "Method not allowed"}.get(
+            exc.status_code, str(exc.detail)
+        )
+        return rest_exception(exc.status_code, message, as_json=request.url.path.endswith(".json"))
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error", extra={"path": request.url.path, "method": request.method})
+    if _is_v1(request):
+        return rest_exception(500, "Internal server error", as_json=request.url.path.endswith(".json"))
+    return JSONResponse({"detail": "Internal server error"}, status_code=500)
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None) -> ASGIApp:
+    """The whole server. Opens and migrates the store unless one is handed in (tests)."""
+    settings = settings or Settings()
+    if db is None:
+        db = Database(settings.database_url)
+        db.migrate()
+    ctx = AppContext.build(settings, db)
+    ctx.numbering.ensure_seed()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        db.dispose()
+
+    app = FastAPI(
+        title="Trunkline",
+        version=trunkline.__version__,
+        description="Self-hosted voice-call API speaking Exotel's dialects. Authenticate with HTTP Basic "
+        "(`api_key:api_token`, or the legacy `account_sid:api_token`).",
+        lifespan=lifespan,
+        exception_handlers={StarletteHTTPException: _http_error, Exception: _unexpected_error},
+    )
+    app.state.ctx = ctx
+    app.router.routes.extend(v1_routes.routes())
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title, version=app.version, description=app.description, routes=app.routes
+            )
+            schema.setdefault("paths", {}).update(v1_paths())
+            schema.setdefault("components", {}).setdefault("securitySchemes", {})["basic"] = {
+                "type": "http",
+                "scheme": "basic",
+            }
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return NormalisePath(app)

@@ -1,0 +1,91 @@
+"""HTTP Basic authentication shared by every dialect.
+
+Tokens are stored as scrypt hashes, which take tens of milliseconds to check. Verified
+credentials are therefore cached in memory under an HMAC of the whole header (keyed with a
+per-process random key, so the cache never holds a secret and a lookup leaks nothing about
+one); a miss is hashed off the event loop. Entries expire after ``CACHE_SECONDS`` so a
+removed credential stops working soon after.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import secrets
+import time
+from dataclasses import dataclass
+
+import anyio.to_thread
+
+from trunkline.domain.accounts.tokens import hash_token, verify_token
+from trunkline.domain.errors import AuthenticationFailed, Forbidden
+from trunkline.store.accounts import AccountStore
+
+CACHE_SECONDS = 60.0
+CACHE_MAX = 10_000
+_DUMMY_HASH = hash_token(secrets.token_hex(16))
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    account_id: int
+    account_sid: str
+
+
+class Authenticator:
+    def __init__(self, accounts: AccountStore) -> None:
+        self._accounts = accounts
+        self._cache_key = secrets.token_bytes(32)
+        self._cache: dict[bytes, tuple[Principal, float]] = {}
+
+    async def authenticate(self, authorization: str | None, account_sid: str) -> Principal:
+        """The principal of an ``Authorization`` header, which must own ``account_sid`` (the path's)."""
+        if not authorization:
+            raise AuthenticationFailed("Authentication failed")
+        fingerprint = hmac.new(self._cache_key, authorization.encode(), hashlib.sha256).digest()
+        cached = self._cache.get(fingerprint)
+        if cached is not None and cached[1] > time.monotonic():
+            principal = cached[0]
+        else:
+            principal = await anyio.to_thread.run_sync(self._verify, authorization)
+            if len(self._cache) >= CACHE_MAX:
+                self._cache.clear()
+            self._cache[fingerprint] = (principal, time.monotonic() + CACHE_SECONDS)
+        if principal.account_sid != account_sid:
+            raise Forbidden("These credentials do not give access to this account")
+        return principal
+
+    def forget(self) -> None:
+        self._cache.clear()
+
+    def _verify(self, authorization: str) -> Principal:
+        user, password = _parse_basic(authorization)
+        credential = self._accounts.credential_by_key(user)
+        if credential is not None:
+            if verify_token(password, credential.token_hash):
+                return Principal(credential.account_id, credential.account_sid)
+            raise AuthenticationFailed("Authentication failed")
+        # The legacy form: account SID as the user name, any of the account's tokens.
+        candidates = self._accounts.credentials_of_account(user)
+        for candidate in candidates:
+            if verify_token(password, candidate.token_hash):
+                return Principal(candidate.account_id, candidate.account_sid)
+        if not candidates:
+            verify_token(password, _DUMMY_HASH)  # same cost whether or not the user exists
+        raise AuthenticationFailed("Authentication failed")
+
+
+def _parse_basic(authorization: str) -> tuple[str, str]:
+    scheme, _, encoded = authorization.strip().partition(" ")
+    if scheme.lower() != "basic" or not encoded:
+        raise AuthenticationFailed("Authentication failed: use HTTP Basic with api_key:api_token")
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise AuthenticationFailed("Authentication failed: malformed Basic credentials") from exc
+    user, sep, password = decoded.partition(":")
+    if not sep or not user or not password:
+        raise AuthenticationFailed("Authentication failed: malformed Basic credentials")
+    return user, password

@@ -1,0 +1,129 @@
+"""Exotel v1 bodies: the ``Call`` object of seed 001 (same fields, same order), bulk pages, errors.
+
+JSON and XML come from the same ordered dicts, so the two formats cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from xml.sax.saxutils import escape
+
+import orjson
+from starlette.responses import Response
+
+from trunkline.domain.calls.model import Call, format_price
+from trunkline.domain.clock import ms_to_ist
+from trunkline.domain.numbers.phone import to_v1
+from trunkline.domain.recordings.signed_links import presign
+
+_XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<TwilioResponse>'
+JSON_TYPE = "application/json"
+XML_TYPE = "application/xml"
+
+
+def call_object(
+    call: Call,
+    *,
+    public_url: str,
+    details: bool = False,
+    bulk: bool = False,
+    presign_key: bytes | None = None,
+    presign_expires_s: int | None = None,
+) -> dict[str, Any]:
+    """The v1 ``Call``. Empty values follow API-NOTES §10: ``null`` while the call is live, ``""``
+    once it has ended, except Duration and Price, which stay ``null`` until settled."""
+    empty = "" if call.is_final else None
+    recording_url = f"{public_url}/{call.recording_path}" if call.recording_path else empty
+    body: dict[str, Any] = {
+        "Sid": call.sid,
+        "ParentCallSid": call.parent_call_sid or empty,
+        "DateCreated": ms_to_ist(call.date_created),
+        "DateUpdated": ms_to_ist(call.date_updated),
+        "AccountSid": call.account_sid,
+        "To": to_v1(call.to_number) or empty,
+        "From": to_v1(call.from_number),
+        "PhoneNumberSid": to_v1(call.phone_number),
+        "Status": call.status,
+        "StartTime": ms_to_ist(call.start_time) if call.start_time is not None else empty,
+        "EndTime": ms_to_ist(call.end_time) if call.end_time is not None else empty,
+        "Duration": str(call.duration) if call.duration is not None else None,
+        "Price": format_price(call.price_micros),
+        "Direction": call.direction,
+        "AnsweredBy": call.answered_by or empty,
+        "ForwardedFrom": call.forwarded_from or empty,
+        "CallerName": call.caller_name or empty,
+        "Uri": f"/v1/Accounts/{call.account_sid}/Calls/{call.sid}",
+        "RecordingUrl": recording_url,
+    }
+    if bulk:
+        body["PhoneNumber"] = to_v1(call.phone_number)  # clients of the bulk API read this name
+    if presign_key is not None and presign_expires_s is not None:
+        body["PreSignedRecordingUrl"] = (
+            presign(presign_key, public_url, call.recording_path, presign_expires_s)
+            if call.recording_path
+            else empty
+        )
+    if details:
+        body["Details"] = details_object(call)
+    return body
+
+
+def details_object(call: Call) -> dict[str, Any]:
+    leg1, leg2 = call.leg(1), call.leg(2)
+    return {
+        "ConversationDuration": call.conversation_duration or 0,
+        "Leg1Status": leg1.status if leg1 else call.status,
+        "Leg2Status": leg2.status if leg2 else None,  # null even on ended calls (§10)
+        "Legs": [
+            {"Leg": {"Id": str(leg.leg_id), "OnCallDuration": leg.on_call_duration}} for leg in call.legs
+        ],
+    }
+
+
+def _xml(parts: list[str], name: str, value: Any) -> None:
+    if isinstance(value, dict):
+        parts.append(f"<{name}>")
+        for key, item in value.items():
+            _xml(parts, key, item)
+        parts.append(f"</{name}>")
+    elif isinstance(value, list):
+        # Lists hold one-key dicts ({"Leg": {...}}), so each item names its own element.
+        parts.append(f"<{name}>")
+        for item in value:
+            for key, inner in item.items():
+                _xml(parts, key, inner)
+        parts.append(f"</{name}>")
+    elif value is None:
+        parts.append(f"<{name}></{name}>")
+    elif isinstance(value, bool):
+        parts.append(f"<{name}>{'true' if value else 'false'}</{name}>")
+    else:
+        parts.append(f"<{name}>{escape(str(value))}</{name}>")
+
+
+def to_xml(document: dict[str, Any]) -> bytes:
+    parts = [_XML_HEAD]
+    for key, value in document.items():
+        _xml(parts, key, value)
+    parts.append("</TwilioResponse>\n")
+    return "".join(parts).encode()
+
+
+def respond(
+    document: dict[str, Any], *, as_json: bool, status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    if as_json:
+        return Response(orjson.dumps(document), status_code=status, media_type=JSON_TYPE, headers=headers)
+    return Response(to_xml(document), status_code=status, media_type=XML_TYPE, headers=headers)
+
+
+def rest_exception(
+    status: int, message: str, *, as_json: bool, headers: dict[str, str] | None = None
+) -> Response:
+    """Exotel's error body; ``Status`` equals the HTTP status (API-NOTES §7)."""
+    return respond(
+        {"RestException": {"Status": status, "Message": message}},
+        as_json=as_json,
+        status=status,
+        headers=headers,
+    )

@@ -1,0 +1,205 @@
+"""Exotel v1 routes. Each handler parses, calls the shared store, and renders; no call logic here.
+
+Handlers are plain Starlette endpoints rather than FastAPI ones: the per-request cost of
+FastAPI's dependency machinery would halve call-details throughput (see BENCHMARKS.md).
+They are documented in the OpenAPI page from the same parameter declarations (openapi.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from trunkline.api.auth import Principal
+from trunkline.api.context import AppContext
+from trunkline.api.exotel_v1.render import call_object, respond, rest_exception
+from trunkline.domain.calls.bulk_filters import (
+    BulkQuery,
+    canonical_params,
+    parse_bulk_query,
+    parse_detail_options,
+)
+from trunkline.domain.calls.cursor import CursorCodec, Position
+from trunkline.domain.calls.model import Call
+from trunkline.domain.clock import ms_to_ist, now_ms
+from trunkline.domain.errors import NotFound, RateLimited, TrunklineError
+
+log = logging.getLogger("trunkline.api.v1")
+PREFIX = "/v1/Accounts/{account_sid}"
+JSON_SUFFIX = ".json"
+
+Handler = Callable[[Request, AppContext, Principal], Awaitable[Response]]
+
+
+def split_suffix(segment: str) -> tuple[str, bool]:
+    """``abc.json`` → (``abc``, True): the suffix on the last path segment selects JSON."""
+    if segment.endswith(JSON_SUFFIX):
+        return segment[: -len(JSON_SUFFIX)], True
+    return segment, False
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.endswith(JSON_SUFFIX)
+
+
+def v1_endpoint(
+    handler: Handler, *, force_json: bool | None = None
+) -> Callable[[Request], Awaitable[Response]]:
+    """Authenticate, rate-limit, run the handler, and turn every error into a RestException."""
+
+    async def endpoint(request: Request) -> Response:
+        as_json = wants_json(request) if force_json is None else force_json
+        ctx: AppContext = request.app.state.ctx
+        headers: dict[str, str] | None = None
+        try:
+            principal = await ctx.authenticator.authenticate(
+                request.headers.get("authorization"), request.path_params["account_sid"]
+            )
+            if ctx.limiter.enabled:
+                remaining, reset = ctx.limiter.take(principal.account_sid)
+                headers = {
+                    "X-RateLimit-Limit": str(ctx.limiter.per_minute),
+                    "X-RateLimit-Remaining": str(remaining),
+                    "X-RateLimit-Reset": str(reset),
+                }
+            response = await handler(request, ctx, principal)
+        except RateLimited as exc:
+            retry = {
+                "Retry-After": str(exc.retry_after),
+                "X-RateLimit-Limit": str(ctx.limiter.per_minute),
+                "X-RateLimit-Remaining": "0",
+                "X-RateLimit-Reset": str(exc.retry_after),
+            }
+            return rest_exception(exc.status, exc.message, as_json=as_json, headers=retry)
+        except TrunklineError as exc:
+            extra = {"WWW-Authenticate": 'Basic realm="Trunkline"'} if exc.status == 401 else None
+            return rest_exception(exc.status, exc.message, as_json=as_json, headers=extra)
+        if headers:
+            response.headers.update(headers)
+        return response
+
+    return endpoint
+
+
+async def call_details(request: Request, ctx: AppContext, principal: Principal) -> Response:
+    sid, suffix_json = split_suffix(request.path_params["call_sid"])
+    as_json = suffix_json or "/Calls.json/" in request.url.path
+    details, validity = parse_detail_options(canonical_params(request.query_params.multi_items()))
+    call = await ctx.read(
+        ctx.calls.get, principal.account_id, principal.account_sid, sid, details, quick=True
+    )
+    if call is None:
+        raise NotFound("No matching results")
+    body = call_object(
+        call, public_url=ctx.settings.public_url, details=details, **_presign_args(ctx, validity)
+    )
+    return respond({"Call": body}, as_json=as_json)
+
+
+async def list_calls(request: Request, ctx: AppContext, principal: Principal) -> Response:
+    as_json = wants_json(request)
+    params = canonical_params(request.query_params.multi_items())
+    query = parse_bulk_query(
+        params,
+        now_ms=now_ms(),
+        codec=ctx.cursors,
+        window_days=ctx.settings.default_list_window_days,
+        max_age_days=ctx.settings.max_record_age_days,
+    )
+    page = await ctx.read(ctx.calls.list, principal.account_id, principal.account_sid, query)
+    presign_args = _presign_args(ctx, query.recording_url_validity)
+    objects = [
+        call_object(
+            call, public_url=ctx.settings.public_url, details=query.details, bulk=True, **presign_args
+        )
+        for call in page.calls
+    ]
+    base = request.url.path
+    metadata = {
+        "Total": page.total,
+        "PageSize": query.page_size,
+        "FirstPageUri": _page_uri(base, params, query, ctx.cursors),
+        "PrevPageUri": _page_uri(base, params, query, ctx.cursors, before=page.calls[0])
+        if page.has_previous and page.calls
+        else "",
+        "NextPageUri": _page_uri(base, params, query, ctx.cursors, after=page.calls[-1])
+        if page.has_next and page.calls
+        else "",
+    }
+    if as_json:
+        return respond({"Metadata": metadata, "Calls": objects}, as_json=True)
+    return respond({"Metadata": metadata, "Calls": [{"Call": obj} for obj in objects]}, as_json=False)
+
+
+def _page_uri(
+    base: str,
+    params: dict[str, str],
+    query: BulkQuery,
+    codec: CursorCodec,
+    *,
+    before: Call | None = None,
+    after: Call | None = None,
+) -> str:
+    """The request's own filters plus a cursor. A defaulted DateCreated window is written out, so
+    every page of one walk searches the same window even as the clock moves on."""
+    page_params = {k: v for k, v in params.items() if k not in ("Before", "After")}
+    if not query.date_created_given:
+        page_params["DateCreated"] = (
+            f"gte:{ms_to_ist(query.created_from_ms)};lte:{ms_to_ist(query.created_to_ms)}"
+        )
+    page_params.setdefault("PageSize", str(query.page_size))
+    if before is not None:
+        page_params["Before"] = codec.encode(Position(before.date_created, before.sid))
+    if after is not None:
+        page_params["After"] = codec.encode(Position(after.date_created, after.sid))
+    return f"{base}?{urlencode(page_params, quote_via=quote, safe=':')}"
+
+
+def _presign_args(ctx: AppContext, validity: int | None) -> dict[str, Any]:
+    if validity is None:
+        return {}
+    return {"presign_key": ctx.secret_key, "presign_expires_s": int(time.time()) + validity * 60}
+
+
+async def number_metadata(request: Request, ctx: AppContext, principal: Principal) -> Response:
+    raw, as_json = split_suffix(request.path_params["number"])
+    info = await ctx.read(ctx.numbering.lookup, raw)
+    body = {
+        "PhoneNumber": info.phone_number,
+        "Circle": info.circle,
+        "CircleName": info.circle_name,
+        "Type": info.type,
+        "Operator": info.operator,
+        "OperatorName": info.operator_name,
+        "DND": info.dnd,
+    }
+    return respond({"Numbers": body}, as_json=as_json)
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route(f"{PREFIX}/Calls", v1_endpoint(list_calls), methods=["GET"], name="v1_list_calls_xml"),
+        Route(f"{PREFIX}/Calls.json", v1_endpoint(list_calls), methods=["GET"], name="v1_list_calls"),
+        Route(
+            f"{PREFIX}/Calls.json/{{call_sid}}",
+            v1_endpoint(call_details, force_json=True),
+            methods=["GET"],
+            name="v1_call_details_alias",
+        ),
+        Route(
+            f"{PREFIX}/Calls/{{call_sid}}", v1_endpoint(call_details), methods=["GET"], name="v1_call_details"
+        ),
+        Route(
+            f"{PREFIX}/Numbers/{{number}}",
+            v1_endpoint(number_metadata),
+            methods=["GET"],
+            name="v1_number_metadata",
+        ),
+    ]

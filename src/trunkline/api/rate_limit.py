@@ -1,0 +1,37 @@
+"""Per-account request rate limit (Exotel: 200 per minute), as a token bucket per account.
+
+A bucket refills continuously, so a client that spreads its calls never sees a 429 and a
+burst of up to the whole minute's allowance is served at once. Kept in process memory: with
+several server processes each enforces the limit on its own share of traffic.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from trunkline.domain.errors import RateLimited
+
+
+class RateLimiter:
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._rate = per_minute / 60.0
+        self._buckets: dict[str, tuple[float, float]] = {}
+
+    @property
+    def enabled(self) -> bool:
+        return self.per_minute > 0
+
+    def take(self, account_sid: str) -> tuple[int, int]:
+        """Spend one request; returns (remaining, seconds until full) or raises ``RateLimited``."""
+        now = time.monotonic()
+        tokens, last = self._buckets.get(account_sid, (float(self.per_minute), now))
+        tokens = min(float(self.per_minute), tokens + (now - last) * self._rate)
+        if tokens < 1.0:
+            self._buckets[account_sid] = (tokens, now)
+            wait = max(1, math.ceil((1.0 - tokens) / self._rate))
+            raise RateLimited(f"Rate limit exceeded. Try again in {wait} seconds.", retry_after=wait)
+        tokens -= 1.0
+        self._buckets[account_sid] = (tokens, now)
+        return int(tokens), math.ceil((self.per_minute - tokens) / self._rate)

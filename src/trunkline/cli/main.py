@@ -1,0 +1,18 @@
+"""The ``trunkline`` command: every subcommand is registered here and lives in its own module."""
+
+from __future__ import annotations
+
+import typer
+
+from trunkline.cli.accounts import accounts_app
+from trunkline.cli.numbering import dnd_app, numbering_app
+from trunkline.cli.serve import serve
+
+app = typer.Typer(help="Trunkline: a self-hosted voice-call API (Exotel dialects).", no_args_is_help=True)
+app.command("serve")(serve)
+app.add_typer(accounts_app, name="accounts")
+app.add_typer(numbering_app, name="numbering")
+app.add_typer(dnd_app, name="dnd")
+
+if __name__ == "__main__":
+    app()

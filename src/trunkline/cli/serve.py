@@ -1,0 +1,66 @@
+"""``trunkline serve``: migrate the store, make sure the demo account exists, run the server."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+
+from trunkline.api.app import create_app
+from trunkline.config import Settings
+from trunkline.logging_setup import configure
+from trunkline.store.accounts import AccountStore, Credential
+from trunkline.store.database import Database
+
+DEMO_SID = "demo"
+DEMO_API_KEY = "demo_key"
+DEMO_EXOPHONE = "+918047112233"
+
+
+def demo_credential(secret_key: bytes) -> Credential:
+    """The demo token is derived from the server's secret, so every start can print it again
+    while the store keeps only its hash."""
+    token = hmac.new(secret_key, b"trunkline-demo-token", hashlib.sha256).hexdigest()[:40]
+    return Credential(DEMO_API_KEY, token)
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (TRUNKLINE_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (TRUNKLINE_PORT).")] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option("--database-url", help="SQLite path or PostgreSQL URL (TRUNKLINE_DATABASE_URL)."),
+    ] = None,
+    log_level: Annotated[str | None, typer.Option(help="debug, info, warning, error.")] = None,
+) -> None:
+    """Run the API server (127.0.0.1:8000 and a SQLite file by default)."""
+    overrides = {"host": host, "port": port, "database_url": database_url, "log_level": log_level}
+    settings = Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
+    configure(settings.log_level)
+    db = Database(settings.database_url)
+    db.migrate()
+    console = Console()
+    if settings.demo_account:
+        credential = demo_credential(db.secret_key(settings.secret_key))
+        AccountStore(db).ensure(DEMO_SID, credential, [DEMO_EXOPHONE])
+        base = f"http://{settings.host}:{settings.port}"
+        console.print(f"[bold]Trunkline[/bold] on {base}  (store: {db.engine.url.render_as_string()})")
+        console.print(
+            f"Demo account  sid={DEMO_SID}  api_key={credential.api_key}  api_token={credential.api_token}"
+        )
+        auth = f"{credential.api_key}:{credential.api_token}"
+        console.print(f"Try:  curl -u {auth} {base}/v1/Accounts/{DEMO_SID}/Calls.json")
+        console.print(f"API docs: {base}/docs")
+    app = create_app(settings, db)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        log_level=settings.log_level.lower(),
+    )

@@ -1,0 +1,69 @@
+"""Building accounts and calls for tests, through the store's public interface."""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+from dataclasses import dataclass, field
+
+import httpx
+
+from trunkline.domain.calls.model import Call, Leg
+from trunkline.domain.clock import now_ms
+from trunkline.store.accounts import AccountStore
+from trunkline.store.calls import CallStore
+from trunkline.store.database import Database
+
+_counter = itertools.count()
+EXOPHONE = "+918047112233"
+
+
+@dataclass
+class AccountFixture:
+    sid: str
+    account_id: int
+    api_key: str
+    api_token: str
+    db: Database
+    exophones: tuple[str, ...] = field(default=(EXOPHONE,))
+
+    @property
+    def auth(self) -> httpx.BasicAuth:
+        return httpx.BasicAuth(self.api_key, self.api_token)
+
+    def add_calls(self, *calls: Call) -> list[Call]:
+        CallStore(self.db).insert(self.account_id, calls)
+        return list(calls)
+
+
+def make_account(db: Database, *, exophones: tuple[str, ...] = (EXOPHONE,)) -> AccountFixture:
+    sid = f"acct{next(_counter)}x{secrets.token_hex(3)}"
+    account, credential = AccountStore(db).create(sid, exophone_numbers=exophones)
+    return AccountFixture(sid, account.id, credential.api_key, credential.api_token, db, exophones)
+
+
+def make_call(account: AccountFixture, *, minutes_ago: float = 60, **overrides: object) -> Call:
+    """A finished, answered two-leg outbound call; override any field."""
+    created = overrides.pop("date_created", None) or now_ms() - int(minutes_ago * 60_000)
+    assert isinstance(created, int)
+    values: dict[str, object] = dict(
+        sid=secrets.token_hex(16),
+        account_sid=account.sid,
+        date_created=created,
+        date_updated=created + 90_000,
+        from_number="+919876543210",
+        to_number="+919812345678",
+        phone_number=account.exophones[0],
+        status="completed",
+        direction="outbound-api",
+        start_time=created + 1000,
+        end_time=created + 22_000,
+        duration=21,
+        price_micros=1_500_000,
+        answered_by="human",
+        conversation_duration=8,
+        recording_path=None,
+        legs=[Leg(1, "+919876543210", "completed", 21, "human"), Leg(2, "+919812345678", "completed", 8, "human")],
+    )
+    values.update(overrides)
+    return Call(**values)  # type: ignore[arg-type]

@@ -1,0 +1,46 @@
+"""A real uvicorn server on 127.0.0.1 and a free port, in a background thread."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from dataclasses import dataclass
+
+import uvicorn
+
+from trunkline.api.app import create_app
+from trunkline.api.context import AppContext
+from trunkline.config import Settings
+from trunkline.store.database import Database
+
+
+@dataclass
+class LiveServer:
+    base_url: str
+    db: Database
+    ctx: AppContext
+    _server: uvicorn.Server
+    _thread: threading.Thread
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+
+
+def start_server(db: Database, **settings: object) -> LiveServer:
+    config = Settings(database_url=db.url, demo_account=False, **settings)  # type: ignore[arg-type]
+    app = create_app(config, db)
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("test server did not start")
+        time.sleep(0.01)
+    return LiveServer(f"http://127.0.0.1:{port}", db, app.app.state.ctx, server, thread)  # type: ignore[attr-defined]

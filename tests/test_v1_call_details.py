@@ -1,0 +1,203 @@
+"""v1 call details through real HTTP, on SQLite and PostgreSQL (seed 001, API-NOTES §3 and §10)."""
+
+from __future__ import annotations
+
+import base64
+import xml.etree.ElementTree as ET
+
+import httpx
+
+from tests.support.factories import AccountFixture, make_account, make_call
+from tests.support.live_server import LiveServer
+from trunkline.domain.calls.model import Leg
+from trunkline.domain.clock import ms_to_ist
+
+SEED_001_FIELDS = [
+    "Sid", "ParentCallSid", "DateCreated", "DateUpdated", "AccountSid", "To", "From", "PhoneNumberSid",
+    "Status", "StartTime", "EndTime", "Duration", "Price", "Direction", "AnsweredBy", "ForwardedFrom",
+    "CallerName", "Uri", "RecordingUrl",
+]
+
+
+def test_given_a_finished_call_when_get_json_then_fields_order_and_types_match_seed_001(
+    client: httpx.Client, account: AccountFixture, server: LiveServer
+) -> None:
+    (call,) = account.add_calls(make_call(account, recording_path=f"exotelrecordings/{account.sid}/x.mp3"))
+    response = client.get(f"/v1/Accounts/{account.sid}/Calls/{call.sid}.json", auth=account.auth)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    body = response.json()["Call"]
+    assert list(body) == SEED_001_FIELDS
+    assert body["Sid"] == call.sid
+    assert body["ParentCallSid"] == ""
+    assert body["AccountSid"] == account.sid
+    assert body["From"] == "09876543210"
+    assert body["To"] == "09812345678"
+    assert body["PhoneNumberSid"] == "08047112233"
+    assert body["Duration"] == "21"
+    assert body["Price"] == "1.500"
+    assert body["DateCreated"] == ms_to_ist(call.date_created)
+    assert body["StartTime"] == ms_to_ist(call.date_created + 1000)
+    assert body["AnsweredBy"] == "human"
+    assert body["Uri"] == f"/v1/Accounts/{account.sid}/Calls/{call.sid}"
+    assert body["RecordingUrl"] == f"{server.ctx.settings.public_url}/exotelrecordings/{account.sid}/x.mp3"
+
+
+def test_given_no_suffix_when_get_call_then_answer_is_twilio_response_xml_in_the_same_order(
+    client: httpx.Client, account: AccountFixture
+) -> None:
+    (call,) = account.add_calls(make_call(account, caller_name="A & B <co>"))
+    response = client.get(f"/v1/Accounts/{account.sid}/Calls/{call.sid}", auth=account.auth)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/xml"
+    assert response.text.startswith('<?xml version="1.0" encoding="UTF-8"?>')
+    root = ET.fromstring(response.content)
+    assert root.tag == "TwilioResponse"
+    element = root.find("Call")
+    assert element is not None
+    assert [child.tag for child in element] == SEED_001_FIELDS
+    assert element.findtext("CallerName") == "A & B <co>"
+    assert element.findtext("Duration") == "21"
+    assert element.findtext("RecordingUrl") == ""
+
+
+def test_given_details_true_when_get_call_then_details_carry_legs_in_json_and_xml(
+    client: httpx.Client, account: AccountFixture
+) -> None:
+    (call,) = account.add_calls(make_call(account))
+    body = client.get(f"/v1/Accounts/{account.sid}/Calls/{call.sid}.json?details=true", auth=account.auth).json()
+    assert list(body["Call"])[-1] == "Details"
+    assert body["Call"]["Details"] == {
+        "ConversationDuration": 8,
+        "Leg1Status": "completed",
+        "Leg2Status": "completed",
+        "Legs": [{"Leg": {"Id": "1", "OnCallDuration": 21}}, {"Leg": {"Id": "2", "OnCallDuration": 8}}],
+    }
+    xml = ET.fromstring(client.get(f"/v1/Accounts/{account.sid}/Calls/{call.sid}?details=TRUE",
+                                   auth=account.auth).content)
+    legs = xml.findall("Call/Details/Legs/Leg")
+    assert [(leg.findtext("Id"), leg.findtext("OnCallDuration")) for leg in legs] == [("1", "21"), ("2", "8")]
+
+
+def test_given_a_call_without_second_leg_when_details_then_leg2_status_is_null(
+    client: httpx.Client, account: AccountFixture
+) -> None:
+    (call,) = account.add_calls(make_call(account, status="no-answer", duration=30, price_micros=None,
+                                          answered_by=None, conversation_duration=0,
+                                          legs=[Leg(1, "+919876543210", "no-answer", 0)]))
+    body = client.get(f"/v1/Accounts/{account.sid}/Calls/{call.sid}.json?details=true", auth=account.auth).json()
+    assert body["Call"]["Details"]["Leg2Status"] is None
+    assert body["Call"]["Details"]["Leg1Status"] == "no-answer"
+    assert body["Call"]["AnsweredBy"] == ""
+    assert body["Call"]["Price"] is None  # not settled: stays null (API-NOTES §10)
+
+
+def test_given_a_live_call_when_get_then_empty_fields_are_null(client: httpx.Client, account: AccountFixture) -> None:
+    (call,) = account.add_calls(make_call(account, status="in-progress", end_time=None, duration=None,
+                                          price_micros=None, answered_by=None, conversation_duration=None))
+    body = client.get(f"/v1/Accounts/{account.sid}/Calls/{call.sid}.json", auth=account.auth).json()["Call"]
+    assert body["Status"] == "in-progress"
+    for name in ("ParentCallSid", "EndTime", "Duration", "Price", "AnsweredBy", "ForwardedFrom", "RecordingUrl"):
+        assert body[name] is None, name
+
+
+def test_given_an_unknown_sid_when_get_then_404_no_matching_results_in_both_formats(
+    client: httpx.Client, account: AccountFixture
+) -> None:
+    response = client.get(f"/v1/Accounts/{account.sid}/Calls/ffffffffffffffffffffffffffffffff.json",
+                          auth=account.auth)
+    assert response.status_code == 404
+    assert response.json() == {"RestException": {"Status": 404, "Message": "No matching results"}}
+    response = client.get(f"/v1/Accounts/{account.sid}/Calls/ffff", auth=account.auth)
+    assert response.status_code == 404
+    root = ET.fromstring(response.content)
+    assert root.findtext("RestException/Status") == "404"
+    assert root.findtext("RestException/Message") == "No matching results"
+
+
+def test_given_another_accounts_call_when_get_with_own_credentials_then_404(
+    client: httpx.Client, account: AccountFixture, server: LiveServer
+) -> None:
+    other = make_account(server.db)
+    (call,) = other.add_calls(make_call(other))
+    response = client.get(f"/v1/Accounts/{account.sid}/Calls/{call.sid}.json", auth=account.auth)
+    assert response.status_code == 404
+
+
+def test_given_credentials_of_another_account_when_get_then_403_rest_exception(
+    client: httpx.Client, account: AccountFixture, server: LiveServer
+) -> None:
+    other = make_account(server.db)
+    (call,) = other.add_calls(make_call(other))
+    response = client.get(f"/v1/Accounts/{other.sid}/Calls/{call.sid}.json", auth=account.auth)
+    assert response.status_code == 403
+    assert response.json()["RestException"]["Status"] == 403
+
+
+def test_given_legacy_account_sid_auth_when_get_then_200(client: httpx.Client, account: AccountFixture) -> None:
+    (call,) = account.add_calls(make_call(account))
+    response = client.get(f"/v1/Accounts/{account.sid}/Calls/{call.sid}.json",
+                          auth=httpx.BasicAuth(account.sid, account.api_token))
+    assert response.status_code == 200
+
+
+def test_given_bad_or_missing_credentials_when_get_then_401_with_www_authenticate(
+    client: httpx.Client, account: AccountFixture
+) -> None:
+    url = f"/v1/Accounts/{account.sid}/Calls/abc.json"
+    for auth in (None, httpx.BasicAuth(account.api_key, "wrong"), httpx.BasicAuth(account.sid, "wrong"),
+                 httpx.BasicAuth("nobody", "x")):
+        response = client.get(url, auth=auth)
+        assert response.status_code == 401, auth
+        assert response.json() == {"RestException": {"Status": 401, "Message": "Authentication failed"}}
+        assert response.headers["www-authenticate"].startswith("Basic")
+    garbage = {"Authorization": "Basic " + base64.b64encode(b"no-colon").decode()}
+    assert client.get(url, headers=garbage).status_code == 401
+    assert client.get(url, headers={"Authorization": "Bearer abc"}).status_code == 401
+    assert client.get(url, headers={"Authorization": "Basic %%%"}).status_code == 401
+
+
+def test_given_double_slash_or_trailing_slash_when_get_then_same_call(
+    client: httpx.Client, account: AccountFixture
+) -> None:
+    (call,) = account.add_calls(make_call(account))
+    for path in (f"/v1/Accounts/{account.sid}//Calls/{call.sid}.json", f"/v1//Accounts/{account.sid}/Calls/{call.sid}/"):
+        response = client.get(path, auth=account.auth)
+        assert response.status_code == 200, path
+
+
+def test_given_the_calls_json_alias_when_get_then_json(client: httpx.Client, account: AccountFixture) -> None:
+    (call,) = account.add_calls(make_call(account))
+    response = client.get(f"/v1/Accounts/{account.sid}/Calls.json/{call.sid}", auth=account.auth)
+    assert response.status_code == 200
+    assert response.json()["Call"]["Sid"] == call.sid
+
+
+def test_given_recording_url_validity_when_get_then_presigned_url_or_400(
+    client: httpx.Client, account: AccountFixture
+) -> None:
+    (call,) = account.add_calls(make_call(account, recording_path=f"exotelrecordings/{account.sid}/r.mp3"))
+    url = f"/v1/Accounts/{account.sid}/Calls/{call.sid}.json"
+    body = client.get(url, params={"RecordingUrlValidity": "10"}, auth=account.auth).json()["Call"]
+    assert "Expires=" in body["PreSignedRecordingUrl"] and "Signature=" in body["PreSignedRecordingUrl"]
+    for bad in ("4", "61", "ten"):
+        response = client.get(url, params={"RecordingUrlValidity": bad}, auth=account.auth)
+        assert response.status_code == 400
+        assert "RecordingUrlValidity" in response.json()["RestException"]["Message"]
+
+
+def test_given_bad_details_flag_when_get_then_400(client: httpx.Client, account: AccountFixture) -> None:
+    response = client.get(f"/v1/Accounts/{account.sid}/Calls/abc.json?details=maybe", auth=account.auth)
+    assert response.status_code == 400
+    assert "details" in response.json()["RestException"]["Message"]
+
+
+def test_given_a_wrong_method_or_unknown_path_when_request_then_rest_exception(
+    client: httpx.Client, account: AccountFixture
+) -> None:
+    response = client.delete(f"/v1/Accounts/{account.sid}/Calls/abc.json", auth=account.auth)
+    assert response.status_code == 405
+    assert response.json()["RestException"]["Status"] == 405
+    response = client.get(f"/v1/Accounts/{account.sid}/Nothing", auth=account.auth)
+    assert response.status_code == 404
+    assert ET.fromstring(response.content).findtext("RestException/Status") == "404"

@@ -1,0 +1,34 @@
+"""The per-account rate limit: 429 with Retry-After in RestException form, other accounts unaffected."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.support.factories import make_account
+from tests.support.live_server import LiveServer, start_server
+
+
+@pytest.fixture(scope="module")
+def limited_server(database_factory) -> Iterator[LiveServer]:  # type: ignore[no-untyped-def]
+    live = start_server(database_factory("sqlite", "rate_limited"), rate_limit_per_minute=5)
+    yield live
+    live.stop()
+
+
+def test_given_limit_5_when_sixth_request_in_a_minute_then_429_with_retry_after(limited_server: LiveServer) -> None:
+    noisy, quiet = make_account(limited_server.db), make_account(limited_server.db)
+    with httpx.Client(base_url=limited_server.base_url) as client:
+        url = f"/v1/Accounts/{noisy.sid}/Calls.json"
+        remaining = [client.get(url, auth=noisy.auth).headers["X-RateLimit-Remaining"] for _ in range(5)]
+        assert remaining == ["4", "3", "2", "1", "0"]
+        limited = client.get(url, auth=noisy.auth)
+        assert limited.status_code == 429
+        assert int(limited.headers["Retry-After"]) >= 1
+        assert limited.json()["RestException"]["Status"] == 429
+        assert "Rate limit exceeded" in limited.json()["RestException"]["Message"]
+        xml = client.get(f"/v1/Accounts/{noisy.sid}/Calls", auth=noisy.auth)
+        assert xml.status_code == 429 and b"<RestException>" in xml.content
+        assert client.get(f"/v1/Accounts/{quiet.sid}/Calls.json", auth=quiet.auth).status_code == 200
