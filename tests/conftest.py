@@ -72,4 +72,3 @@ def account(server: LiveServer) -> AccountFixture:
 def client(server: LiveServer) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=server.base_url, timeout=30) as http:
         yield http
-

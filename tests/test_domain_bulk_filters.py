@@ -35,24 +35,49 @@ def test_a_bare_date_as_upper_bound_covers_the_whole_day() -> None:
     assert ms_to_ist(query.created_to_ms) == "2026-11-02 23:59:59"
 
 
-@given(st.dictionaries(st.sampled_from(["gte", "eq", "lte"]), st.integers(0, 10**6), min_size=1),
-       st.booleans())
+@given(
+    st.dictionaries(st.sampled_from(["gte", "eq", "lte"]), st.integers(0, 10**6), min_size=1), st.booleans()
+)
 def test_duration_operators_round_trip(bounds: dict[str, int], suffix: bool) -> None:
     text = ";".join(f"{op}:{value}{'s' if suffix else ''}" for op, value in bounds.items())
     assert parse(Duration=text).duration == Range(**bounds)
 
 
-@given(st.dictionaries(st.sampled_from(["gte", "eq", "lte"]),
-                       st.decimals(min_value=0, max_value=1000, places=6, allow_nan=False), min_size=1))
+@given(
+    st.dictionaries(
+        st.sampled_from(["gte", "eq", "lte"]),
+        st.decimals(min_value=0, max_value=1000, places=6, allow_nan=False),
+        min_size=1,
+    )
+)
 def test_price_operators_are_exact_micro_units(bounds: dict) -> None:  # type: ignore[type-arg]
     text = ";".join(f"{op}:{value}" for op, value in bounds.items())
     assert parse(Price=text).price_micros == Range(**{op: int(v * 1_000_000) for op, v in bounds.items()})
 
 
 @settings(max_examples=300)
-@given(st.sampled_from(["Sid", "DateCreated", "To", "From", "PhoneNumber", "Status", "Direction", "Duration",
-                        "Price", "PageSize", "SortBy", "Before", "After", "details", "RecordingUrlValidity"]),
-       st.text(max_size=40))
+@given(
+    st.sampled_from(
+        [
+            "Sid",
+            "DateCreated",
+            "To",
+            "From",
+            "PhoneNumber",
+            "Status",
+            "Direction",
+            "Duration",
+            "Price",
+            "PageSize",
+            "SortBy",
+            "Before",
+            "After",
+            "details",
+            "RecordingUrlValidity",
+        ]
+    ),
+    st.text(max_size=40),
+)
 def test_any_input_either_parses_or_raises_invalid_parameter_naming_it(name: str, value: str) -> None:
     try:
         parse(**{name: value})

@@ -1,4 +1,4 @@
-"""The OpenAPI page documents the served v1 routes with their real parameter names; settings are documented."""
+"""The OpenAPI page documents the served v1 routes with their real parameter names; settings are too."""
 
 from __future__ import annotations
 

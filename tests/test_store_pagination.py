@@ -31,25 +31,36 @@ def _account(db: Database) -> AccountFixture:
     """An account row without credentials: hashing a token per example would only slow hypothesis."""
     sid = f"page{next(_ids)}"
     with db.engine.begin() as conn:
-        account_id = conn.execute(accounts.insert().values(sid=sid, name=sid, created_at=0)).inserted_primary_key[0]
+        account_id = conn.execute(
+            accounts.insert().values(sid=sid, name=sid, created_at=0)
+        ).inserted_primary_key[0]
     return AccountFixture(sid, account_id, "", "", db)
 
 
 def _query(page_size: int, descending: bool, **cursor: Position) -> BulkQuery:
-    return BulkQuery(created_from_ms=BASE - 1, created_to_ms=BASE + 10**9, page_size=page_size,
-                     descending=descending, **cursor)
+    return BulkQuery(
+        created_from_ms=BASE - 1,
+        created_to_ms=BASE + 10**9,
+        page_size=page_size,
+        descending=descending,
+        **cursor,
+    )
 
 
-def _walk(store: CallStore, account: AccountFixture, page_size: int, descending: bool, backward: bool,
-          during=None) -> list[str]:  # type: ignore[no-untyped-def]
+def _walk(
+    store: CallStore, account: AccountFixture, page_size: int, descending: bool, backward: bool, during=None
+) -> list[str]:  # type: ignore[no-untyped-def]
     """Follow next links (or, backward, start at the last page and follow prev links)."""
     seen: list[str] = []
     page = store.list(account.account_id, account.sid, _query(page_size, descending))
     if backward:
         while page.has_next:
             last = page.calls[-1]
-            page = store.list(account.account_id, account.sid,
-                              _query(page_size, descending, after=Position(last.date_created, last.sid)))
+            page = store.list(
+                account.account_id,
+                account.sid,
+                _query(page_size, descending, after=Position(last.date_created, last.sid)),
+            )
         pages = [page.calls]
         for _ in range(1000):
             if not page.has_previous:
@@ -57,8 +68,11 @@ def _walk(store: CallStore, account: AccountFixture, page_size: int, descending:
             if during:
                 during()
             first = page.calls[0]
-            page = store.list(account.account_id, account.sid,
-                              _query(page_size, descending, before=Position(first.date_created, first.sid)))
+            page = store.list(
+                account.account_id,
+                account.sid,
+                _query(page_size, descending, before=Position(first.date_created, first.sid)),
+            )
             pages.insert(0, page.calls)
         return [c.sid for calls in pages for c in calls]
     for _ in range(1000):
@@ -68,8 +82,11 @@ def _walk(store: CallStore, account: AccountFixture, page_size: int, descending:
         if during:
             during()
         last = page.calls[-1]
-        page = store.list(account.account_id, account.sid,
-                          _query(page_size, descending, after=Position(last.date_created, last.sid)))
+        page = store.list(
+            account.account_id,
+            account.sid,
+            _query(page_size, descending, after=Position(last.date_created, last.sid)),
+        )
     raise AssertionError("walk did not end")
 
 
@@ -99,7 +116,12 @@ def test_walking_all_pages_returns_every_call_once_in_order(
     backward=st.booleans(),
 )
 def test_calls_inserted_during_a_walk_never_cause_gaps_or_duplicates(
-    store_db: Database, offsets: list[int], inserted: list[int], page_size: int, descending: bool, backward: bool
+    store_db: Database,
+    offsets: list[int],
+    inserted: list[int],
+    page_size: int,
+    descending: bool,
+    backward: bool,
 ) -> None:
     account = _account(store_db)
     store = CallStore(store_db)

@@ -36,8 +36,10 @@ def test_given_calls_when_list_then_newest_first_final_only_last_31_days_with_me
     client: httpx.Client, account: AccountFixture
 ) -> None:
     new, old = account.add_calls(make_call(account, minutes_ago=5), make_call(account, minutes_ago=60))
-    account.add_calls(make_call(account, minutes_ago=1, status="in-progress", end_time=None, duration=None),
-                      make_call(account, minutes_ago=32 * DAY_MIN))
+    account.add_calls(
+        make_call(account, minutes_ago=1, status="in-progress", end_time=None, duration=None),
+        make_call(account, minutes_ago=32 * DAY_MIN),
+    )
     response = _list(client, account)
     assert _sids(response) == [new.sid, old.sid]
     body = response.json()
@@ -50,7 +52,9 @@ def test_given_calls_when_list_then_newest_first_final_only_last_31_days_with_me
     assert first["Duration"] == "21" and first["Price"] == "1.500"
 
 
-def test_given_no_suffix_when_list_then_xml_with_metadata_and_calls(client: httpx.Client, account: AccountFixture) -> None:
+def test_given_no_suffix_when_list_then_xml_with_metadata_and_calls(
+    client: httpx.Client, account: AccountFixture
+) -> None:
     (call,) = account.add_calls(make_call(account))
     response = client.get(f"/v1/Accounts/{account.sid}/Calls", auth=account.auth)
     assert response.headers["content-type"] == "application/xml"
@@ -70,36 +74,53 @@ def test_given_another_accounts_calls_when_list_then_they_never_appear(
     assert _list(client, account, Sid=",".join(c.sid for c in [mine])).json()["Metadata"]["Total"] == 1
 
 
-def test_sid_filter_accepts_comma_lists_and_enforces_limit_and_shape(client: httpx.Client, account: AccountFixture) -> None:
+def test_sid_filter_accepts_comma_lists_and_enforces_limit_and_shape(
+    client: httpx.Client, account: AccountFixture
+) -> None:
     a, b, _ = account.add_calls(make_call(account), make_call(account), make_call(account))
     assert sorted(_sids(_list(client, account, Sid=f"{a.sid},{b.sid}"))) == sorted([a.sid, b.sid])
-    assert _sids(client.get(f"/v1/Accounts/{account.sid}/Calls.json?sid={a.sid}", auth=account.auth)) == [a.sid]
+    assert _sids(client.get(f"/v1/Accounts/{account.sid}/Calls.json?sid={a.sid}", auth=account.auth)) == [
+        a.sid
+    ]
     assert "at most 100" in _error(_list(client, account, Sid=",".join(["a" * 32] * 101)))
     assert "Sid" in _error(_list(client, account, Sid="abc'; drop table calls;--"))
 
 
 def test_date_created_filter_grammar_and_limits(client: httpx.Client, account: AccountFixture) -> None:
-    recent, older = account.add_calls(make_call(account, minutes_ago=60), make_call(account, minutes_ago=40 * DAY_MIN))
+    recent, older = account.add_calls(
+        make_call(account, minutes_ago=60), make_call(account, minutes_ago=40 * DAY_MIN)
+    )
     now = now_ms()
     window = f"gte:{ms_to_ist(now - 45 * DAY_MIN * 60_000)};lte:{ms_to_ist(now - 35 * DAY_MIN * 60_000)}"
     assert _sids(_list(client, account, DateCreated=window)) == [older.sid]
     encoded = window.replace(" ", "+").replace(";", "%3B")
     raw = client.get(f"/v1/Accounts/{account.sid}/Calls.json?DateCreated={encoded}", auth=account.auth)
     assert _sids(raw) == [older.sid]
-    assert _sids(_list(client, account, DateCreated=f"gte:{ms_to_ist(now - 2 * DAY_MIN * 60_000)}")) == [recent.sid]
-    assert "at most one month" in _error(_list(client, account, DateCreated=f"gte:{ms_to_ist(now - 60 * DAY_MIN * 60_000)}"))
+    assert _sids(_list(client, account, DateCreated=f"gte:{ms_to_ist(now - 2 * DAY_MIN * 60_000)}")) == [
+        recent.sid
+    ]
+    assert "at most one month" in _error(
+        _list(client, account, DateCreated=f"gte:{ms_to_ist(now - 60 * DAY_MIN * 60_000)}")
+    )
     too_old = f"gte:{ms_to_ist(now - 200 * DAY_MIN * 60_000)};lte:{ms_to_ist(now - 190 * DAY_MIN * 60_000)}"
     assert "older than" in _error(_list(client, account, DateCreated=too_old))
     assert "operators" in _error(_list(client, account, DateCreated="gt:2024-01-01 00:00:00"))
     assert "DateCreated" in _error(_list(client, account, DateCreated="gte:yesterday"))
-    assert "later than" in _error(_list(client, account, DateCreated=f"gte:{ms_to_ist(now)};lte:{ms_to_ist(now - 3_600_000)}"))
+    assert "later than" in _error(
+        _list(client, account, DateCreated=f"gte:{ms_to_ist(now)};lte:{ms_to_ist(now - 3_600_000)}")
+    )
     assert "twice" in _error(_list(client, account, DateCreated=f"gte:{ms_to_ist(now)};gte:{ms_to_ist(now)}"))
 
 
-@pytest.mark.parametrize("spelling", ["+919811111111", "09811111111", "9811111111", " 919811111111", "+91 98111 11111"])
-def test_number_filters_match_any_spelling(client: httpx.Client, account: AccountFixture, spelling: str) -> None:
-    target, _ = account.add_calls(make_call(account, to_number="+919811111111", from_number="+919822222222"),
-                                  make_call(account))
+@pytest.mark.parametrize(
+    "spelling", ["+919811111111", "09811111111", "9811111111", " 919811111111", "+91 98111 11111"]
+)
+def test_number_filters_match_any_spelling(
+    client: httpx.Client, account: AccountFixture, spelling: str
+) -> None:
+    target, _ = account.add_calls(
+        make_call(account, to_number="+919811111111", from_number="+919822222222"), make_call(account)
+    )
     assert _sids(_list(client, account, To=spelling)) == [target.sid]
     assert _sids(_list(client, account, From="09822222222")) == [target.sid]
 
@@ -121,7 +142,9 @@ def test_status_and_direction_filters(client: httpx.Client, account: AccountFixt
         make_call(account, direction="inbound"),
     )
     assert _sids(_list(client, account, Status="busy")) == [busy.sid]
-    assert sorted(_sids(_list(client, account, Status="busy,completed"))) == sorted([done.sid, busy.sid, inbound.sid])
+    assert sorted(_sids(_list(client, account, Status="busy,completed"))) == sorted(
+        [done.sid, busy.sid, inbound.sid]
+    )
     assert _sids(_list(client, account, Status="in-progress")) == []  # ongoing calls are never listed
     assert _sids(_list(client, account, Direction="inbound")) == [inbound.sid]
     assert "unknown value" in _error(_list(client, account, Status="done"))
@@ -129,8 +152,9 @@ def test_status_and_direction_filters(client: httpx.Client, account: AccountFixt
 
 
 def test_duration_filter_grammar(client: httpx.Client, account: AccountFixture) -> None:
-    short, mid, long_ = account.add_calls(make_call(account, duration=5), make_call(account, duration=30),
-                                          make_call(account, duration=90))
+    short, mid, long_ = account.add_calls(
+        make_call(account, duration=5), make_call(account, duration=30), make_call(account, duration=90)
+    )
     assert _sids(_list(client, account, Duration="eq:30s")) == [mid.sid]
     assert _sids(_list(client, account, Duration="30")) == [mid.sid]
     assert sorted(_sids(_list(client, account, Duration="gte:10s;lte:100s"))) == sorted([mid.sid, long_.sid])
@@ -141,9 +165,11 @@ def test_duration_filter_grammar(client: httpx.Client, account: AccountFixture) 
 
 
 def test_price_filter_grammar_compares_exactly(client: httpx.Client, account: AccountFixture) -> None:
-    cheap, exact, dear = account.add_calls(make_call(account, price_micros=100_000),
-                                           make_call(account, price_micros=300_030),
-                                           make_call(account, price_micros=2_000_000))
+    cheap, exact, dear = account.add_calls(
+        make_call(account, price_micros=100_000),
+        make_call(account, price_micros=300_030),
+        make_call(account, price_micros=2_000_000),
+    )
     assert _sids(_list(client, account, Price="eq:0.300030")) == [exact.sid]
     assert sorted(_sids(_list(client, account, Price="gte:0.10;lte:1.0"))) == sorted([cheap.sid, exact.sid])
     assert _sids(_list(client, account, Price="gte:1.5")) == [dear.sid]
@@ -169,7 +195,9 @@ def test_sort_by_and_cursor_rules(client: httpx.Client, account: AccountFixture)
 def test_details_true_adds_legs_to_every_listed_call(client: httpx.Client, account: AccountFixture) -> None:
     account.add_calls(make_call(account), make_call(account, legs=[Leg(1, None, "completed", 4)]))
     calls = _list(client, account, details="true").json()["Calls"]
-    assert [len(c["Details"]["Legs"]) for c in calls] == [1, 2] or [len(c["Details"]["Legs"]) for c in calls] == [2, 1]
+    assert [len(c["Details"]["Legs"]) for c in calls] == [1, 2] or [
+        len(c["Details"]["Legs"]) for c in calls
+    ] == [2, 1]
     assert all(list(c)[-1] == "Details" for c in calls)
 
 
@@ -209,7 +237,9 @@ def test_given_ties_when_walking_pages_both_ways_then_every_call_exactly_once(
     assert all(len(page) == 5 for page in back_pages[:-1])
 
 
-def test_page_uris_repeat_filters_and_pin_the_default_window(client: httpx.Client, account: AccountFixture) -> None:
+def test_page_uris_repeat_filters_and_pin_the_default_window(
+    client: httpx.Client, account: AccountFixture
+) -> None:
     account.add_calls(*[make_call(account, minutes_ago=i + 1) for i in range(3)])
     meta = _list(client, account, PageSize="2", Status="completed").json()["Metadata"]
     query = parse_qs(urlsplit(meta["NextPageUri"]).query)

@@ -13,9 +13,25 @@ from trunkline.domain.calls.model import Leg
 from trunkline.domain.clock import ms_to_ist
 
 SEED_001_FIELDS = [
-    "Sid", "ParentCallSid", "DateCreated", "DateUpdated", "AccountSid", "To", "From", "PhoneNumberSid",
-    "Status", "StartTime", "EndTime", "Duration", "Price", "Direction", "AnsweredBy", "ForwardedFrom",
-    "CallerName", "Uri", "RecordingUrl",
+    "Sid",
+    "ParentCallSid",
+    "DateCreated",
+    "DateUpdated",
+    "AccountSid",
+    "To",
+    "From",
+    "PhoneNumberSid",
+    "Status",
+    "StartTime",
+    "EndTime",
+    "Duration",
+    "Price",
+    "Direction",
+    "AnsweredBy",
+    "ForwardedFrom",
+    "CallerName",
+    "Uri",
+    "RecordingUrl",
 ]
 
 
@@ -65,7 +81,9 @@ def test_given_details_true_when_get_call_then_details_carry_legs_in_json_and_xm
     client: httpx.Client, account: AccountFixture
 ) -> None:
     (call,) = account.add_calls(make_call(account))
-    body = client.get(f"/v1/Accounts/{account.sid}/Calls/{call.sid}.json?details=true", auth=account.auth).json()
+    body = client.get(
+        f"/v1/Accounts/{account.sid}/Calls/{call.sid}.json?details=true", auth=account.auth
+    ).json()
     assert list(body["Call"])[-1] == "Details"
     assert body["Call"]["Details"] == {
         "ConversationDuration": 8,
@@ -73,8 +91,9 @@ def test_given_details_true_when_get_call_then_details_carry_legs_in_json_and_xm
         "Leg2Status": "completed",
         "Legs": [{"Leg": {"Id": "1", "OnCallDuration": 21}}, {"Leg": {"Id": "2", "OnCallDuration": 8}}],
     }
-    xml = ET.fromstring(client.get(f"/v1/Accounts/{account.sid}/Calls/{call.sid}?details=TRUE",
-                                   auth=account.auth).content)
+    xml = ET.fromstring(
+        client.get(f"/v1/Accounts/{account.sid}/Calls/{call.sid}?details=TRUE", auth=account.auth).content
+    )
     legs = xml.findall("Call/Details/Legs/Leg")
     assert [(leg.findtext("Id"), leg.findtext("OnCallDuration")) for leg in legs] == [("1", "21"), ("2", "8")]
 
@@ -82,30 +101,60 @@ def test_given_details_true_when_get_call_then_details_carry_legs_in_json_and_xm
 def test_given_a_call_without_second_leg_when_details_then_leg2_status_is_null(
     client: httpx.Client, account: AccountFixture
 ) -> None:
-    (call,) = account.add_calls(make_call(account, status="no-answer", duration=30, price_micros=None,
-                                          answered_by=None, conversation_duration=0,
-                                          legs=[Leg(1, "+919876543210", "no-answer", 0)]))
-    body = client.get(f"/v1/Accounts/{account.sid}/Calls/{call.sid}.json?details=true", auth=account.auth).json()
+    (call,) = account.add_calls(
+        make_call(
+            account,
+            status="no-answer",
+            duration=30,
+            price_micros=None,
+            answered_by=None,
+            conversation_duration=0,
+            legs=[Leg(1, "+919876543210", "no-answer", 0)],
+        )
+    )
+    body = client.get(
+        f"/v1/Accounts/{account.sid}/Calls/{call.sid}.json?details=true", auth=account.auth
+    ).json()
     assert body["Call"]["Details"]["Leg2Status"] is None
     assert body["Call"]["Details"]["Leg1Status"] == "no-answer"
     assert body["Call"]["AnsweredBy"] == ""
     assert body["Call"]["Price"] is None  # not settled: stays null (API-NOTES §10)
 
 
-def test_given_a_live_call_when_get_then_empty_fields_are_null(client: httpx.Client, account: AccountFixture) -> None:
-    (call,) = account.add_calls(make_call(account, status="in-progress", end_time=None, duration=None,
-                                          price_micros=None, answered_by=None, conversation_duration=None))
+def test_given_a_live_call_when_get_then_empty_fields_are_null(
+    client: httpx.Client, account: AccountFixture
+) -> None:
+    (call,) = account.add_calls(
+        make_call(
+            account,
+            status="in-progress",
+            end_time=None,
+            duration=None,
+            price_micros=None,
+            answered_by=None,
+            conversation_duration=None,
+        )
+    )
     body = client.get(f"/v1/Accounts/{account.sid}/Calls/{call.sid}.json", auth=account.auth).json()["Call"]
     assert body["Status"] == "in-progress"
-    for name in ("ParentCallSid", "EndTime", "Duration", "Price", "AnsweredBy", "ForwardedFrom", "RecordingUrl"):
+    for name in (
+        "ParentCallSid",
+        "EndTime",
+        "Duration",
+        "Price",
+        "AnsweredBy",
+        "ForwardedFrom",
+        "RecordingUrl",
+    ):
         assert body[name] is None, name
 
 
 def test_given_an_unknown_sid_when_get_then_404_no_matching_results_in_both_formats(
     client: httpx.Client, account: AccountFixture
 ) -> None:
-    response = client.get(f"/v1/Accounts/{account.sid}/Calls/ffffffffffffffffffffffffffffffff.json",
-                          auth=account.auth)
+    response = client.get(
+        f"/v1/Accounts/{account.sid}/Calls/ffffffffffffffffffffffffffffffff.json", auth=account.auth
+    )
     assert response.status_code == 404
     assert response.json() == {"RestException": {"Status": 404, "Message": "No matching results"}}
     response = client.get(f"/v1/Accounts/{account.sid}/Calls/ffff", auth=account.auth)
@@ -134,10 +183,14 @@ def test_given_credentials_of_another_account_when_get_then_403_rest_exception(
     assert response.json()["RestException"]["Status"] == 403
 
 
-def test_given_legacy_account_sid_auth_when_get_then_200(client: httpx.Client, account: AccountFixture) -> None:
+def test_given_legacy_account_sid_auth_when_get_then_200(
+    client: httpx.Client, account: AccountFixture
+) -> None:
     (call,) = account.add_calls(make_call(account))
-    response = client.get(f"/v1/Accounts/{account.sid}/Calls/{call.sid}.json",
-                          auth=httpx.BasicAuth(account.sid, account.api_token))
+    response = client.get(
+        f"/v1/Accounts/{account.sid}/Calls/{call.sid}.json",
+        auth=httpx.BasicAuth(account.sid, account.api_token),
+    )
     assert response.status_code == 200
 
 
@@ -145,8 +198,12 @@ def test_given_bad_or_missing_credentials_when_get_then_401_with_www_authenticat
     client: httpx.Client, account: AccountFixture
 ) -> None:
     url = f"/v1/Accounts/{account.sid}/Calls/abc.json"
-    for auth in (None, httpx.BasicAuth(account.api_key, "wrong"), httpx.BasicAuth(account.sid, "wrong"),
-                 httpx.BasicAuth("nobody", "x")):
+    for auth in (
+        None,
+        httpx.BasicAuth(account.api_key, "wrong"),
+        httpx.BasicAuth(account.sid, "wrong"),
+        httpx.BasicAuth("nobody", "x"),
+    ):
         response = client.get(url, auth=auth)
         assert response.status_code == 401, auth
         assert response.json() == {"RestException": {"Status": 401, "Message": "Authentication failed"}}
@@ -161,7 +218,10 @@ def test_given_double_slash_or_trailing_slash_when_get_then_same_call(
     client: httpx.Client, account: AccountFixture
 ) -> None:
     (call,) = account.add_calls(make_call(account))
-    for path in (f"/v1/Accounts/{account.sid}//Calls/{call.sid}.json", f"/v1//Accounts/{account.sid}/Calls/{call.sid}/"):
+    for path in (
+        f"/v1/Accounts/{account.sid}//Calls/{call.sid}.json",
+        f"/v1//Accounts/{account.sid}/Calls/{call.sid}/",
+    ):
         response = client.get(path, auth=account.auth)
         assert response.status_code == 200, path
 

@@ -18,7 +18,9 @@ def limited_server(database_factory) -> Iterator[LiveServer]:  # type: ignore[no
     live.stop()
 
 
-def test_given_limit_5_when_sixth_request_in_a_minute_then_429_with_retry_after(limited_server: LiveServer) -> None:
+def test_given_limit_5_when_sixth_request_in_a_minute_then_429_with_retry_after(
+    limited_server: LiveServer,
+) -> None:
     noisy, quiet = make_account(limited_server.db), make_account(limited_server.db)
     with httpx.Client(base_url=limited_server.base_url) as client:
         url = f"/v1/Accounts/{noisy.sid}/Calls.json"

@@ -63,7 +63,10 @@ def make_call(account: AccountFixture, *, minutes_ago: float = 60, **overrides: 
         answered_by="human",
         conversation_duration=8,
         recording_path=None,
-        legs=[Leg(1, "+919876543210", "completed", 21, "human"), Leg(2, "+919812345678", "completed", 8, "human")],
+        legs=[
+            Leg(1, "+919876543210", "completed", 21, "human"),
+            Leg(2, "+919812345678", "completed", 8, "human"),
+        ],
     )
     values.update(overrides)
     return Call(**values)  # type: ignore[arg-type]

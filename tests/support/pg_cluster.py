@@ -6,6 +6,7 @@ started as the ``postgres`` system user. Durability is switched off: the data di
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -63,8 +64,6 @@ class PostgresCluster:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.SubprocessError):
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "stop")
-        except subprocess.SubprocessError:
-            pass
         shutil.rmtree(self.root, ignore_errors=True)

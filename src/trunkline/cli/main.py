@@ -6,11 +6,13 @@ import typer
 
 from trunkline.cli.accounts import accounts_app
 from trunkline.cli.numbering import dnd_app, numbering_app
+from trunkline.cli.seed import seed_command
 from trunkline.cli.serve import serve
 
 app = typer.Typer(help="Trunkline: a self-hosted voice-call API (Exotel dialects).", no_args_is_help=True)
 app.command("serve")(serve)
 app.add_typer(accounts_app, name="accounts")
+app.command("seed")(seed_command)
 app.add_typer(numbering_app, name="numbering")
 app.add_typer(dnd_app, name="dnd")
 

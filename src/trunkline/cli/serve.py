@@ -12,13 +12,17 @@ from rich.console import Console
 
 from trunkline.api.app import create_app
 from trunkline.config import Settings
+from trunkline.domain.clock import now_ms
+from trunkline.engine.seeding import generate_history
 from trunkline.logging_setup import configure
 from trunkline.store.accounts import AccountStore, Credential
+from trunkline.store.bulk_load import load_calls
 from trunkline.store.database import Database
 
 DEMO_SID = "demo"
 DEMO_API_KEY = "demo_key"
 DEMO_EXOPHONE = "+918047112233"
+DEMO_CALLS = 2000
 
 
 def demo_credential(secret_key: bytes) -> Credential:
@@ -26,6 +30,14 @@ def demo_credential(secret_key: bytes) -> Credential:
     while the store keeps only its hash."""
     token = hmac.new(secret_key, b"trunkline-demo-token", hashlib.sha256).hexdigest()[:40]
     return Credential(DEMO_API_KEY, token)
+
+
+def _seed_demo(db: Database, store: AccountStore) -> None:
+    """A new demo account gets a month of history, so the first curl shows real-looking calls."""
+    account = store.get(DEMO_SID)
+    assert account is not None
+    history = generate_history(account.exophones, DEMO_SID, DEMO_CALLS, 30, 1, now_ms())
+    load_calls(db, account.id, history)
 
 
 def serve(
@@ -46,7 +58,9 @@ def serve(
     console = Console()
     if settings.demo_account:
         credential = demo_credential(db.secret_key(settings.secret_key))
-        AccountStore(db).ensure(DEMO_SID, credential, [DEMO_EXOPHONE])
+        store = AccountStore(db)
+        if store.ensure(DEMO_SID, credential, [DEMO_EXOPHONE]):
+            _seed_demo(db, store)
         base = f"http://{settings.host}:{settings.port}"
         console.print(f"[bold]Trunkline[/bold] on {base}  (store: {db.engine.url.render_as_string()})")
         console.print(

@@ -68,8 +68,10 @@ class AccountStore:
         try:
             with self._db.engine.begin() as conn:
                 account_id = conn.execute(
-                    accounts.insert().values(sid=sid, name=name or sid, created_at=now_ms())
-                ).inserted_primary_key[0]
+                    accounts.insert()
+                    .values(sid=sid, name=name or sid, created_at=now_ms())
+                    .returning(accounts.c.id)
+                ).scalar_one()
                 conn.execute(
                     api_credentials.insert().values(
                         account_id=account_id,

@@ -153,7 +153,7 @@ class CallStore:
             page_conditions.append(_key(cursor) < _SORT_KEY if ascending else _key(cursor) > _SORT_KEY)
         statement = select(*_CALL_COLUMNS).where(*page_conditions).order_by(*order).limit(query.page_size + 1)
         with self._db.engine.connect() as conn:
-            rows = conn.execute(statement).all()
+            rows = list(conn.execute(statement).all())
             more = len(rows) > query.page_size
             rows = rows[: query.page_size]
             if backward:
@@ -185,11 +185,13 @@ class CallStore:
         with self._db.engine.begin() as conn:
             for call in records:
                 call_id = conn.execute(
-                    calls.insert().values(
+                    calls.insert()
+                    .values(
                         account_id=account_id,
                         **{c.name: getattr(call, c.name) for c in _CALL_COLUMNS if c.name != "id"},
                     )
-                ).inserted_primary_key[0]
+                    .returning(calls.c.id)
+                ).scalar_one()
                 for leg in call.legs:
                     conn.execute(
                         call_legs.insert().values(

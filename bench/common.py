@@ -1,0 +1,117 @@
+"""What the benchmarks share: starting servers on free loopback ports, wrk runs, memory readings."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def server(
+    command: list[str], port: int, env: dict[str, str] | None = None, ready_path: str = "/"
+) -> Iterator[subprocess.Popen[bytes]]:
+    process = subprocess.Popen(
+        command,
+        env={**os.environ, **(env or {})},
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}{ready_path}", timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError(f"server did not start: {command}")
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def bare_server(port: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "bench.bare_starlette:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
+
+
+def trunkline_server(port: int, database_url: str) -> tuple[list[str], dict[str, str]]:
+    env = {
+        "TRUNKLINE_DATABASE_URL": database_url,
+        "TRUNKLINE_PORT": str(port),
+        "TRUNKLINE_RATE_LIMIT_PER_MINUTE": "0",
+        "TRUNKLINE_LOG_LEVEL": "warning",
+    }
+    return [sys.executable, "-m", "trunkline.cli.main", "serve"], env
+
+
+def wrk(
+    url: str,
+    *,
+    seconds: int,
+    connections: int = 32,
+    script: Path | None = None,
+    headers: dict[str, str] | None = None,
+) -> float:
+    """Requests per second that wrk measured (one thread, so it leaves the other core to the server)."""
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is needed: apt-get install wrk")
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    if script:
+        command += ["-s", str(script)]
+    output = subprocess.run([*command, url], capture_output=True, text=True, timeout=seconds + 60).stdout
+    match = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if not match:
+        raise RuntimeError(output)
+    if non2xx:
+        raise RuntimeError(f"{non2xx.group(1)} error responses during the run:\n{output}")
+    return float(match.group(1))
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children (uvicorn may fork), in MiB."""
+    total = 0
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    for each in pids:
+        for line in Path(f"/proc/{each}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total / 1024

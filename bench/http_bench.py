@@ -1,0 +1,150 @@
+"""Call-details throughput against a bare Starlette endpoint, bulk-list latency, server memory.
+
+    python -m bench.http_bench --database-url sqlite:///var/bench.db --account bench
+
+The store must already hold the account's calls (bench/run_all.py builds it). Both servers run
+one uvicorn worker on 127.0.0.1; wrk uses one thread and 32 connections. The machine is shared
+and noisy, so the two servers are measured in alternation and compared as a ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from sqlalchemy import select
+
+from bench.common import bare_server, free_port, rss_mb, server, trunkline_server, wrk
+from trunkline.domain.clock import now_ms
+from trunkline.store.accounts import AccountStore
+from trunkline.store.database import Database
+from trunkline.store.schema import calls
+
+BULK_SCENARIOS = {
+    "no filter (default 31 days)": {},
+    "Status=completed,Direction=inbound": {"Status": "completed", "Direction": "inbound"},
+    "Duration=gte:60s,Price=gte:1": {"Duration": "gte:60s", "Price": "gte:1"},
+    "From=<frequent customer>": {"From": "{customer}"},
+    "DateCreated=one week,Status=no-answer,busy": {"DateCreated": "{week}", "Status": "no-answer,busy"},
+    "details=true,PageSize=100": {"details": "true", "PageSize": "100"},
+}
+
+
+def _percentile(samples: list[float], pct: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * pct / 100))]
+
+
+def _timed(client: httpx.Client, url: str, params: dict[str, str] | None, n: int) -> list[float]:
+    samples = []
+    for _ in range(n):
+        start = time.perf_counter()
+        response = client.get(url, params=params)
+        samples.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, response.text
+    return samples
+
+
+def bulk_latency(
+    base: str, account: str, auth: tuple[str, str], customer: str, n: int
+) -> list[tuple[str, float, float, int]]:
+    from trunkline.domain.clock import ms_to_ist
+
+    week = f"gte:{ms_to_ist(now_ms() - 8 * 86_400_000)};lte:{ms_to_ist(now_ms() - 86_400_000)}"
+    results = []
+    with httpx.Client(base_url=base, auth=auth, timeout=60) as client:
+        url = f"/v1/Accounts/{account}/Calls.json"
+        for name, template in BULK_SCENARIOS.items():
+            params = {k: v.format(customer=customer, week=week) for k, v in template.items()}
+            total = client.get(url, params=params).json()["Metadata"]["Total"]
+            samples = _timed(client, url, params, n)
+            results.append((f"page 1: {name}", _percentile(samples, 50), _percentile(samples, 99), total))
+        # Page 1,000 of the unfiltered list: walk there by NextPageUri, then time that page.
+        next_uri = client.get(url, params={"PageSize": "50"}).json()["Metadata"]["NextPageUri"]
+        for _ in range(998):
+            next_uri = client.get(next_uri).json()["Metadata"]["NextPageUri"]
+        samples = _timed(client, next_uri, None, n)
+        results.append(
+            ("page 1000: no filter, PageSize=50", _percentile(samples, 50), _percentile(samples, 99), 0)
+        )
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--account", default="bench")
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--latency-samples", type=int, default=200)
+    args = parser.parse_args()
+
+    db = Database(args.database_url)
+    credential = AccountStore(db).add_credential(args.account)
+    account = AccountStore(db).get(args.account)
+    assert account is not None
+    with db.engine.connect() as conn:
+        sids = (
+            conn.execute(select(calls.c.sid).where(calls.c.account_id == account.id).limit(20_000))
+            .scalars()
+            .all()
+        )
+        customer = conn.execute(
+            select(calls.c.from_number)
+            .where(calls.c.account_id == account.id, calls.c.direction == "inbound")
+            .limit(1)
+        ).scalar_one()
+    db.dispose()
+    sid_file = Path(tempfile.mkstemp(suffix=".txt")[1])
+    sid_file.write_text("\n".join(sids) + "\n")
+    auth = (credential.api_key, credential.api_token)
+    os.environ["SIDS_FILE"] = str(sid_file)
+    os.environ["DETAILS_PREFIX"] = f"/v1/Accounts/{args.account}/Calls/"
+    basic = httpx.BasicAuth(*auth)._auth_header  # noqa: SLF001 (one header string for wrk)
+
+    bare_rates, details_rates, rss = [], [], 0.0
+    for _ in range(args.rounds):
+        port = free_port()
+        with server(bare_server(port), port, ready_path="/ping"):
+            bare_rates.append(wrk(f"http://127.0.0.1:{port}/ping", seconds=args.seconds))
+        port = free_port()
+        command, env = trunkline_server(port, args.database_url)
+        with server(command, port, env, ready_path="/docs") as process:
+            httpx.get(f"http://127.0.0.1:{port}/v1/Accounts/{args.account}/Calls/{sids[0]}.json", auth=auth)
+            details_rates.append(
+                wrk(
+                    f"http://127.0.0.1:{port}",
+                    seconds=args.seconds,
+                    script=Path(__file__).with_name("details.lua"),
+                    headers={"Authorization": basic},
+                )
+            )
+            latency = bulk_latency(
+                f"http://127.0.0.1:{port}", args.account, auth, customer, args.latency_samples
+            )
+            rss = max(rss, rss_mb(process.pid))
+    bare, details = statistics.median(bare_rates), statistics.median(details_rates)
+    print(f"store: {args.database_url}  calls sampled: {len(sids)}")
+    runs = {
+        name: ", ".join(f"{r:.0f}" for r in rates)
+        for name, rates in (("bare", bare_rates), ("details", details_rates))
+    }
+    print(f"bare Starlette /ping:           {bare:9.0f} req/s  (runs: {runs['bare']})")
+    print(f"call details (.json, auth, DB): {details:9.0f} req/s  (runs: {runs['details']})")
+    print(f"ratio details / bare:           {details / bare:9.2f}")
+    print("bulk list latency (ms, sequential client on one keep-alive connection):")
+    for name, p50, p99, total in latency:
+        print(f"  {name:48s} p50 {p50:6.1f}  p99 {p99:6.1f}" + (f"  Total={total}" if total else ""))
+    print(f"server RSS after the runs: {rss:.0f} MiB")
+    sid_file.unlink()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The engine layer: scheduler, carriers, webhook delivery, seeding."""

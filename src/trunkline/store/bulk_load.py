@@ -1,0 +1,207 @@
+"""Loading many finished calls at once (seeding, imports): the fast path beside ``CallStore.insert``.
+
+Per-row SQLAlchemy inserts cost ~0.8 ms a call with its legs; a million must load in about a minute. So this
+module talks to the driver directly: SQLite gets ``executemany`` in large transactions, PostgreSQL
+``COPY ... FROM STDIN``. Call ids are assigned here (continuing from the current maximum) so legs can
+be written next to their call without asking the database for each id.
+
+Each batch is its own transaction, taken under the writer's lock (SQLite ``BEGIN IMMEDIATE``,
+PostgreSQL ``LOCK TABLE calls``) with the maximum id read inside it, so a server inserting calls at the
+same time cannot collide with the ids chosen here. A failure rolls back the batch in progress only;
+batches already committed stay.
+
+PostgreSQL gets each batch's rows while Python is still generating them, so the server works through
+the batch meanwhile; on two cores that hides most of the Python time (45 s -> 36 s per million).
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from itertools import islice
+from operator import attrgetter
+from typing import Any
+
+from trunkline.domain.calls.model import Call
+from trunkline.store.database import Database
+from trunkline.store.schema import call_legs, calls
+
+_CALL_FIELDS = tuple(c.name for c in calls.columns if c.name not in ("id", "account_id"))
+"""Every other column of ``calls`` is an attribute of ``Call`` with the same name."""
+_CALL_COLUMNS = ("id", "account_id", *_CALL_FIELDS)
+_LEG_COLUMNS = ("call_id", "leg_id", "number", "status", "on_call_duration", "answered_by")
+_call_values = attrgetter(*_CALL_FIELDS)
+_NEXT_ID = f"SELECT coalesce(max(id), 0) + 1 FROM {calls.name}"
+
+_SQLITE_LOAD_CACHE_KIB = 262_144
+"""Page cache for the loading connection (256 MiB): the unique index on random Sids is written all
+over, and keeping it in memory is what keeps a million-call load well under a minute."""
+
+OnBatch = Callable[[int], None]
+
+
+def load_calls(
+    db: Database,
+    account_id: int,
+    records: Iterable[Call],
+    *,
+    on_batch: OnBatch | None = None,
+    batch_size: int = 20_000,
+) -> int:
+    """Insert ``records`` (with their legs) for ``account_id``; return how many calls were loaded.
+
+    ``on_batch`` is called with the number of calls of each committed batch (progress bars).
+    Statistics are refreshed (``ANALYZE``) at the end so the planner knows the new table sizes.
+    """
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    with _gc_paused():
+        if db.is_sqlite:
+            return _load_sqlite(db, account_id, iter(records), batch_size, on_batch)
+        return _load_postgresql(db, account_id, iter(records), batch_size, on_batch)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Hold off the cyclic garbage collector for the load.
+
+    A load allocates millions of short-lived containers (calls, legs, row tuples) and no reference
+    cycles, so the collector's ~70 passes over the live objects find nothing and cost ~20% of a
+    million-call load. Reference counting still frees everything as it goes.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+class _Batch:
+    """Up to ``size`` calls taken from ``records`` as ``calls`` rows, numbered from ``first_id``.
+
+    Iterating ``call_rows()`` pulls the calls on demand and collects their legs into ``leg_rows``;
+    ``count`` is known once it has been iterated to the end.
+    """
+
+    def __init__(self, records: Iterator[Call], account_id: int, first_id: int, size: int) -> None:
+        self._records = records
+        self._account_id = account_id
+        self._first_id = first_id
+        self._size = size
+        self.leg_rows: list[tuple[Any, ...]] = []
+        self.count = 0
+
+    @property
+    def last_id(self) -> int:
+        return self._first_id + self.count - 1
+
+    def call_rows(self) -> Iterator[tuple[Any, ...]]:
+        account_id = self._account_id
+        add_leg = self.leg_rows.append
+        call_id = self._first_id
+        for call in islice(self._records, self._size):
+            for leg in call.legs:
+                add_leg((call_id, leg.leg_id, leg.number, leg.status, leg.on_call_duration, leg.answered_by))
+            yield (call_id, account_id, *_call_values(call))
+            call_id += 1
+        self.count = call_id - self._first_id
+
+
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+
+
+def _load_sqlite(
+    db: Database, account_id: int, records: Iterator[Call], batch_size: int, on_batch: OnBatch | None
+) -> int:
+    insert_call = _insert_sql(calls.name, _CALL_COLUMNS)
+    insert_leg = _insert_sql(call_legs.name, _LEG_COLUMNS)
+    pooled = db.engine.raw_connection()
+    conn: Any = pooled.driver_connection
+    loaded = 0
+    try:
+        if conn.in_transaction:
+            conn.rollback()
+        synchronous = conn.execute("PRAGMA synchronous").fetchone()[0]
+        cache_size = conn.execute("PRAGMA cache_size").fetchone()[0]
+        # Durability of a half-finished seed is worth nothing: a crash just means seeding again.
+        conn.execute("PRAGMA synchronous=OFF")
+        conn.execute(f"PRAGMA cache_size=-{_SQLITE_LOAD_CACHE_KIB}")
+        try:
+            while True:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    batch = _Batch(records, account_id, conn.execute(_NEXT_ID).fetchone()[0], batch_size)
+                    # Built first: sqlite3 gains nothing from streaming (one thread either way), and a
+                    # list measured a few seconds faster per million than a generator.
+                    conn.executemany(insert_call, list(batch.call_rows()))
+                    if not batch.count:
+                        conn.rollback()
+                        break
+                    conn.executemany(insert_leg, batch.leg_rows)
+                    conn.commit()
+                except BaseException:
+                    conn.rollback()
+                    raise
+                loaded += batch.count
+                if on_batch is not None:
+                    on_batch(batch.count)
+            if loaded:
+                conn.execute("ANALYZE")
+                conn.commit()
+        finally:
+            conn.execute(f"PRAGMA synchronous={int(synchronous)}")
+            conn.execute(f"PRAGMA cache_size={int(cache_size)}")
+    finally:
+        pooled.close()
+    return loaded
+
+
+def _load_postgresql(
+    db: Database, account_id: int, records: Iterator[Call], batch_size: int, on_batch: OnBatch | None
+) -> int:
+    copy_calls = f"COPY {calls.name} ({', '.join(_CALL_COLUMNS)}) FROM STDIN"
+    copy_legs = f"COPY {call_legs.name} ({', '.join(_LEG_COLUMNS)}) FROM STDIN"
+    pooled = db.engine.raw_connection()
+    conn: Any = pooled.driver_connection
+    loaded = 0
+    try:
+        conn.rollback()
+        with conn.cursor() as cur:
+            cur.execute("SELECT pg_get_serial_sequence(%s, 'id')", (calls.name,))
+            sequence = cur.fetchone()[0]
+            while True:
+                try:
+                    # Blocks other inserts (not readers) for the batch, so max(id) stays ours.
+                    cur.execute(f"LOCK TABLE {calls.name} IN SHARE ROW EXCLUSIVE MODE")
+                    cur.execute(_NEXT_ID)
+                    batch = _Batch(records, account_id, cur.fetchone()[0], batch_size)
+                    with cur.copy(copy_calls) as copy:
+                        for row in batch.call_rows():
+                            copy.write_row(row)
+                    if not batch.count:
+                        conn.rollback()
+                        break
+                    with cur.copy(copy_legs) as copy:
+                        for row in batch.leg_rows:
+                            copy.write_row(row)
+                    if sequence is not None:
+                        # Server-side inserts (nextval) must continue after the ids taken here.
+                        cur.execute("SELECT setval(%s, %s)", (sequence, batch.last_id))
+                    conn.commit()
+                except BaseException:
+                    conn.rollback()
+                    raise
+                loaded += batch.count
+                if on_batch is not None:
+                    on_batch(batch.count)
+        if loaded:
+            with conn.cursor() as cur:
+                cur.execute(f"ANALYZE {calls.name}, {call_legs.name}")
+            conn.commit()
+    finally:
+        pooled.close()
+    return loaded
