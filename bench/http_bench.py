@@ -84,6 +84,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--latency-samples", type=int, default=200)
+    parser.add_argument("--skip-bulk", action="store_true", help="only the throughput comparison")
     args = parser.parse_args()
 
     db = Database(args.database_url)
@@ -110,6 +111,7 @@ def main() -> None:
     basic = httpx.BasicAuth(*auth)._auth_header  # noqa: SLF001 (one header string for wrk)
 
     bare_rates, details_rates, rss = [], [], 0.0
+    latency: list[tuple[str, float, float, int]] = []
     for _ in range(args.rounds):
         port = free_port()
         with server(bare_server(port), port, ready_path="/ping"):
@@ -126,9 +128,10 @@ def main() -> None:
                     headers={"Authorization": basic},
                 )
             )
-            latency = bulk_latency(
-                f"http://127.0.0.1:{port}", args.account, auth, customer, args.latency_samples
-            )
+            if not args.skip_bulk:
+                latency = bulk_latency(
+                    f"http://127.0.0.1:{port}", args.account, auth, customer, args.latency_samples
+                )
             rss = max(rss, rss_mb(process.pid))
     bare, details = statistics.median(bare_rates), statistics.median(details_rates)
     print(f"store: {args.database_url}  calls sampled: {len(sids)}")

@@ -43,4 +43,4 @@ def start_server(db: Database, **settings: object) -> LiveServer:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("test server did not start")
         time.sleep(0.01)
-    return LiveServer(f"http://127.0.0.1:{port}", db, app.app.state.ctx, server, thread)  # type: ignore[attr-defined]
+    return LiveServer(f"http://127.0.0.1:{port}", db, app.app.ctx, server, thread)  # type: ignore[attr-defined]

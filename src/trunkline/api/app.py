@@ -1,5 +1,10 @@
-"""Building the ASGI app: one FastAPI instance (for the OpenAPI page and future admin routes)
-carrying each dialect's routes, the shared error handlers and path rules."""
+"""Building the ASGI app.
+
+Dialect routes are served by plain Starlette apps chosen by path prefix; FastAPI serves the
+OpenAPI page (and later the admin API). FastAPI's per-request layers (dependency solving,
+telemetry, body limits, exit stacks) cost more than a whole call-details lookup, so the hot
+paths skip them; the OpenAPI page still documents them (see ``exotel_v1/openapi.py``).
+"""
 
 from __future__ import annotations
 
@@ -10,10 +15,11 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from starlette.applications import Starlette
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 import trunkline
 from trunkline.api.context import AppContext
@@ -28,7 +34,7 @@ log = logging.getLogger("trunkline.api")
 
 
 def _is_v1(request: Request) -> bool:
-    return request.url.path.startswith("/v1/")
+    return str(request.scope["path"]).startswith("/v1/")
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -37,14 +43,16 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         message = {404: "No matching results", 405: "Method not allowed"}.get(
             exc.status_code, str(exc.detail)
         )
-        return rest_exception(exc.status_code, message, as_json=request.url.path.endswith(".json"))
+        return rest_exception(exc.status_code, message, as_json=str(request.scope["path"]).endswith(".json"))
     return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error", extra={"path": request.url.path, "method": request.method})
     if _is_v1(request):
-        return rest_exception(500, "Internal server error", as_json=request.url.path.endswith(".json"))
+        return rest_exception(
+            500, "Internal server error", as_json=str(request.scope["path"]).endswith(".json")
+        )
     return JSONResponse({"detail": "Internal server error"}, status_code=500)
 
 
@@ -71,7 +79,11 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         exception_handlers={StarletteHTTPException: _http_error, Exception: _unexpected_error},
     )
     app.state.ctx = ctx
-    app.router.routes.extend(v1_routes.routes())
+    v1 = Starlette(
+        routes=v1_routes.routes(),
+        exception_handlers={StarletteHTTPException: _http_error, Exception: _unexpected_error},
+    )
+    v1.state.ctx = ctx
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -87,4 +99,22 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-    return NormalisePath(app)
+    return NormalisePath(DialectDispatch({"/v1/": v1}, default=app, ctx=ctx))
+
+
+class DialectDispatch:
+    """Send each request to the app of its dialect by path prefix; everything else to FastAPI."""
+
+    def __init__(self, prefixes: dict[str, ASGIApp], *, default: ASGIApp, ctx: AppContext) -> None:
+        self._prefixes = tuple(prefixes.items())
+        self._default = default
+        self.ctx = ctx
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path: str = scope["path"]
+            for prefix, app in self._prefixes:
+                if path.startswith(prefix):
+                    await app(scope, receive, send)
+                    return
+        await self._default(scope, receive, send)

@@ -13,9 +13,14 @@ def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
+_IST_OFFSET_S = 19_800
+
+
 def ms_to_ist(ms: int) -> str:
-    """Format epoch milliseconds as Exotel's ``YYYY-MM-DD HH:mm:ss`` in IST."""
-    return datetime.fromtimestamp(ms // 1000, IST).strftime(V1_FORMAT)
+    """Format epoch milliseconds as Exotel's ``YYYY-MM-DD HH:mm:ss`` in IST (no DST in India, so a
+    fixed offset is exact; ``gmtime`` and an f-string are several times faster than strftime)."""
+    t = time.gmtime(ms // 1000 + _IST_OFFSET_S)
+    return f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d} {t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}"
 
 
 def ist_to_ms(text: str) -> int:

@@ -5,6 +5,9 @@ module talks to the driver directly: SQLite gets ``executemany`` in large transa
 ``COPY ... FROM STDIN``. Call ids are assigned here (continuing from the current maximum) so legs can
 be written next to their call without asking the database for each id.
 
+The ``call_counts`` rollup (``store.call_counts``) is rebuilt for the account once the calls are in,
+before ``ANALYZE``; until then a concurrent bulk list may see a ``Total`` short of the calls loaded.
+
 Each batch is its own transaction, taken under the writer's lock (SQLite ``BEGIN IMMEDIATE``,
 PostgreSQL ``LOCK TABLE calls``) with the maximum id read inside it, so a server inserting calls at the
 same time cannot collide with the ids chosen here. A failure rolls back the batch in progress only;
@@ -24,8 +27,9 @@ from operator import attrgetter
 from typing import Any
 
 from trunkline.domain.calls.model import Call
+from trunkline.store.call_counts import rebuild as rebuild_call_counts
 from trunkline.store.database import Database
-from trunkline.store.schema import call_legs, calls
+from trunkline.store.schema import call_counts, call_legs, calls
 
 _CALL_FIELDS = tuple(c.name for c in calls.columns if c.name not in ("id", "account_id"))
 """Every other column of ``calls`` is an attribute of ``Call`` with the same name."""
@@ -77,6 +81,14 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _rebuild_counts(db: Database, account_id: int) -> None:
+    """Recount the account's ``call_counts`` rollup from the calls now stored (one GROUP BY pass,
+    ~2 s per million on SQLite), on a pooled connection of its own: the loading one is a raw DBAPI
+    connection with no transaction open at this point."""
+    with db.engine.begin() as conn:
+        rebuild_call_counts(conn, account_id)
 
 
 class _Batch:
@@ -150,6 +162,7 @@ def _load_sqlite(
                 if on_batch is not None:
                     on_batch(batch.count)
             if loaded:
+                _rebuild_counts(db, account_id)
                 conn.execute("ANALYZE")
                 conn.commit()
         finally:
@@ -199,8 +212,9 @@ def _load_postgresql(
                 if on_batch is not None:
                     on_batch(batch.count)
         if loaded:
+            _rebuild_counts(db, account_id)
             with conn.cursor() as cur:
-                cur.execute(f"ANALYZE {calls.name}, {call_legs.name}")
+                cur.execute(f"ANALYZE {calls.name}, {call_legs.name}, {call_counts.name}")
             conn.commit()
     finally:
         pooled.close()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, Row, Select, bindparam, func, literal, select, tuple_
+from sqlalchemy import Connection, Select, bindparam, func, literal, select, tuple_
 from sqlalchemy.sql.elements import ColumnElement
 
 from trunkline.domain.calls.bulk_filters import BulkQuery, Range
@@ -44,6 +45,18 @@ _LEGS_OF = (
     .where(call_legs.c.call_id.in_(bindparam("ids", expanding=True)))
     .order_by(call_legs.c.call_id, call_legs.c.leg_id)
 )
+_LEGS_OF_ONE = (
+    select(
+        call_legs.c.call_id,
+        call_legs.c.leg_id,
+        call_legs.c.number,
+        call_legs.c.status,
+        call_legs.c.on_call_duration,
+        call_legs.c.answered_by,
+    )
+    .where(call_legs.c.call_id == bindparam("call_id"))
+    .order_by(call_legs.c.leg_id)
+)
 _SORT_KEY = tuple_(calls.c.date_created, calls.c.sid)
 
 
@@ -55,29 +68,64 @@ class CallPage:
     has_next: bool
 
 
-def _to_call(row: Row, account_sid: str) -> Call:
+def _to_call(row: Sequence[Any], account_sid: str) -> Call:
+    """A row of ``_CALL_COLUMNS``, by position (works for SQLAlchemy rows and raw DBAPI tuples)."""
+    (
+        _,
+        sid,
+        date_created,
+        date_updated,
+        from_number,
+        to_number,
+        phone_number,
+        status,
+        direction,
+        start_time,
+        end_time,
+        duration,
+        price_micros,
+        parent_call_sid,
+        answered_by,
+        forwarded_from,
+        caller_name,
+        recording_path,
+        conversation_duration,
+        custom_field,
+    ) = row
     return Call(
-        sid=row.sid,
+        sid=sid,
         account_sid=account_sid,
-        date_created=row.date_created,
-        date_updated=row.date_updated,
-        from_number=row.from_number,
-        to_number=row.to_number,
-        phone_number=row.phone_number,
-        status=row.status,
-        direction=row.direction,
-        start_time=row.start_time,
-        end_time=row.end_time,
-        duration=row.duration,
-        price_micros=row.price_micros,
-        parent_call_sid=row.parent_call_sid,
-        answered_by=row.answered_by,
-        forwarded_from=row.forwarded_from,
-        caller_name=row.caller_name,
-        recording_path=row.recording_path,
-        conversation_duration=row.conversation_duration,
-        custom_field=row.custom_field,
+        date_created=date_created,
+        date_updated=date_updated,
+        from_number=from_number,
+        to_number=to_number,
+        phone_number=phone_number,
+        status=status,
+        direction=direction,
+        start_time=start_time,
+        end_time=end_time,
+        duration=duration,
+        price_micros=price_micros,
+        parent_call_sid=parent_call_sid,
+        answered_by=answered_by,
+        forwarded_from=forwarded_from,
+        caller_name=caller_name,
+        recording_path=recording_path,
+        conversation_duration=conversation_duration,
+        custom_field=custom_field,
     )
+
+
+class _CompiledRead:
+    """A Core statement compiled once for the store's dialect, run on a raw DBAPI cursor."""
+
+    def __init__(self, statement: Select, db: Database) -> None:
+        compiled = statement.compile(dialect=db.engine.dialect)
+        self.sql = str(compiled)
+        self.names = list(compiled.positiontup or [])
+
+    def params(self, values: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(values[name] for name in self.names)
 
 
 def _range(column: ColumnElement, bounds: Range) -> list[ColumnElement]:
@@ -120,18 +168,47 @@ def _key(position: Position) -> ColumnElement:
     return tuple_(literal(position.date_created_ms), literal(position.sid))
 
 
+def _past(cursor: Position, *, later: bool, inclusive: bool) -> list[ColumnElement]:
+    """Records after (``later``) or before the cursor in (DateCreated, Sid) order. The plain bound on
+    date_created lets the index seek straight to the cursor; the row-value comparison breaks ties
+    on Sid (SQLite does not seek on a row-value comparison by itself)."""
+    key = _key(cursor)
+    if later:
+        return [
+            calls.c.date_created >= cursor.date_created_ms,
+            _SORT_KEY >= key if inclusive else _SORT_KEY > key,
+        ]
+    return [
+        calls.c.date_created <= cursor.date_created_ms,
+        _SORT_KEY <= key if inclusive else _SORT_KEY < key,
+    ]
+
+
 class CallStore:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._point = _CompiledRead(_GET_ONE, db) if db.is_sqlite else None
+        self._point_legs = _CompiledRead(_LEGS_OF_ONE, db) if db.is_sqlite else None
 
     def get(self, account_id: int, account_sid: str, sid: str, with_legs: bool = False) -> Call | None:
-        with self._db.engine.connect() as conn:
-            row = conn.execute(_GET_ONE, {"account_id": account_id, "sid": sid}).first()
+        if self._point is not None and self._point_legs is not None:
+            connection = self._db.point_connection()
+            row = connection.execute(
+                self._point.sql, self._point.params({"account_id": account_id, "sid": sid})
+            ).fetchone()
             if row is None:
                 return None
             call = _to_call(row, account_sid)
             if with_legs:
-                self._attach_legs(conn, {row.id: call})
+                call.legs = [Leg(*leg[1:]) for leg in connection.execute(self._point_legs.sql, (row[0],))]
+            return call
+        with self._db.engine.connect() as conn:
+            found = conn.execute(_GET_ONE, {"account_id": account_id, "sid": sid}).first()
+            if found is None:
+                return None
+            call = _to_call(found, account_sid)
+            if with_legs:
+                self._attach_legs(conn, {found.id: call})
             return call
 
     def list(self, account_id: int, account_sid: str, query: BulkQuery) -> CallPage:
@@ -150,7 +227,7 @@ class CallStore:
         )
         page_conditions = list(conditions)
         if cursor is not None:
-            page_conditions.append(_key(cursor) < _SORT_KEY if ascending else _key(cursor) > _SORT_KEY)
+            page_conditions += _past(cursor, later=ascending, inclusive=False)
         statement = select(*_CALL_COLUMNS).where(*page_conditions).order_by(*order).limit(query.page_size + 1)
         with self._db.engine.connect() as conn:
             rows = list(conn.execute(statement).all())
@@ -159,7 +236,7 @@ class CallStore:
             if backward:
                 rows.reverse()
             other_side = cursor is not None and self._exists(
-                conn, conditions, _key(cursor) >= _SORT_KEY if ascending else _key(cursor) <= _SORT_KEY
+                conn, [*conditions, *_past(cursor, later=not ascending, inclusive=True)]
             )
             total = conn.execute(select(func.count()).select_from(calls).where(*conditions)).scalar_one()
             by_id = {row.id: _to_call(row, account_sid) for row in rows}
@@ -169,8 +246,8 @@ class CallStore:
         return CallPage(list(by_id.values()), total, has_previous, has_next)
 
     @staticmethod
-    def _exists(conn: Connection, conditions: Sequence[ColumnElement], extra: ColumnElement) -> bool:
-        probe: Select = select(literal(1)).select_from(calls).where(*conditions, extra).limit(1)
+    def _exists(conn: Connection, conditions: Sequence[ColumnElement]) -> bool:
+        probe: Select = select(literal(1)).select_from(calls).where(*conditions).limit(1)
         return conn.execute(probe).first() is not None
 
     @staticmethod

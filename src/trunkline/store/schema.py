@@ -111,6 +111,20 @@ call_legs = Table(
     Column("answered_by", String(16)),
 )
 
+call_counts = Table(
+    "call_counts",
+    metadata,
+    # Final calls per account, UTC day, status, direction and ExoPhone: the bulk list's Total sums whole
+    # days from here and counts only the partial days at the window's ends in ``calls``. Kept by
+    # ``store.call_counts`` (``add`` on insert, ``rebuild`` after bulk loads); calls before 1970 are left out.
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("day_start", BigInteger, primary_key=True),
+    Column("status", String(16), primary_key=True),
+    Column("direction", String(16), primary_key=True),
+    Column("phone_number", String(32), primary_key=True),
+    Column("calls", BigInteger, nullable=False),
+)
+
 mobile_series = Table(
     "mobile_series",
     metadata,

@@ -46,7 +46,7 @@ def split_suffix(segment: str) -> tuple[str, bool]:
 
 
 def wants_json(request: Request) -> bool:
-    return request.url.path.endswith(JSON_SUFFIX)
+    return str(request.scope["path"]).endswith(JSON_SUFFIX)
 
 
 def v1_endpoint(
@@ -90,8 +90,10 @@ def v1_endpoint(
 
 async def call_details(request: Request, ctx: AppContext, principal: Principal) -> Response:
     sid, suffix_json = split_suffix(request.path_params["call_sid"])
-    as_json = suffix_json or "/Calls.json/" in request.url.path
-    details, validity = parse_detail_options(canonical_params(request.query_params.multi_items()))
+    as_json = suffix_json or "/Calls.json/" in request.scope["path"]
+    details, validity = False, None
+    if request.scope["query_string"]:
+        details, validity = parse_detail_options(canonical_params(request.query_params.multi_items()))
     call = await ctx.read(
         ctx.calls.get, principal.account_id, principal.account_sid, sid, details, quick=True
     )
@@ -121,7 +123,7 @@ async def list_calls(request: Request, ctx: AppContext, principal: Principal) ->
         )
         for call in page.calls
     ]
-    base = request.url.path
+    base = str(request.scope["path"])
     metadata = {
         "Total": page.total,
         "PageSize": query.page_size,
