@@ -16,7 +16,7 @@ from alembic import command
 from alembic.config import Config
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Connection, delete, func, inspect, select
+from sqlalchemy import Connection, delete, func, inspect, select, update
 
 from trunkline.domain.calls.bulk_filters import DAY_MS, BulkQuery, Range
 from trunkline.domain.calls.model import FINAL_STATUSES, Call, CallStatus, Direction
@@ -54,10 +54,11 @@ def _account(db: Database) -> int:
         )
 
 
-# Times: anywhere in five days around BASE, or right at (one ms either side of) a UTC midnight.
+_NEAR_MIDNIGHT = (-2, -1, 0, 1)
+# Times: anywhere in five days around BASE, or within a ms or two of a UTC midnight.
 _times = st.one_of(
     st.integers(BASE - 5 * DAY_MS // 2, BASE + 5 * DAY_MS // 2),
-    st.builds(lambda day, ms: BASE + day * DAY_MS + ms, st.integers(-2, 3), st.sampled_from([-1, 0, 1])),
+    st.builds(lambda day, ms: BASE + day * DAY_MS + ms, st.integers(-2, 3), st.sampled_from(_NEAR_MIDNIGHT)),
 )
 
 
@@ -115,7 +116,10 @@ def _random_calls(n: int, seed: int) -> list[Call]:
 
 
 def _subset(values: tuple[str, ...]) -> st.SearchStrategy[tuple[str, ...]]:
-    return st.lists(st.sampled_from(values), unique=True, max_size=3).map(tuple)
+    """No filter half the time (so the boundary calls count often), else one to three values."""
+    return st.one_of(
+        st.just(()), st.lists(st.sampled_from(values), unique=True, min_size=1, max_size=3).map(tuple)
+    )
 
 
 @st.composite
@@ -126,8 +130,8 @@ def _windows(draw: st.DrawFn) -> tuple[int, int]:
         return low, high
     first = BASE + draw(st.integers(-3, 2)) * DAY_MS
     days = draw(st.integers(1, 4))
-    low = first + draw(st.sampled_from([-1, 0, 1, -DAY_MS // 3]))
-    high = first + days * DAY_MS - 1 + draw(st.sampled_from([-1, 0, 1, DAY_MS // 3]))
+    low = first + draw(st.sampled_from([*_NEAR_MIDNIGHT, -DAY_MS // 3]))
+    high = first + days * DAY_MS + draw(st.sampled_from([*_NEAR_MIDNIGHT, DAY_MS // 3]))
     return low, max(low, high)
 
 
@@ -259,6 +263,65 @@ def test_rebuild_leaves_other_accounts_alone(store_db: Database) -> None:
         call_counts.rebuild(conn, me)
         assert _rows(conn, them) == _expected_rows(theirs)
         assert _rows(conn, me) == _expected_rows(mine)
+
+
+def test_every_window_edge_near_midnight(store_db: Database) -> None:
+    """Exhaustively: a call one and two ms either side of each midnight, windows starting and ending at
+    each of them. Catches any off-by-one in which days the rollup answers for."""
+    grid = [BASE + day * DAY_MS + ms for day in range(-2, 3) for ms in _NEAR_MIDNIGHT]
+    records = [_call(created) for created in grid] + [_call(BASE + day * DAY_MS // 2) for day in range(-4, 5)]
+    account_id = _store(store_db, records, [], incremental=False)
+    with store_db.engine.connect() as conn:
+        for low, high in itertools.combinations_with_replacement(grid, 2):
+            query = BulkQuery(created_from_ms=low, created_to_ms=high)
+            conditions = _filters(account_id, query)
+            assert conditions is not None
+            expected = sum(low <= call.date_created <= high for call in records)
+            assert call_counts.count(conn, account_id, query, conditions) == expected, (
+                low - BASE,
+                high - BASE,
+            )
+
+
+def test_whole_days_come_from_the_rollup(store_db: Database) -> None:
+    """Which days each path reads: the rollup is inflated here, so only whole days show it."""
+    records = [_call(BASE + day * DAY_MS + DAY_MS // 2) for day in range(-2, 2)]
+    account_id = _store(store_db, records, [], incremental=False)
+    with store_db.engine.begin() as conn:
+        conn.execute(
+            update(call_counts_table)
+            .where(call_counts_table.c.account_id == account_id)
+            .values(calls=call_counts_table.c.calls + 1000)
+        )
+    cases = [
+        (BulkQuery(created_from_ms=BASE - DAY_MS, created_to_ms=BASE + DAY_MS - 1), 2 + 2000),
+        (BulkQuery(created_from_ms=BASE - DAY_MS + 1, created_to_ms=BASE + DAY_MS - 1), 2 + 1000),
+        (BulkQuery(created_from_ms=BASE - DAY_MS, created_to_ms=BASE + DAY_MS - 2), 2 + 1000),
+        (BulkQuery(created_from_ms=BASE - DAY_MS // 4, created_to_ms=BASE + DAY_MS * 3 // 4), 1),
+        (BulkQuery(created_from_ms=BASE - DAY_MS, created_to_ms=BASE + DAY_MS - 1, to_numbers=TO_NUMBERS), 2),
+        (BulkQuery(created_from_ms=BASE - DAY_MS, created_to_ms=BASE + DAY_MS - 1, duration=Range(gte=0)), 2),
+    ]
+    with store_db.engine.connect() as conn:
+        for query, expected in cases:
+            conditions = _filters(account_id, query)
+            assert conditions is not None
+            assert call_counts.count(conn, account_id, query, conditions) == expected, query
+
+
+def test_edges_range_over_the_edge_alone() -> None:
+    """An edge's own date bounds replace the window's (SQLite would range over the first bound it meets,
+    possibly the whole window); bounds the edge does not imply are kept."""
+    low, high = BASE - DAY_MS // 2, BASE + 3 * DAY_MS // 2
+    conditions = _filters(7, BulkQuery(created_from_ms=low, created_to_ms=high, phone_numbers=(PHONES[0],)))
+    assert conditions is not None
+
+    def bounds(start: int, end: int) -> tuple[int, int]:
+        sql = str(call_counts._count_between(conditions, start, end).compile())
+        return sql.count("calls.date_created >="), sql.count("calls.date_created <=")
+
+    assert bounds(low, BASE - 1) == (1, 1)
+    assert bounds(BASE + DAY_MS, high) == (1, 1)
+    assert bounds(low - 1, high + 1) == (2, 2)
 
 
 def test_calls_before_1970_are_counted_exactly(store_db: Database) -> None:

@@ -15,12 +15,13 @@ bulk loads (or any other change made behind the store's back).
 
 from __future__ import annotations
 
+import operator
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Connection, Insert, delete, func, insert, literal_column, select
+from sqlalchemy import Connection, Insert, Select, delete, func, insert, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BinaryExpression, BindParameter, ColumnElement
 
 from trunkline.domain.calls.bulk_filters import DAY_MS, BulkQuery
 from trunkline.domain.calls.model import FINAL_STATUSES, Call
@@ -94,6 +95,7 @@ def add(conn: Connection, account_id: int, calls: Iterable[Call]) -> None:
     )
     if not groups:
         return
+    # Sorted, so concurrent inserts lock the rows they share in one order (no deadlocks on PostgreSQL).
     conn.execute(
         _upsert(conn),
         [
@@ -125,6 +127,35 @@ def _in(column: ColumnElement, values: Sequence[str]) -> ColumnElement:
     return column.in_(values) if len(values) > 1 else column == values[0]
 
 
+def _count_between(exact_conditions: Sequence[ColumnElement], start: int, end: int) -> Select:
+    """``SELECT count(*) FROM calls WHERE <exact_conditions>`` restricted to ``start <= date_created <= end``.
+
+    The window's own bounds on ``date_created`` are dropped when the new ones imply them: SQLite uses
+    just one lower and one upper bound of a column to range over an index, the first it meets, so
+    with both present an edge of a few hours would walk the whole month.
+    """
+    kept = [condition for condition in exact_conditions if not _implied(condition, start, end)]
+    return (
+        select(func.count())
+        .select_from(calls)
+        .where(calls.c.date_created >= start, calls.c.date_created <= end, *kept)
+    )
+
+
+def _implied(condition: ColumnElement, start: int, end: int) -> bool:
+    """Whether ``condition`` is ``date_created >= v`` with ``v <= start``, or ``<= v`` with ``v >= end``."""
+    if not isinstance(condition, BinaryExpression) or condition.left is not calls.c.date_created:
+        return False
+    bound = condition.right
+    if not isinstance(bound, BindParameter) or type(bound.value) is not int:
+        return False
+    if condition.operator is operator.ge:
+        return bool(bound.value <= start)
+    if condition.operator is operator.le:
+        return bool(bound.value >= end)
+    return False
+
+
 def count(
     conn: Connection, account_id: int, query: BulkQuery, exact_conditions: Sequence[ColumnElement]
 ) -> int:
@@ -134,12 +165,13 @@ def count(
     window come from the rollup when the query filters on nothing finer than status, direction and
     ExoPhone; the partial days at either end, and any other query, are counted in ``calls``.
     """
-    exact_count = select(func.count()).select_from(calls).where(*exact_conditions)
     low, high = query.created_from_ms, query.created_to_ms  # inclusive
-    first_day = max(low // DAY_MS * DAY_MS, 0)  # first day starting at or after ``low``, from 1970
+    first_day = max(-(-low // DAY_MS) * DAY_MS, 0)  # first day starting at or after ``low``, from 1970
     days_end = (high + 1) // DAY_MS * DAY_MS  # end (exclusive) of the last day ending by ``high``
     if _needs_exact(query) or first_day >= days_end:
-        return int(conn.execute(exact_count).scalar_one())
+        return int(
+            conn.execute(select(func.count()).select_from(calls).where(*exact_conditions)).scalar_one()
+        )
     statuses = sorted(FINAL_STATUSES.intersection(query.statuses) if query.statuses else FINAL_STATUSES)
     if not statuses:
         return 0
@@ -158,9 +190,9 @@ def count(
         select(func.coalesce(func.sum(call_counts.c.calls), 0)).where(*rollup).scalar_subquery()
     ]
     if low < first_day:
-        parts.append(exact_count.where(calls.c.date_created < first_day).scalar_subquery())
+        parts.append(_count_between(exact_conditions, low, first_day - 1).scalar_subquery())
     if days_end <= high:
-        parts.append(exact_count.where(calls.c.date_created >= days_end).scalar_subquery())
+        parts.append(_count_between(exact_conditions, days_end, high).scalar_subquery())
     total = parts[0]
     for part in parts[1:]:
         total = total + part

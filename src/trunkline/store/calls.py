@@ -6,12 +6,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, func, literal, select, tuple_
+from sqlalchemy import Connection, Select, bindparam, literal, select, tuple_
 from sqlalchemy.sql.elements import ColumnElement
 
 from trunkline.domain.calls.bulk_filters import BulkQuery, Range
 from trunkline.domain.calls.cursor import Position
 from trunkline.domain.calls.model import FINAL_STATUSES, Call, Leg
+from trunkline.store import call_counts
 from trunkline.store.database import Database
 from trunkline.store.schema import call_legs, calls
 
@@ -238,7 +239,7 @@ class CallStore:
             other_side = cursor is not None and self._exists(
                 conn, [*conditions, *_past(cursor, later=not ascending, inclusive=True)]
             )
-            total = conn.execute(select(func.count()).select_from(calls).where(*conditions)).scalar_one()
+            total = call_counts.count(conn, account_id, query, conditions)
             by_id = {row.id: _to_call(row, account_sid) for row in rows}
             if query.details and by_id:
                 self._attach_legs(conn, by_id)
@@ -258,7 +259,10 @@ class CallStore:
             )
 
     def insert(self, account_id: int, records: Iterable[Call]) -> None:
-        """Insert finished or live calls with their legs (tests, imports, and later the call engine)."""
+        """Insert finished or live calls with their legs (tests, imports, and later the call engine).
+
+        Every write of calls goes through the store so that the ``call_counts`` rollup stays exact."""
+        records = list(records)
         with self._db.engine.begin() as conn:
             for call in records:
                 call_id = conn.execute(
@@ -280,3 +284,4 @@ class CallStore:
                             answered_by=leg.answered_by,
                         )
                     )
+            call_counts.add(conn, account_id, records)

@@ -186,22 +186,23 @@ async def number_metadata(request: Request, ctx: AppContext, principal: Principa
 
 
 def routes() -> list[BaseRoute]:
+    """The v1 routes, most requested first: Starlette tries them in order."""
     return [
-        Route(f"{PREFIX}/Calls", v1_endpoint(list_calls), methods=["GET"], name="v1_list_calls_xml"),
-        Route(f"{PREFIX}/Calls.json", v1_endpoint(list_calls), methods=["GET"], name="v1_list_calls"),
-        Route(
-            f"{PREFIX}/Calls.json/{{call_sid}}",
-            v1_endpoint(call_details, force_json=True),
-            methods=["GET"],
-            name="v1_call_details_alias",
-        ),
         Route(
             f"{PREFIX}/Calls/{{call_sid}}", v1_endpoint(call_details), methods=["GET"], name="v1_call_details"
         ),
+        Route(f"{PREFIX}/Calls.json", v1_endpoint(list_calls), methods=["GET"], name="v1_list_calls"),
+        Route(f"{PREFIX}/Calls", v1_endpoint(list_calls), methods=["GET"], name="v1_list_calls_xml"),
         Route(
             f"{PREFIX}/Numbers/{{number}}",
             v1_endpoint(number_metadata),
             methods=["GET"],
             name="v1_number_metadata",
+        ),
+        Route(
+            f"{PREFIX}/Calls.json/{{call_sid}}",
+            v1_endpoint(call_details, force_json=True),
+            methods=["GET"],
+            name="v1_call_details_alias",
         ),
     ]
