@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection, Select, bindparam, literal, select, tuple_
@@ -169,20 +169,24 @@ def _key(position: Position) -> ColumnElement:
     return tuple_(literal(position.date_created_ms), literal(position.sid))
 
 
-def _past(cursor: Position, *, later: bool, inclusive: bool) -> list[ColumnElement]:
-    """Records after (``later``) or before the cursor in (DateCreated, Sid) order. The plain bound on
-    date_created lets the index seek straight to the cursor; the row-value comparison breaks ties
-    on Sid (SQLite does not seek on a row-value comparison by itself)."""
+def _past(
+    account_id: int, query: BulkQuery, cursor: Position, *, later: bool, inclusive: bool
+) -> list[ColumnElement] | None:
+    """The query's conditions narrowed to records after (``later``) or before the cursor in
+    (DateCreated, Sid) order. The cursor's date replaces the window's bound on that side rather
+    than joining it: SQLite seeks the index on one bound per side, and a second, looser one would
+    make it scan from the window's edge. The row-value comparison then breaks ties on Sid."""
+    if later:
+        narrowed = replace(query, created_from_ms=max(query.created_from_ms, cursor.date_created_ms))
+    else:
+        narrowed = replace(query, created_to_ms=min(query.created_to_ms, cursor.date_created_ms))
+    conditions = _filters(account_id, narrowed)
+    if conditions is None:
+        return None
     key = _key(cursor)
     if later:
-        return [
-            calls.c.date_created >= cursor.date_created_ms,
-            _SORT_KEY >= key if inclusive else _SORT_KEY > key,
-        ]
-    return [
-        calls.c.date_created <= cursor.date_created_ms,
-        _SORT_KEY <= key if inclusive else _SORT_KEY < key,
-    ]
+        return [*conditions, _SORT_KEY >= key if inclusive else _SORT_KEY > key]
+    return [*conditions, _SORT_KEY <= key if inclusive else _SORT_KEY < key]
 
 
 class CallStore:
@@ -226,9 +230,13 @@ class CallStore:
             if ascending
             else (calls.c.date_created.desc(), calls.c.sid.desc())
         )
-        page_conditions = list(conditions)
-        if cursor is not None:
-            page_conditions += _past(cursor, later=ascending, inclusive=False)
+        page_conditions = (
+            conditions
+            if cursor is None
+            else _past(account_id, query, cursor, later=ascending, inclusive=False)
+        )
+        if page_conditions is None:
+            page_conditions = [literal(False)]
         statement = select(*_CALL_COLUMNS).where(*page_conditions).order_by(*order).limit(query.page_size + 1)
         with self._db.engine.connect() as conn:
             rows = list(conn.execute(statement).all())
@@ -236,9 +244,12 @@ class CallStore:
             rows = rows[: query.page_size]
             if backward:
                 rows.reverse()
-            other_side = cursor is not None and self._exists(
-                conn, [*conditions, *_past(cursor, later=not ascending, inclusive=True)]
+            beyond = (
+                None
+                if cursor is None
+                else _past(account_id, query, cursor, later=not ascending, inclusive=True)
             )
+            other_side = beyond is not None and self._exists(conn, beyond)
             total = call_counts.count(conn, account_id, query, conditions)
             by_id = {row.id: _to_call(row, account_sid) for row in rows}
             if query.details and by_id:

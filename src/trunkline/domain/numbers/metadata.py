@@ -8,12 +8,14 @@ never a mobile's circle, hence the split (API notes §6.1).
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 
 import phonenumbers
-from phonenumbers import PhoneNumberType, carrier, geocoder
+from phonenumbers import PhoneNumberType, carrier
 
 from trunkline.domain.errors import InvalidParameter
 from trunkline.domain.numbers.phone import DEFAULT_REGION, to_v1
@@ -264,8 +266,30 @@ def classify(raw: str) -> Classified:
         return Classified(e164, national, MOBILE, operator, "")
     # Toll-free, shared-cost, premium and UAN numbers are wired lines too; only fixed lines
     # have a geography, which the geocoder reports as "India" for the others.
-    circle = fixed_line_circle(national, geocoder.description_for_number(parsed, "en"))
+    circle = fixed_line_circle(national, india_place(e164[1:]))
     return Classified(e164, national, LANDLINE, "", circle)
+
+
+@lru_cache(maxsize=1)
+def _india_places() -> tuple[dict[str, str], int]:
+    """Prefix → "City, State" for India, from a table extracted from libphonenumber's geocoding
+    data (scripts/extract_india_geodata.py). Importing ``phonenumbers.geocoder`` instead would
+    load every country's names: about 100 MB of server memory for one country's answers."""
+    text = resources.files("trunkline.domain.numbers").joinpath("data/india_geodata.csv").read_text("utf-8")
+    rows = csv.reader(line for line in text.splitlines() if line and not line.startswith("#"))
+    next(rows)  # header
+    places = {prefix: description for prefix, description in rows}
+    return places, max(map(len, places))
+
+
+def india_place(digits: str) -> str:
+    """The place name libphonenumber gives a number (digits with the country code), or ""."""
+    places, longest = _india_places()
+    for length in range(min(longest, len(digits)), 2, -1):
+        place = places.get(digits[:length])
+        if place is not None:
+            return place
+    return ""
 
 
 def operator_for_carrier(name: str) -> str:
