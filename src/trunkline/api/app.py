@@ -8,52 +8,21 @@ paths skip them; the OpenAPI page still documents them (see ``exotel_v1/openapi.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from starlette.applications import Starlette
-from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 import trunkline
+from trunkline.api import exotel_v1
 from trunkline.api.context import AppContext
-from trunkline.api.exotel_v1 import routes as v1_routes
 from trunkline.api.exotel_v1.openapi import v1_paths
-from trunkline.api.exotel_v1.render import rest_exception
 from trunkline.api.paths import NormalisePath
 from trunkline.config import Settings
 from trunkline.store.database import Database
-
-log = logging.getLogger("trunkline.api")
-
-
-def _is_v1(request: Request) -> bool:
-    return str(request.scope["path"]).startswith("/v1/")
-
-
-async def _http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, StarletteHTTPException)
-    if _is_v1(request):
-        message = {404: "No matching results", 405: "Method not allowed"}.get(
-            exc.status_code, str(exc.detail)
-        )
-        return rest_exception(exc.status_code, message, as_json=str(request.scope["path"]).endswith(".json"))
-    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
-
-
-async def _unexpected_error(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error", extra={"path": request.url.path, "method": request.method})
-    if _is_v1(request):
-        return rest_exception(
-            500, "Internal server error", as_json=str(request.scope["path"]).endswith(".json")
-        )
-    return JSONResponse({"detail": "Internal server error"}, status_code=500)
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> ASGIApp:
@@ -76,14 +45,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         description="Self-hosted voice-call API speaking Exotel's dialects. Authenticate with HTTP Basic "
         "(`api_key:api_token`, or the legacy `account_sid:api_token`).",
         lifespan=lifespan,
-        exception_handlers={StarletteHTTPException: _http_error, Exception: _unexpected_error},
     )
     app.state.ctx = ctx
-    v1 = Starlette(
-        routes=v1_routes.routes(),
-        exception_handlers={StarletteHTTPException: _http_error, Exception: _unexpected_error},
-    )
-    v1.state.ctx = ctx
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -99,13 +62,14 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-    return NormalisePath(DialectDispatch({"/v1/": v1}, default=app, ctx=ctx))
+    dialects = {exotel_v1.PREFIX: exotel_v1.build_app(ctx)}
+    return NormalisePath(DialectDispatch(dialects, default=app, ctx=ctx))
 
 
 class DialectDispatch:
     """Send each request to the app of its dialect by path prefix; everything else to FastAPI."""
 
-    def __init__(self, prefixes: dict[str, ASGIApp], *, default: ASGIApp, ctx: AppContext) -> None:
+    def __init__(self, prefixes: Mapping[str, ASGIApp], *, default: ASGIApp, ctx: AppContext) -> None:
         self._prefixes = tuple(prefixes.items())
         self._default = default
         self.ctx = ctx

@@ -86,6 +86,6 @@ def _parse_basic(authorization: str) -> tuple[str, str]:
     except (binascii.Error, UnicodeDecodeError) as exc:
         raise AuthenticationFailed("Authentication failed: malformed Basic credentials") from exc
     user, sep, password = decoded.partition(":")
-    if not sep or not user or not password:
+    if not sep or not user or not password or len(user) > 128 or not user.isprintable():
         raise AuthenticationFailed("Authentication failed: malformed Basic credentials")
     return user, password

@@ -7,7 +7,6 @@ They are documented in the OpenAPI page from the same parameter declarations (op
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -23,6 +22,7 @@ from trunkline.api.exotel_v1.render import call_object, respond, rest_exception
 from trunkline.domain.calls.bulk_filters import (
     BulkQuery,
     canonical_params,
+    is_call_sid,
     parse_bulk_query,
     parse_detail_options,
 )
@@ -31,7 +31,6 @@ from trunkline.domain.calls.model import Call
 from trunkline.domain.clock import ms_to_ist, now_ms
 from trunkline.domain.errors import NotFound, RateLimited, TrunklineError
 
-log = logging.getLogger("trunkline.api.v1")
 PREFIX = "/v1/Accounts/{account_sid}"
 JSON_SUFFIX = ".json"
 
@@ -94,6 +93,8 @@ async def call_details(request: Request, ctx: AppContext, principal: Principal) 
     details, validity = False, None
     if request.scope["query_string"]:
         details, validity = parse_detail_options(canonical_params(request.query_params.multi_items()))
+    if not is_call_sid(sid):
+        raise NotFound("No matching results")
     call = await ctx.read(
         ctx.calls.get, principal.account_id, principal.account_sid, sid, details, quick=True
     )

@@ -28,6 +28,13 @@ MAX_RANGE_DAYS = 31
 RECORDING_VALIDITY_RANGE = (5, 60)
 
 _SID_RE = re.compile(r"^[A-Za-z0-9]{1,64}$")
+
+
+def is_call_sid(text: str) -> bool:
+    """Whether ``text`` has the shape of a call Sid; anything else cannot name a stored call."""
+    return _SID_RE.match(text) is not None
+
+
 _DURATION_RE = re.compile(r"^(\d{1,9})s?$")
 _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
 
@@ -290,7 +297,7 @@ def parse_bulk_query(
     sids: tuple[str, ...] = ()
     if "Sid" in params:
         sids = tuple(_comma_list("Sid", params["Sid"], MAX_SIDS))
-        bad = [sid for sid in sids if not _SID_RE.match(sid)]
+        bad = [sid for sid in sids if not is_call_sid(sid)]
         if bad:
             raise InvalidParameter(f"Sid has malformed value(s): {', '.join(bad[:3])}", parameter="Sid")
     sort = params.get("SortBy", "DateCreated:desc").strip()
