@@ -9,6 +9,7 @@ removed credential stops working soon after.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import hashlib
@@ -25,6 +26,7 @@ from trunkline.store.accounts import AccountStore
 
 CACHE_SECONDS = 60.0
 CACHE_MAX = 10_000
+HASHES_AT_ONCE = 2
 _DUMMY_HASH = hash_token(secrets.token_hex(16))
 
 
@@ -39,6 +41,8 @@ class Authenticator:
         self._accounts = accounts
         self._cache_key = secrets.token_bytes(32)
         self._cache: dict[bytes, tuple[Principal, float]] = {}
+        self._pending: dict[bytes, asyncio.Future[Principal]] = {}
+        self._hashing: asyncio.Semaphore | None = None
 
     async def authenticate(self, authorization: str | None, account_sid: str) -> Principal:
         """The principal of an ``Authorization`` header, which must own ``account_sid`` (the path's)."""
@@ -49,13 +53,32 @@ class Authenticator:
         if cached is not None and cached[1] > time.monotonic():
             principal = cached[0]
         else:
-            principal = await anyio.to_thread.run_sync(self._verify, authorization)
-            if len(self._cache) >= CACHE_MAX:
-                self._cache.clear()
-            self._cache[fingerprint] = (principal, time.monotonic() + CACHE_SECONDS)
+            principal = await self._verify_once(fingerprint, authorization)
         if principal.account_sid != account_sid:
             raise Forbidden("These credentials do not give access to this account")
         return principal
+
+    async def _verify_once(self, fingerprint: bytes, authorization: str) -> Principal:
+        """Concurrent requests with the same header share one verification (a client opening 32
+        connections at once hashes once, not 32 times), and at most ``HASHES_AT_ONCE`` hashes run
+        together: each takes 16 MiB and tens of milliseconds, so this bounds memory and the cost
+        of a flood of wrong passwords."""
+        pending = self._pending.get(fingerprint)
+        if pending is None:
+            pending = asyncio.ensure_future(self._verify_limited(authorization))
+            self._pending[fingerprint] = pending
+            pending.add_done_callback(lambda _: self._pending.pop(fingerprint, None))
+        principal = await asyncio.shield(pending)
+        if len(self._cache) >= CACHE_MAX:
+            self._cache.clear()
+        self._cache[fingerprint] = (principal, time.monotonic() + CACHE_SECONDS)
+        return principal
+
+    async def _verify_limited(self, authorization: str) -> Principal:
+        if self._hashing is None:
+            self._hashing = asyncio.Semaphore(HASHES_AT_ONCE)
+        async with self._hashing:
+            return await anyio.to_thread.run_sync(self._verify, authorization)
 
     def forget(self) -> None:
         self._cache.clear()

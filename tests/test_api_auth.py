@@ -1,0 +1,62 @@
+"""The authenticator: one hash per header however many requests arrive at once, and the cache."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+
+import pytest
+
+from trunkline.api.auth import Authenticator
+from trunkline.domain.accounts.tokens import hash_token
+from trunkline.domain.errors import AuthenticationFailed, Forbidden
+from trunkline.store.accounts import StoredCredential
+
+
+class CountingAccounts:
+    """Stands in for AccountStore and counts how often credentials are looked up (and hashed)."""
+
+    def __init__(self) -> None:
+        self.lookups = 0
+        self.stored = StoredCredential(1, "acme", hash_token("secret"))
+
+    def credential_by_key(self, api_key: str) -> StoredCredential | None:
+        self.lookups += 1
+        return self.stored if api_key == "key" else None
+
+    def credentials_of_account(self, sid: str) -> list[StoredCredential]:
+        return [self.stored] if sid == "acme" else []
+
+
+def _basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+def test_concurrent_requests_with_one_header_share_one_verification_then_hit_the_cache() -> None:
+    accounts = CountingAccounts()
+    authenticator = Authenticator(accounts)  # type: ignore[arg-type]
+
+    async def scenario() -> None:
+        results = await asyncio.gather(
+            *[authenticator.authenticate(_basic("key", "secret"), "acme") for _ in range(32)]
+        )
+        assert {r.account_sid for r in results} == {"acme"}
+        await authenticator.authenticate(_basic("key", "secret"), "acme")
+
+    asyncio.run(scenario())
+    assert accounts.lookups == 1
+
+
+def test_wrong_password_is_never_cached_and_other_accounts_are_forbidden() -> None:
+    accounts = CountingAccounts()
+    authenticator = Authenticator(accounts)  # type: ignore[arg-type]
+
+    async def scenario() -> None:
+        for _ in range(2):
+            with pytest.raises(AuthenticationFailed):
+                await authenticator.authenticate(_basic("key", "wrong"), "acme")
+        with pytest.raises(Forbidden):
+            await authenticator.authenticate(_basic("acme", "secret"), "other")
+
+    asyncio.run(scenario())
+    assert accounts.lookups == 3
