@@ -56,19 +56,20 @@ def serve(
     db = Database(settings.database_url)
     db.migrate()
     console = Console()
+    base = f"http://{settings.host}:{settings.port}"
+    # render_as_string() masks a PostgreSQL password.
+    console.print(f"[bold]Trunkline[/bold] on {base}  (store: {db.engine.url.render_as_string()})")
     if settings.demo_account:
         credential = demo_credential(db.secret_key(settings.secret_key))
         store = AccountStore(db)
         if store.ensure(DEMO_SID, credential, [DEMO_EXOPHONE]):
             _seed_demo(db, store)
-        base = f"http://{settings.host}:{settings.port}"
-        console.print(f"[bold]Trunkline[/bold] on {base}  (store: {db.engine.url.render_as_string()})")
         console.print(
             f"Demo account  sid={DEMO_SID}  api_key={credential.api_key}  api_token={credential.api_token}"
         )
         auth = f"{credential.api_key}:{credential.api_token}"
         console.print(f"Try:  curl -u {auth} {base}/v1/Accounts/{DEMO_SID}/Calls.json")
-        console.print(f"API docs: {base}/docs")
+    console.print(f"API docs: {base}/docs")
     app = create_app(settings, db)
     uvicorn.run(
         app,
