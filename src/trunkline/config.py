@@ -8,6 +8,7 @@ fails when a setting is missing there.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -50,6 +51,65 @@ class Settings(BaseSettings):
     )
     max_record_age_days: int = Field(
         183, ge=1, description="Oldest records the bulk call list may query, in days (Exotel: 6 months)."
+    )
+
+    # --- the call engine and the simulated network ---
+    clock: Literal["real", "virtual"] = Field(
+        "real",
+        description="Network clock: `real` follows the wall clock (sped up by time_scale); `virtual` "
+        "stands still until advanced through the admin API or `trunkline clock advance`.",
+    )
+    time_scale: float = Field(
+        1.0, gt=0, description="With the real clock, run the network this many times faster than real time."
+    )
+    network_seed: int = Field(
+        0, description="Seed of the simulated network's outcomes: the same seed, calls and scenario give "
+        "the same results."
+    )
+    scenario_file: str | None = Field(
+        None,
+        description="JSON file of network scenario rules loaded on start (replaces the stored scenario). "
+        "See docs/simulated-network.md.",
+    )
+    default_ring_timeout_seconds: int = Field(
+        30, ge=1, le=60, description="How long each leg rings when a connect request gives no TimeOut."
+    )
+    settle_delay_seconds: int = Field(
+        120,
+        ge=0,
+        description="Seconds after a call ends before its Duration and Price are set (Exotel: about two "
+        "minutes); 0 sets them at once.",
+    )
+    call_rates: dict[str, float] = Field(
+        default_factory=lambda: {"+91": 0.5, "": 1.2},
+        description="Price per minute by destination prefix (E.164, longest prefix wins; \"\" is the "
+        "fallback), charged per started billing pulse of each answered leg. JSON in the environment.",
+    )
+    billing_pulse_seconds: int = Field(60, ge=1, description="Length of one billing pulse in seconds.")
+    engine_batch_size: int = Field(
+        500, ge=1, description="Calls the engine advances per database transaction."
+    )
+    admin_token: str | None = Field(
+        None,
+        description="Bearer token of the admin API (/admin/…). When unset, one is generated at start "
+        "and printed.",
+    )
+    # --- status callbacks ---
+    webhook_timeout_seconds: float = Field(
+        15.0, gt=0, description="How long a status-callback receiver has to answer (Exotel: 15 s)."
+    )
+    webhook_retries: int = Field(
+        2, ge=0, description="Retries after a failed status-callback delivery (Exotel: 2)."
+    )
+    webhook_backoff_seconds: float = Field(
+        10.0,
+        ge=0,
+        description="Wait before the first retry; each further retry waits three times longer.",
+    )
+    webhook_allow_private: bool = Field(
+        True,
+        description="Allow status callbacks to loopback and private addresses (sandbox use). Turn off "
+        "on shared deployments so callbacks cannot reach internal services.",
     )
 
 

@@ -148,3 +148,68 @@ dnd_registry = Table(
     Column("source", String(200), nullable=False, default=""),
     Column("updated_at", BigInteger, nullable=False),
 )
+
+
+_ROW_ID = BigInteger().with_variant(Integer, "sqlite")
+
+call_runs = Table(
+    "call_runs",
+    metadata,
+    # The engine's durable state of a call it drives: the state machine (JSON, ``domain.calls.lifecycle``)
+    # with its pending timers, and the earliest of them, which the engine polls on. NULL once the call
+    # has nothing left to do. The row outlives the call, so the request it was made with stays readable.
+    Column("call_id", _ROW_ID, ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True),
+    Column("next_due_at", BigInteger),
+    Column("state", Text, nullable=False),
+    Index("ix_call_runs_due", "next_due_at"),
+)
+
+call_events = Table(
+    "call_events",
+    metadata,
+    # Every transition of a call with its (network clock) time: the admin events feed.
+    Column("id", _ROW_ID, primary_key=True, autoincrement=True),
+    Column("call_id", _ROW_ID, ForeignKey("calls.id", ondelete="CASCADE"), nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("name", String(40), nullable=False),
+    Column("detail", Text, nullable=False),
+    Index("ix_call_events_call", "call_id", "id"),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    # The outbox of status callbacks: one row per webhook to deliver, written in the transaction that
+    # produced it, so a crash can delay a callback but never lose it. Times are wall-clock epoch ms:
+    # retries wait real time even under a virtual network clock.
+    Column("id", _ROW_ID, primary_key=True, autoincrement=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("call_id", _ROW_ID, ForeignKey("calls.id", ondelete="CASCADE")),
+    Column("event", String(32), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("content_type", String(64), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", BigInteger),
+    Column("created_at", BigInteger, nullable=False),
+    Column("last_response_status", Integer),
+    Index("ix_webhook_deliveries_due", "state", "next_attempt_at"),
+    Index("ix_webhook_deliveries_call", "call_id"),
+)
+
+webhook_attempts = Table(
+    "webhook_attempts",
+    metadata,
+    # Every delivery attempt: when, how long, what came back (status and the start of the body) or why not.
+    Column("id", _ROW_ID, primary_key=True, autoincrement=True),
+    Column(
+        "delivery_id", _ROW_ID, ForeignKey("webhook_deliveries.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("attempted_at", BigInteger, nullable=False),
+    Column("duration_ms", Integer, nullable=False),
+    Column("response_status", Integer),
+    Column("response_excerpt", Text, nullable=False, default=""),
+    Column("error", Text),
+    Index("ix_webhook_attempts_delivery", "delivery_id", "id"),
+)
