@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import secrets
 import threading
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.engine import make_url
 
 from trunkline.store.schema import meta
@@ -29,6 +30,9 @@ def normalise_url(url: str) -> str:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # SQLAlchemy emits BEGIN itself (``_sqlite_begin``), so that a write transaction can take the
+    # write lock up front; the driver's own implicit BEGIN would not let it.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -36,6 +40,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA cache_size=-8192")  # 8 MiB per connection; the OS page cache does the rest
     cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    """``BEGIN IMMEDIATE`` for transactions opened with ``Database.write``: one that reads and then
+    writes (claiming due timers, say) would otherwise fail with SQLITE_BUSY when another connection
+    commits between its read and its first write; waiting for the lock up front is what busy_timeout
+    can handle."""
+    immediate = conn.get_execution_options().get("sqlite_immediate", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 class Database:
@@ -53,8 +66,16 @@ class Database:
                 self.url, connect_args={"check_same_thread": False}, pool_size=4, max_overflow=8
             )
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
+            self._writer = self.engine.execution_options(sqlite_immediate=True)
         else:
             self.engine = create_engine(self.url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+            self._writer = self.engine
+
+    def write(self) -> AbstractContextManager[Connection]:
+        """A transaction that will write: on SQLite it takes the write lock at BEGIN (see
+        ``_sqlite_begin``); on PostgreSQL it is ``engine.begin()``."""
+        return self._writer.begin()
 
     def migrate(self) -> None:
         """Bring the schema to the newest Alembic revision."""
