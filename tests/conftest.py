@@ -63,6 +63,17 @@ def server(request: pytest.FixtureRequest, database_factory) -> Iterator[LiveSer
     live.stop()
 
 
+@pytest.fixture(scope="session", params=BACKENDS)
+def engine_server(request: pytest.FixtureRequest, database_factory) -> Iterator[LiveServer]:  # type: ignore[no-untyped-def]
+    """A live server on each backend whose network clock is virtual: calls move only when a test
+    advances the clock (admin API), so hundreds of full calls run in seconds without sleeping.
+    Duration and Price settle at once."""
+    db = database_factory(request.param, f"engine_{request.param}")
+    live = start_server(db, rate_limit_per_minute=0, clock="virtual", settle_delay_seconds=0)
+    yield live
+    live.stop()
+
+
 @pytest.fixture
 def account(server: LiveServer) -> AccountFixture:
     return make_account(server.db)

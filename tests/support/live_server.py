@@ -28,14 +28,19 @@ class LiveServer:
         self._thread.join(timeout=10)
 
 
+ADMIN_TOKEN = "test-admin-token"
+
+
 def start_server(db: Database, **settings: object) -> LiveServer:
+    settings.setdefault("admin_token", ADMIN_TOKEN)
     config = Settings(database_url=db.url, demo_account=False, **settings)  # type: ignore[arg-type]
     app = create_app(config, db)
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    # lifespan on: the call engine and the webhook deliverer run as its background tasks.
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

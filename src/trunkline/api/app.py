@@ -12,32 +12,50 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+import secrets
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 import trunkline
 from trunkline.api import exotel_v1
+from trunkline.api.admin.routes import router as admin_router
 from trunkline.api.context import AppContext
 from trunkline.api.exotel_v1.openapi import v1_paths
+from trunkline.api.exotel_v1.routes import DIALECT as V1_DIALECT
+from trunkline.api.exotel_v1.status_callback import status_callback_renderer
 from trunkline.api.paths import NormalisePath
 from trunkline.config import Settings
+from trunkline.domain.errors import TrunklineError
 from trunkline.store.database import Database
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> ASGIApp:
-    """The whole server. Opens and migrates the store unless one is handed in (tests)."""
+    """The whole server. Opens and migrates the store unless one is handed in (tests).
+
+    The call engine and the webhook deliverer run as background tasks of the ASGI lifespan."""
     settings = settings or Settings()
+    owns_db = db is None
     if db is None:
         db = Database(settings.database_url)
         db.migrate()
-    ctx = AppContext.build(settings, db)
+    # Each dialect renders its own status callbacks; the engine picks by the dialect a call came from.
+    renderers = {V1_DIALECT: status_callback_renderer(settings.public_url)}
+    ctx = AppContext.build(settings, db, renderers)
     ctx.numbering.ensure_seed()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        db.dispose()
+        await ctx.start_workers()
+        try:
+            yield
+        finally:
+            await ctx.stop_workers()
+            if owns_db:
+                db.dispose()
 
     app = FastAPI(
         title="Trunkline",
@@ -47,6 +65,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         lifespan=lifespan,
     )
     app.state.ctx = ctx
+    app.state.admin_token = settings.admin_token or secrets.token_urlsafe(24)
+    app.include_router(admin_router)
+    app.add_exception_handler(TrunklineError, _admin_error)
+    app.add_exception_handler(RequestValidationError, _admin_validation_error)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -64,6 +86,22 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.openapi = openapi  # type: ignore[method-assign]
     dialects = {exotel_v1.PREFIX: exotel_v1.build_app(ctx)}
     return NormalisePath(DialectDispatch(dialects, default=app, ctx=ctx))
+
+
+async def _admin_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, TrunklineError)
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    return JSONResponse(
+        {"error": {"code": exc.code, "message": exc.message}}, status_code=exc.status, headers=headers
+    )
+
+
+async def _admin_validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    first = exc.errors()[0] if exc.errors() else {}
+    where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
+    message = f"{where}: {first.get('msg', 'invalid')}" if where else str(first.get("msg", "invalid request"))
+    return JSONResponse({"error": {"code": "invalid-parameter", "message": message}}, status_code=400)
 
 
 class DialectDispatch:

@@ -12,10 +12,19 @@ from trunkline.api.auth import Authenticator
 from trunkline.api.rate_limit import RateLimiter
 from trunkline.config import Settings
 from trunkline.domain.calls.cursor import CursorCodec
+from trunkline.domain.calls.pricing import RateTable
+from trunkline.engine import network_scenarios
+from trunkline.engine.calls.engine import CallbackRenderer, CallEngine
+from trunkline.engine.calls.service import CallService
+from trunkline.engine.carriers.simulated import SimulatedNetwork
+from trunkline.engine.clock import NetworkClock
+from trunkline.engine.webhooks.delivery import WebhookDeliverer
 from trunkline.store.accounts import AccountStore
+from trunkline.store.call_runs import CallRunStore
 from trunkline.store.calls import CallStore
 from trunkline.store.database import Database
 from trunkline.store.numbering import NumberingStore
+from trunkline.store.webhooks import WebhookStore
 
 T = TypeVar("T")
 
@@ -31,11 +40,44 @@ class AppContext:
     limiter: RateLimiter
     cursors: CursorCodec
     secret_key: bytes
+    clock: NetworkClock
+    network: SimulatedNetwork
+    runs: CallRunStore
+    engine: CallEngine
+    call_service: CallService
+    webhooks: WebhookStore
+    deliverer: WebhookDeliverer
 
     @classmethod
-    def build(cls, settings: Settings, db: Database) -> AppContext:
+    def build(cls, settings: Settings, db: Database, renderers: dict[str, CallbackRenderer]) -> AppContext:
         accounts = AccountStore(db)
         secret = db.secret_key(settings.secret_key)
+        clock = NetworkClock(db, mode=settings.clock, time_scale=settings.time_scale)
+        if settings.scenario_file:
+            network_scenarios.save(db, network_scenarios.read_file(settings.scenario_file))
+        network = SimulatedNetwork(settings.network_seed, network_scenarios.load(db))
+        rates = RateTable(settings.call_rates, settings.billing_pulse_seconds)
+        runs = CallRunStore(db)
+        webhooks = WebhookStore(db)
+        deliverer = WebhookDeliverer(
+            webhooks,
+            timeout_s=settings.webhook_timeout_seconds,
+            retries=settings.webhook_retries,
+            backoff_s=settings.webhook_backoff_seconds,
+            allow_private=settings.webhook_allow_private,
+        )
+        engine = CallEngine(
+            db,
+            runs,
+            network,
+            clock,
+            rates,
+            renderers=renderers,
+            settle_delay_ms=settings.settle_delay_seconds * 1000,
+            batch_size=settings.engine_batch_size,
+            on_callbacks=deliverer.wake,
+            on_tick=lambda: network.use(network_scenarios.load(db)),
+        )
         return cls(
             settings=settings,
             db=db,
@@ -46,7 +88,29 @@ class AppContext:
             limiter=RateLimiter(settings.rate_limit_per_minute),
             cursors=CursorCodec(secret),
             secret_key=secret,
+            clock=clock,
+            network=network,
+            runs=runs,
+            engine=engine,
+            call_service=CallService(
+                accounts,
+                runs,
+                engine,
+                rates,
+                default_ring_timeout_s=settings.default_ring_timeout_seconds,
+                allow_private_callbacks=settings.webhook_allow_private,
+            ),
+            webhooks=webhooks,
+            deliverer=deliverer,
         )
+
+    async def start_workers(self) -> None:
+        self.engine.start()
+        self.deliverer.start()
+
+    async def stop_workers(self) -> None:
+        await self.engine.stop()
+        await self.deliverer.stop()
 
     async def read(self, fn: Callable[..., T], *args: object, quick: bool = False) -> T:
         """Run a store read. A quick SQLite read (a primary-key lookup, tens of microseconds) runs
@@ -54,4 +118,8 @@ class AppContext:
         PostgreSQL round trip, runs in the thread pool so the event loop keeps serving."""
         if quick and self.db.is_sqlite:
             return fn(*args)
+        return await anyio.to_thread.run_sync(fn, *args)
+
+    async def blocking(self, fn: Callable[..., T], *args: object) -> T:
+        """Run blocking work (a write, a batch of the engine) in the thread pool."""
         return await anyio.to_thread.run_sync(fn, *args)

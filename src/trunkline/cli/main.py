@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from trunkline.cli.accounts import accounts_app
+from trunkline.cli.network import clock_app, scenario_app
 from trunkline.cli.numbering import dnd_app, numbering_app
 from trunkline.cli.seed import seed_command
 from trunkline.cli.serve import serve
@@ -15,6 +16,8 @@ app.add_typer(accounts_app, name="accounts")
 app.command("seed")(seed_command)
 app.add_typer(numbering_app, name="numbering")
 app.add_typer(dnd_app, name="dnd")
+app.add_typer(clock_app, name="clock")
+app.add_typer(scenario_app, name="scenario")
 
 if __name__ == "__main__":
     app()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from typing import Annotated
 
 import typer
@@ -48,9 +49,30 @@ def serve(
         typer.Option("--database-url", help="SQLite path or PostgreSQL URL (TRUNKLINE_DATABASE_URL)."),
     ] = None,
     log_level: Annotated[str | None, typer.Option(help="debug, info, warning, error.")] = None,
+    clock: Annotated[
+        str | None, typer.Option(help="Network clock: real or virtual (TRUNKLINE_CLOCK).")
+    ] = None,
+    time_scale: Annotated[
+        float | None, typer.Option(help="Run the network K times faster than real time (TRUNKLINE_TIME_SCALE).")
+    ] = None,
+    scenario_file: Annotated[
+        str | None, typer.Option(help="JSON scenario rules to load on start (TRUNKLINE_SCENARIO_FILE).")
+    ] = None,
+    network_seed: Annotated[
+        int | None, typer.Option(help="Seed of the simulated network (TRUNKLINE_NETWORK_SEED).")
+    ] = None,
 ) -> None:
     """Run the API server (127.0.0.1:8000 and a SQLite file by default)."""
-    overrides = {"host": host, "port": port, "database_url": database_url, "log_level": log_level}
+    overrides = {
+        "host": host,
+        "port": port,
+        "database_url": database_url,
+        "log_level": log_level,
+        "clock": clock,
+        "time_scale": time_scale,
+        "scenario_file": scenario_file,
+        "network_seed": network_seed,
+    }
     settings = Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
     configure(settings.log_level)
     db = Database(settings.database_url)
@@ -69,6 +91,12 @@ def serve(
         )
         auth = f"{credential.api_key}:{credential.api_token}"
         console.print(f"Try:  curl -u {auth} {base}/v1/Accounts/{DEMO_SID}/Calls.json")
+    if settings.admin_token is None:
+        # Printed once here and never logged; set TRUNKLINE_ADMIN_TOKEN to keep one across restarts.
+        settings = settings.model_copy(update={"admin_token": secrets.token_urlsafe(24)})
+    console.print(f"Admin API: {base}/admin  (Authorization: Bearer {settings.admin_token})")
+    clock_note = f"x{settings.time_scale:g}" if settings.clock == "real" else "advance it via the admin API"
+    console.print(f"Network clock: {settings.clock} ({clock_note}), simulated network seed {settings.network_seed}")
     console.print(f"API docs: {base}/docs")
     app = create_app(settings, db)
     uvicorn.run(

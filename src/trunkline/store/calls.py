@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, literal, select, tuple_
+from sqlalchemy import Connection, Select, bindparam, delete, literal, select, tuple_
 from sqlalchemy.sql.elements import ColumnElement
 
 from trunkline.domain.calls.bulk_filters import BulkQuery, Range
@@ -14,6 +14,7 @@ from trunkline.domain.calls.cursor import Position
 from trunkline.domain.calls.model import FINAL_STATUSES, Call, Leg
 from trunkline.store import call_counts
 from trunkline.store.database import Database
+from trunkline.store.schema import call_counts as call_counts_table
 from trunkline.store.schema import call_legs, calls
 
 _CALL_COLUMNS = (
@@ -296,3 +297,16 @@ class CallStore:
                         )
                     )
             call_counts.add(conn, account_id, records)
+
+    def purge(self, account_id: int | None) -> int:
+        """Delete the calls of one account (or of all), with everything hanging off them (legs, runs,
+        events, webhook deliveries: ON DELETE CASCADE) and their rollup. Returns how many."""
+        with self._db.write() as conn:
+            calls_of = delete(calls)
+            counts_of = delete(call_counts_table)
+            if account_id is not None:
+                calls_of = calls_of.where(calls.c.account_id == account_id)
+                counts_of = counts_of.where(call_counts_table.c.account_id == account_id)
+            deleted = conn.execute(calls_of).rowcount
+            conn.execute(counts_of)
+        return int(deleted)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from trunkline.api.exotel_v1.connect_params import CONNECT_PARAMETERS
 from trunkline.domain.calls.bulk_filters import FILTERS
 
 _TAG = ["Exotel Voice v1"]
@@ -56,6 +57,34 @@ def _operation(operation_id: str, summary: str, parameters: list[dict[str, Any]]
     }
 
 
+def _connect_operation(operation_id: str) -> dict[str, Any]:
+    properties = {name: {"type": "string", "description": text} for name, text in CONNECT_PARAMETERS}
+    properties["StatusCallbackEvents"] = {
+        "type": "array",
+        "items": {"type": "string", "enum": ["terminal", "answered"]},
+        "description": dict(CONNECT_PARAMETERS)["StatusCallbackEvents"],
+    }
+    schema = {"type": "object", "properties": properties, "required": ["From", "CallerId"]}
+    return {
+        "post": {
+            "tags": _TAG,
+            "operationId": operation_id,
+            "summary": "Place a call: From first, then To (or a flow). Answers the Call in its initial "
+            "state." + _FORMAT_NOTE,
+            "parameters": [_ACCOUNT],
+            "requestBody": {
+                "content": {
+                    "application/x-www-form-urlencoded": {"schema": schema},
+                    "multipart/form-data": {"schema": schema},
+                    "application/json": {"schema": schema},
+                }
+            },
+            "security": [{"basic": []}],
+            "responses": {"200": {"description": "Accepted: the Call object"}, **_ERRORS},
+        }
+    }
+
+
 def v1_paths() -> dict[str, Any]:
     call_sid = {
         "name": "call_sid",
@@ -73,6 +102,8 @@ def v1_paths() -> dict[str, Any]:
     }
     bulk = [_query(spec.name, spec.description, spec.example) for spec in FILTERS]
     return {
+        "/v1/Accounts/{account_sid}/Calls/connect.json": _connect_operation("v1Connect"),
+        "/v1/Accounts/{account_sid}/Calls/connect": _connect_operation("v1ConnectXml"),
         "/v1/Accounts/{account_sid}/Calls.json": _operation(
             "v1ListCalls", "Bulk call details: filters, keyset pages (Metadata + Calls).", bulk
         ),

@@ -16,8 +16,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from dataclasses import replace
+
 from trunkline.api.auth import Principal
 from trunkline.api.context import AppContext
+from trunkline.api.exotel_v1.connect_params import parse_connect, read_parameters
 from trunkline.api.exotel_v1.render import call_object, respond, rest_exception
 from trunkline.domain.calls.bulk_filters import (
     BulkQuery,
@@ -28,11 +31,14 @@ from trunkline.domain.calls.bulk_filters import (
 )
 from trunkline.domain.calls.cursor import CursorCodec, Position
 from trunkline.domain.calls.model import Call
-from trunkline.domain.clock import ms_to_ist, now_ms
+from trunkline.domain.clock import ms_to_ist
 from trunkline.domain.errors import NotFound, RateLimited, TrunklineError
+from trunkline.engine.calls.service import Caller
 
 PREFIX = "/v1/Accounts/{account_sid}"
 JSON_SUFFIX = ".json"
+DIALECT = "exotel_v1"
+"""Names this dialect's status-callback format in the engine's renderer table."""
 
 Handler = Callable[[Request, AppContext, Principal], Awaitable[Response]]
 
@@ -106,12 +112,25 @@ async def call_details(request: Request, ctx: AppContext, principal: Principal) 
     return respond({"Call": body}, as_json=as_json)
 
 
+async def connect(request: Request, ctx: AppContext, principal: Principal) -> Response:
+    """``Calls/connect``: number to number, or number to a flow (API-NOTES §2)."""
+    params, events = await read_parameters(request)
+    placed = parse_connect(params, events)
+    if placed.flow_app_id is not None:
+        # Flow calls get the four default callback fields; events are accepted without error (§10).
+        placed = replace(placed, status_callback_events=())
+    caller = Caller(principal.account_id, principal.account_sid)
+    call = await ctx.blocking(lambda: ctx.call_service.connect(caller, placed, dialect=DIALECT))
+    body = call_object(call, public_url=ctx.settings.public_url)
+    return respond({"Call": body}, as_json=wants_json(request))
+
+
 async def list_calls(request: Request, ctx: AppContext, principal: Principal) -> Response:
     as_json = wants_json(request)
     params = canonical_params(request.query_params.multi_items())
     query = parse_bulk_query(
         params,
-        now_ms=now_ms(),
+        now_ms=ctx.clock.now_ms(),
         codec=ctx.cursors,
         window_days=ctx.settings.default_list_window_days,
         max_age_days=ctx.settings.max_record_age_days,
@@ -192,6 +211,8 @@ def routes() -> list[BaseRoute]:
         Route(
             f"{PREFIX}/Calls/{{call_sid}}", v1_endpoint(call_details), methods=["GET"], name="v1_call_details"
         ),
+        Route(f"{PREFIX}/Calls/connect", v1_endpoint(connect), methods=["POST"], name="v1_connect_xml"),
+        Route(f"{PREFIX}/Calls/connect.json", v1_endpoint(connect), methods=["POST"], name="v1_connect"),
         Route(f"{PREFIX}/Calls.json", v1_endpoint(list_calls), methods=["GET"], name="v1_list_calls"),
         Route(f"{PREFIX}/Calls", v1_endpoint(list_calls), methods=["GET"], name="v1_list_calls_xml"),
         Route(

@@ -1,0 +1,1 @@
+"""The admin API (``/admin/…``): sandbox controls behind their own bearer token."""

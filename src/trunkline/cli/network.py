@@ -1,0 +1,73 @@
+"""``trunkline clock`` and ``trunkline scenario``: sandbox controls that act on the store directly.
+
+A running server picks the change up within half a second (its engine re-reads both on every
+tick), and a stopped one on its next start: advancing the virtual clock while the server is down
+makes every timer that fell due meanwhile fire when it comes back, in order.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import orjson
+import typer
+from rich.console import Console
+
+from trunkline.cli.common import DatabaseUrlOption, open_database
+from trunkline.domain.clock import ms_to_ist
+from trunkline.domain.errors import InvalidParameter
+from trunkline.engine import network_scenarios
+from trunkline.engine.clock import MAX_ADVANCE_MS, VIRTUAL_KEY, advance_stored
+from trunkline.store import meta_values
+
+clock_app = typer.Typer(help="The virtual network clock (servers started with --clock virtual).")
+scenario_app = typer.Typer(help="Scenario rules of the simulated network.")
+console = Console()
+
+
+@clock_app.command("show")
+def show_clock(database_url: DatabaseUrlOption = None) -> None:
+    """Print the stored virtual clock."""
+    db = open_database(database_url)
+    value = meta_values.get(db, VIRTUAL_KEY)
+    if value is None:
+        console.print("The virtual clock has not been started (no server ran with --clock virtual).")
+        return
+    console.print_json(data={"now_ms": int(value), "now_ist": ms_to_ist(int(value))})
+
+
+@clock_app.command("advance")
+def advance_clock(
+    seconds: Annotated[float, typer.Argument(help="How far to move the virtual clock, in seconds.")],
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    """Move the virtual clock forward; calls whose timers fall due run on the server."""
+    ms = int(seconds * 1000)
+    if ms <= 0 or ms > MAX_ADVANCE_MS:
+        console.print("[red]seconds must be above 0 and at most 366 days[/red]")
+        raise typer.Exit(2)
+    value = advance_stored(open_database(database_url), ms)
+    console.print_json(data={"now_ms": value, "now_ist": ms_to_ist(value)})
+
+
+@scenario_app.command("show")
+def show_scenario(database_url: DatabaseUrlOption = None) -> None:
+    """Print the stored scenario rules."""
+    scenario = network_scenarios.load(open_database(database_url))
+    console.print_json(data=scenario.document or {"rules": []})
+
+
+@scenario_app.command("set")
+def set_scenario(
+    path: Annotated[str, typer.Argument(help="JSON file of scenario rules (docs/simulated-network.md).")],
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    """Validate and store scenario rules from a JSON file."""
+    db = open_database(database_url)
+    try:
+        scenario = network_scenarios.save(db, network_scenarios.read_file(path))
+    except InvalidParameter as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(2) from None
+    console.print(f"Stored {len(scenario.rules)} rule(s).")
+    console.print_json(orjson.dumps(scenario.document).decode())

@@ -1,0 +1,46 @@
+"""A request to place a call, as every dialect hands it to the engine, and the limits it obeys."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+MAX_TIME_LIMIT_S = 14_400
+"""Four hours (API-NOTES §2.1)."""
+MAX_CUSTOM_FIELD = 128
+CALLBACK_EVENTS = ("terminal", "answered")
+CALLBACK_CONTENT_TYPES = ("multipart/form-data", "application/json")
+RECORDING_CHANNELS = ("single", "dual")
+RECORDING_FORMATS = ("mp3", "mp3-hq")
+
+# Every form of a flow URL clients send (API-NOTES §2.2): the app id is the last path segment.
+_FLOW_URL = re.compile(
+    r"^https?://my\.exotel\.(?:com|in)/(?:[^/]+/)?exoml/start(?:_voice)?/(?P<app_id>[A-Za-z0-9_-]{1,64})/?$"
+)
+
+
+def flow_app_id(url: str) -> str | None:
+    """The flow (app) id in a ``start_voice`` or legacy ``start`` URL, or None if it is not one."""
+    match = _FLOW_URL.match(url.strip())
+    return match.group("app_id") if match else None
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectRequest:
+    """Numbers are E.164 (or ``sip:`` URIs); every limit has been checked by the dialect's parser."""
+
+    from_number: str
+    caller_id: str
+    to_number: str | None = None
+    flow_app_id: str | None = None
+    time_limit_s: int | None = None
+    time_out_s: int | None = None
+    record: bool = False
+    recording_channels: str = "single"
+    recording_format: str = "mp3"
+    custom_field: str | None = None
+    status_callback: str | None = None
+    status_callback_events: tuple[str, ...] = ()
+    status_callback_content_type: str = "multipart/form-data"
+    extra: dict[str, str] = field(default_factory=dict)
+    """Accepted and kept, not acted on: CallType, WaitUrl, StreamUrl and the playback options."""

@@ -1,0 +1,1 @@
+"""Placing calls and driving them to their end."""

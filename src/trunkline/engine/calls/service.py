@@ -1,0 +1,80 @@
+"""Placing a call: check what only the store knows (the caller id is the account's ExoPhone), then
+store the call with its run in one transaction and wake the engine."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from trunkline.domain.calls import lifecycle
+from trunkline.domain.calls.connect_request import ConnectRequest
+from trunkline.domain.calls.lifecycle import CallbackRequest, CallRun, Event
+from trunkline.domain.calls.model import Call, Direction
+from trunkline.domain.calls.pricing import RateTable
+from trunkline.domain.errors import InvalidParameter
+from trunkline.domain.numbers.phone import to_v1
+from trunkline.engine.calls.engine import CallEngine
+from trunkline.engine.webhooks.target_policy import check_callback_url
+from trunkline.store.accounts import AccountStore
+from trunkline.store.call_runs import CallRunStore
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    account_id: int
+    account_sid: str
+
+
+class CallService:
+    def __init__(
+        self,
+        accounts: AccountStore,
+        runs: CallRunStore,
+        engine: CallEngine,
+        rates: RateTable,
+        *,
+        default_ring_timeout_s: int,
+        allow_private_callbacks: bool,
+    ) -> None:
+        self._accounts, self._runs, self._engine, self._rates = accounts, runs, engine, rates
+        self._default_ring_timeout_s = default_ring_timeout_s
+        self._allow_private = allow_private_callbacks
+
+    def connect(self, caller: Caller, request: ConnectRequest, *, dialect: str) -> Call:
+        """Accept a call. Nothing is stored unless every check passes."""
+        account = self._accounts.get(caller.account_sid)
+        if account is None or request.caller_id not in account.exophones:
+            raise InvalidParameter(
+                f"CallerId {to_v1(request.caller_id)} is not an ExoPhone of account {caller.account_sid}",
+                parameter="CallerId",
+            )
+        callback = None
+        if request.status_callback:
+            url = check_callback_url(request.status_callback, allow_private=self._allow_private)
+            callback = CallbackRequest(
+                url, list(request.status_callback_events), request.status_callback_content_type, dialect
+            )
+        now = self._engine.clock.now_ms()
+        run = CallRun(
+            sid=uuid.uuid4().hex,
+            account_sid=caller.account_sid,
+            from_number=request.from_number,
+            to_number=None if request.flow_app_id is not None else request.to_number,
+            caller_id=request.caller_id,
+            created_at=now,
+            ring_timeout_s=request.time_out_s or self._default_ring_timeout_s,
+            direction=Direction.OUTBOUND_API.value,
+            time_limit_s=request.time_limit_s,
+            flow_app_id=request.flow_app_id,
+            record=request.record,
+            recording_channels=request.recording_channels,
+            recording_format=request.recording_format,
+            custom_field=request.custom_field,
+            callback=callback,
+            extra=dict(request.extra),
+        )
+        lifecycle.start(run)
+        call = lifecycle.to_call(run, self._rates)
+        self._runs.start(caller.account_id, call, run, [Event("call.created", now)])
+        self._engine.wake()
+        return call

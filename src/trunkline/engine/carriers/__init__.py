@@ -1,0 +1,1 @@
+"""Carriers place the legs of a call: the simulated network by default; a real one can take its place."""

@@ -1,0 +1,19 @@
+"""What the engine needs from a telephone network.
+
+``dial`` starts a leg and may return the signals the network will send for it, with their times
+(the simulator knows them in advance; a real carrier returns none and reports each one as it
+happens, through ``CallEngine.signal``). ``hangup`` ends a leg the engine gave up on (ring timeout,
+TimeLimit, the other party hung up).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from trunkline.domain.calls.lifecycle import CallRun, Timer
+
+
+class Carrier(Protocol):
+    def dial(self, run: CallRun, leg: int, at_ms: int) -> list[Timer]: ...
+
+    def hangup(self, run: CallRun, leg: int, at_ms: int) -> None: ...

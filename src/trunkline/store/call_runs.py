@@ -1,0 +1,212 @@
+"""The engine's durable state: a run per driven call (state machine + timers as JSON), the calls'
+events, and the call records the runs produce. Batched: one transaction advances many calls.
+
+``claim_due`` locks the runs it returns until the caller's transaction ends: on PostgreSQL with
+``FOR UPDATE SKIP LOCKED``, so several engine processes never take the same call; on SQLite the
+whole transaction holds the write lock (``Database.write``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, bindparam, delete, func, select
+
+from trunkline.domain.calls.lifecycle import CallRun, Event
+from trunkline.domain.calls.model import Call
+from trunkline.store import call_counts
+from trunkline.store.database import Database
+from trunkline.store.schema import call_events, call_legs, call_runs, calls
+
+
+@dataclass(slots=True)
+class ClaimedRun:
+    call_id: int
+    account_id: int
+    run: CallRun
+    was_final: bool
+
+
+@dataclass(slots=True)
+class RunUpdate:
+    """What one batch step changed about one call."""
+
+    claimed: ClaimedRun
+    call: Call
+    events: list[Event]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    at: int
+    name: str
+    detail: dict[str, Any]
+
+
+def _dump(run: CallRun) -> str:
+    return orjson.dumps(run).decode()
+
+
+def _call_row(call: Call) -> dict[str, Any]:
+    return {
+        "date_created": call.date_created,
+        "date_updated": call.date_updated,
+        "from_number": call.from_number,
+        "to_number": call.to_number,
+        "phone_number": call.phone_number,
+        "status": call.status,
+        "direction": call.direction,
+        "start_time": call.start_time,
+        "end_time": call.end_time,
+        "duration": call.duration,
+        "price_micros": call.price_micros,
+        "answered_by": call.answered_by,
+        "recording_path": call.recording_path,
+        "conversation_duration": call.conversation_duration,
+        "custom_field": call.custom_field,
+    }
+
+
+def _update_call_statement() -> Any:
+    names = [
+        "date_updated",
+        "status",
+        "start_time",
+        "end_time",
+        "duration",
+        "price_micros",
+        "answered_by",
+        "recording_path",
+        "conversation_duration",
+    ]
+    return calls.update().where(calls.c.id == bindparam("_id")).values({n: bindparam(n) for n in names})
+
+
+_UPDATE_RUN = (
+    call_runs.update()
+    .where(call_runs.c.call_id == bindparam("_id"))
+    .values(next_due_at=bindparam("next_due_at"), state=bindparam("state"))
+)
+
+
+class CallRunStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._update_call = _update_call_statement()
+
+    def start(self, account_id: int, call: Call, run: CallRun, events: Sequence[Event]) -> int:
+        """Store a new call with its run, in one transaction; returns the call's row id."""
+        with self._db.write() as conn:
+            call_id = int(
+                conn.execute(
+                    calls.insert()
+                    .values(account_id=account_id, sid=call.sid, **_call_row(call))
+                    .returning(calls.c.id)
+                ).scalar_one()
+            )
+            conn.execute(
+                call_runs.insert().values(call_id=call_id, next_due_at=run.next_due_at, state=_dump(run))
+            )
+            self._insert_events(conn, [(call_id, event) for event in events])
+        return call_id
+
+    def claim_due(self, conn: Connection, now_ms: int, limit: int) -> list[ClaimedRun]:
+        query = (
+            select(call_runs.c.call_id, calls.c.account_id, call_runs.c.state)
+            .join(calls, calls.c.id == call_runs.c.call_id)
+            .where(call_runs.c.next_due_at <= now_ms)
+            .order_by(call_runs.c.next_due_at)
+            .limit(limit)
+        )
+        if conn.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True, of=call_runs)
+        claimed = []
+        for call_id, account_id, state in conn.execute(query):
+            run = CallRun.from_dict(orjson.loads(state))
+            claimed.append(ClaimedRun(call_id, account_id, run, run.is_over))
+        return claimed
+
+    def save(self, conn: Connection, updates: Sequence[RunUpdate]) -> None:
+        """Write back a batch: runs, call records, legs, events, and the rollup of newly final calls."""
+        if not updates:
+            return
+        ids = [update.claimed.call_id for update in updates]
+        conn.execute(
+            _UPDATE_RUN,
+            [
+                {"_id": u.claimed.call_id, "next_due_at": u.claimed.run.next_due_at, "state": _dump(u.claimed.run)}
+                for u in updates
+            ],
+        )
+        conn.execute(self._update_call, [{"_id": u.claimed.call_id, **_call_row(u.call)} for u in updates])
+        conn.execute(delete(call_legs).where(call_legs.c.call_id.in_(ids)))
+        legs = [
+            {
+                "call_id": u.claimed.call_id,
+                "leg_id": leg.leg_id,
+                "number": leg.number,
+                "status": leg.status,
+                "on_call_duration": leg.on_call_duration,
+                "answered_by": leg.answered_by,
+            }
+            for u in updates
+            for leg in u.call.legs
+        ]
+        if legs:
+            conn.execute(call_legs.insert(), legs)
+        self._insert_events(conn, [(u.claimed.call_id, event) for u in updates for event in u.events])
+        finished: dict[int, list[Call]] = defaultdict(list)
+        for u in updates:
+            if not u.claimed.was_final and u.claimed.run.is_over:
+                finished[u.claimed.account_id].append(u.call)
+        for account_id, records in sorted(finished.items()):
+            call_counts.add(conn, account_id, records)
+
+    @staticmethod
+    def _insert_events(conn: Connection, events: Sequence[tuple[int, Event]]) -> None:
+        if events:
+            conn.execute(
+                call_events.insert(),
+                [
+                    {"call_id": call_id, "at": e.at, "name": e.name, "detail": orjson.dumps(e.detail).decode()}
+                    for call_id, e in events
+                ],
+            )
+
+    def next_due_at(self) -> int | None:
+        with self._db.engine.connect() as conn:
+            value = conn.execute(select(func.min(call_runs.c.next_due_at))).scalar()
+        return None if value is None else int(value)
+
+    def find(self, account_id: int | None, sid: str) -> tuple[int, CallRun] | None:
+        """A call's run by Sid (within one account, unless ``None``): (call row id, run)."""
+        query = select(call_runs.c.call_id, call_runs.c.state).join(calls, calls.c.id == call_runs.c.call_id)
+        query = query.where(calls.c.sid == sid)
+        if account_id is not None:
+            query = query.where(calls.c.account_id == account_id)
+        with self._db.engine.connect() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            return None
+        return int(row.call_id), CallRun.from_dict(orjson.loads(row.state))
+
+    def events(self, call_id: int) -> list[StoredEvent]:
+        query = (
+            select(call_events.c.at, call_events.c.name, call_events.c.detail)
+            .where(call_events.c.call_id == call_id)
+            .order_by(call_events.c.id)
+        )
+        with self._db.engine.connect() as conn:
+            return [StoredEvent(at, name, orjson.loads(detail)) for at, name, detail in conn.execute(query)]
+
+    def in_flight(self) -> int:
+        with self._db.engine.connect() as conn:
+            return int(
+                conn.execute(
+                    select(func.count()).select_from(call_runs).where(call_runs.c.next_due_at.is_not(None))
+                ).scalar_one()
+            )

@@ -1,0 +1,93 @@
+"""Several engines on one PostgreSQL store never advance the same call twice; the scaled clock
+continues its timeline across restarts."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+import pytest
+
+from tests.support.factories import make_account
+from trunkline.domain.calls.connect_request import ConnectRequest
+from trunkline.domain.calls.pricing import RateTable
+from trunkline.engine.calls.engine import CallEngine
+from trunkline.engine.calls.service import Caller, CallService
+from trunkline.engine.carriers.simulated import SimulatedNetwork
+from trunkline.engine.clock import NetworkClock
+from trunkline.store.accounts import AccountStore
+from trunkline.store.call_runs import CallRunStore
+from trunkline.store.database import Database
+
+RATES = RateTable({"": 1.0})
+
+
+def _engine(db: Database, clock: NetworkClock) -> CallEngine:
+    return CallEngine(
+        db, CallRunStore(db), SimulatedNetwork(5), clock, RATES, renderers={}, settle_delay_ms=0, batch_size=25
+    )
+
+
+@pytest.mark.parametrize("backend", ["postgres", "sqlite"])
+def test_engines_in_parallel_take_each_call_once(database_factory, backend: str) -> None:  # type: ignore[no-untyped-def]
+    db = database_factory(backend, f"parallel_engines_{backend}")
+    account = make_account(db)
+    clock = NetworkClock(db, mode="virtual")
+    first = _engine(db, clock)
+    service = CallService(
+        AccountStore(db), CallRunStore(db), first, RATES, default_ring_timeout_s=30, allow_private_callbacks=True
+    )
+    caller = Caller(account.account_id, account.sid)
+    numbers = [f"+91981234{i:04d}" for i in range(300)]
+    for number in numbers:
+        service.connect(caller, ConnectRequest(from_number=number, caller_id=account.exophones[0], to_number=number),
+                        dialect="none")  # fmt: skip
+    clock.advance(3 * 3600 * 1000)
+    engines = [first, _engine(db, clock), _engine(db, clock), _engine(db, clock)]
+    errors: list[BaseException] = []
+
+    def work(engine: CallEngine) -> None:
+        try:
+            engine.drain()
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(engine,)) for engine in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    runs = CallRunStore(db)
+    assert runs.in_flight() == 0
+    with db.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT call_id, name, count(*) FROM call_events GROUP BY call_id, name HAVING count(*) > 1"
+        ).all()
+        finals = Counter(
+            status for (status,) in conn.exec_driver_sql(
+                f"SELECT status FROM calls WHERE account_id = {account.account_id}"
+            )
+        )  # fmt: skip
+        rollup = conn.exec_driver_sql(
+            f"SELECT sum(calls) FROM call_counts WHERE account_id = {account.account_id}"
+        ).scalar()
+    assert rows == []
+    assert sum(finals.values()) == 300 and "in-progress" not in finals
+    assert int(rollup) == 300  # each call counted once, when it ended
+
+
+def test_scaled_clock_continues_after_a_restart(database_factory) -> None:  # type: ignore[no-untyped-def]
+    db = database_factory("sqlite", "scaled_clock")
+    wall = [1_000_000]
+    clock = NetworkClock(db, time_scale=10, wall=lambda: wall[0])
+    start = clock.now_ms()
+    wall[0] += 1000
+    assert clock.now_ms() == start + 10_000
+    wall[0] += 1000  # down for a second: the network's timeline keeps going
+    again = NetworkClock(db, time_scale=10, wall=lambda: wall[0])
+    assert again.now_ms() == start + 20_000
+    faster = NetworkClock(db, time_scale=20, wall=lambda: wall[0])
+    assert faster.now_ms() == start + 20_000
+    wall[0] += 1000
+    assert faster.now_ms() == start + 40_000
