@@ -93,7 +93,8 @@ def wrk(
         command += ["-H", f"{name}: {value}"]
     if script:
         command += ["-s", str(script)]
-    output = subprocess.run([*command, url], capture_output=True, text=True, timeout=seconds + 60).stdout
+    result = subprocess.run([*command, url], capture_output=True, text=True, timeout=seconds + 60)
+    output = result.stdout + result.stderr
     match = re.search(r"Requests/sec:\s+([\d.]+)", output)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     if not match:

@@ -15,7 +15,6 @@ from trunkline.engine.calls.engine import CallEngine
 from trunkline.engine.calls.service import Caller, CallService
 from trunkline.engine.carriers.simulated import SimulatedNetwork
 from trunkline.engine.clock import NetworkClock
-from trunkline.store.accounts import AccountStore
 from trunkline.store.call_runs import CallRunStore
 from trunkline.store.database import Database
 
@@ -24,7 +23,14 @@ RATES = RateTable({"": 1.0})
 
 def _engine(db: Database, clock: NetworkClock) -> CallEngine:
     return CallEngine(
-        db, CallRunStore(db), SimulatedNetwork(5), clock, RATES, renderers={}, settle_delay_ms=0, batch_size=25
+        db,
+        CallRunStore(db),
+        SimulatedNetwork(5),
+        clock,
+        RATES,
+        renderers={},
+        settle_delay_ms=0,
+        batch_size=25,
     )
 
 
@@ -35,13 +41,17 @@ def test_engines_in_parallel_take_each_call_once(database_factory, backend: str)
     clock = NetworkClock(db, mode="virtual")
     first = _engine(db, clock)
     service = CallService(
-        AccountStore(db), CallRunStore(db), first, RATES, default_ring_timeout_s=30, allow_private_callbacks=True
+        CallRunStore(db),
+        first,
+        RATES,
+        default_ring_timeout_s=30,
+        allow_private_callbacks=True,
     )
     caller = Caller(account.account_id, account.sid)
     numbers = [f"+91981234{i:04d}" for i in range(300)]
     for number in numbers:
-        service.connect(caller, ConnectRequest(from_number=number, caller_id=account.exophones[0], to_number=number),
-                        dialect="none")  # fmt: skip
+        placed = ConnectRequest(from_number=number, caller_id=account.exophones[0], to_number=number)
+        service.connect(caller, placed, dialect="none")
     clock.advance(3 * 3600 * 1000)
     engines = [first, _engine(db, clock), _engine(db, clock), _engine(db, clock)]
     errors: list[BaseException] = []

@@ -161,9 +161,18 @@ def test_lenient_request_forms(client: httpx.Client, account: AccountFixture) ->
         _post(
             client,
             account,
-            data={"from": "09999900001", "to": "9999900001", "Callerid": "08047112233", "Timelimit": "0",
-                  "TimeOut": "", "StatusCallback": "", "CustomField": "", "Record": "False",
-                  "StatusCallbackMethod": "POST", "__RequestedServerCode": "x"},
+            data={
+                "from": "09999900001",
+                "to": "9999900001",
+                "Callerid": "08047112233",
+                "Timelimit": "0",
+                "TimeOut": "",
+                "StatusCallback": "",
+                "CustomField": "",
+                "Record": "False",
+                "StatusCallbackMethod": "POST",
+                "__RequestedServerCode": "x",
+            },
         ),  # fmt: skip
         client.post(
             f"/v1/Accounts/{account.sid}//Calls/connect.json/",
@@ -178,7 +187,10 @@ def test_lenient_request_forms(client: httpx.Client, account: AccountFixture) ->
 
 def test_body_wins_over_query(client: httpx.Client, account: AccountFixture) -> None:
     response = _post(
-        client, account, params={"To": BUSY}, data={"From": ANSWER, "To": ANSWER, "CallerId": account.exophones[0]}
+        client,
+        account,
+        params={"To": BUSY},
+        data={"From": ANSWER, "To": ANSWER, "CallerId": account.exophones[0]},
     )
     assert response.json()["Call"]["To"] == "09999900001"
 
@@ -203,7 +215,10 @@ def test_body_wins_over_query(client: httpx.Client, account: AccountFixture) -> 
         ({"From": ANSWER, "Url": "http://example.com/flow"}, "Url must be a flow URL"),
         ({"From": ANSWER, "To": ANSWER, "StatusCallback": "ftp://x/y"}, "StatusCallback"),
         ({"From": ANSWER, "To": ANSWER, "StatusCallbackEvents[0]": "ringing"}, "unknown event 'ringing'"),
-        ({"From": ANSWER, "To": ANSWER, "StatusCallbackContentType": "text/xml"}, "StatusCallbackContentType"),
+        (
+            {"From": ANSWER, "To": ANSWER, "StatusCallbackContentType": "text/xml"},
+            "StatusCallbackContentType",
+        ),
     ],
 )
 def test_bad_requests_create_nothing(
@@ -226,7 +241,9 @@ def test_malformed_bodies_are_400(client: httpx.Client, account: AccountFixture)
     assert bad_json.status_code == 400 and "not valid JSON" in bad_json.json()["RestException"]["Message"]
     array = _post(client, account, content=b"[1]", headers={"content-type": "application/json"})
     assert array.status_code == 400
-    binary = _post(client, account, content=b"\xff\xfe", headers={"content-type": "application/x-www-form-urlencoded"})
+    binary = _post(
+        client, account, content=b"\xff\xfe", headers={"content-type": "application/x-www-form-urlencoded"}
+    )
     assert binary.status_code == 400
 
 

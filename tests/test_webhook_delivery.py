@@ -489,3 +489,21 @@ def test_background_loop_delivers_on_wake_and_stops(
     assert fields["call_id"] is None and isinstance(fields["duration_ms"], int)
     assert fields["url"].startswith("http://***@127.0.0.1:")
     assert all(secret not in str(value) for value in fields.values())
+
+
+def test_stop_hands_back_a_delivery_in_flight(account: AccountFixture, receiver: Receiver) -> None:
+    receiver.default = Reply(200, delay_s=3.0)
+    delivery_id = add_delivery(account, receiver.url)
+    worker = deliverer(account.db)
+
+    async def scenario() -> None:
+        worker.start()
+        await asyncio.to_thread(receiver.wait_for, 1, 2.0)
+        await worker.stop()  # mid-request: the attempt is abandoned, not recorded
+
+    before = now_ms()
+    run(scenario())
+    delivery = stored(account.db, delivery_id)
+    assert (delivery.state, delivery.attempts) == ("pending", 0)
+    assert delivery.next_attempt_at is not None and before <= delivery.next_attempt_at <= now_ms()
+    assert attempts_of(account.db, delivery_id) == []

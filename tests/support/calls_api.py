@@ -13,7 +13,9 @@ ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 ANSWER, BUSY, NEVER, FAIL, MACHINE, SLOW, STAYS = (f"+9199999{n:05d}" for n in range(1, 8))
 
 
-def connect(client: httpx.Client, account: AccountFixture, suffix: str = ".json", **params: Any) -> httpx.Response:
+def connect(
+    client: httpx.Client, account: AccountFixture, suffix: str = ".json", **params: Any
+) -> httpx.Response:
     data = {"CallerId": account.exophones[0], **params}
     return client.post(f"/v1/Accounts/{account.sid}/Calls/connect{suffix}", data=data, auth=account.auth)
 

@@ -8,11 +8,10 @@ paths skip them; the OpenAPI page still documents them (see ``exotel_v1/openapi.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
-
-import secrets
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError

@@ -93,7 +93,6 @@ class AppContext:
             runs=runs,
             engine=engine,
             call_service=CallService(
-                accounts,
                 runs,
                 engine,
                 rates,

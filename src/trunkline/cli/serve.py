@@ -53,7 +53,8 @@ def serve(
         str | None, typer.Option(help="Network clock: real or virtual (TRUNKLINE_CLOCK).")
     ] = None,
     time_scale: Annotated[
-        float | None, typer.Option(help="Run the network K times faster than real time (TRUNKLINE_TIME_SCALE).")
+        float | None,
+        typer.Option(help="Run the network K times faster than real time (TRUNKLINE_TIME_SCALE)."),
     ] = None,
     scenario_file: Annotated[
         str | None, typer.Option(help="JSON scenario rules to load on start (TRUNKLINE_SCENARIO_FILE).")
@@ -96,7 +97,9 @@ def serve(
         settings = settings.model_copy(update={"admin_token": secrets.token_urlsafe(24)})
     console.print(f"Admin API: {base}/admin  (Authorization: Bearer {settings.admin_token})")
     clock_note = f"x{settings.time_scale:g}" if settings.clock == "real" else "advance it via the admin API"
-    console.print(f"Network clock: {settings.clock} ({clock_note}), simulated network seed {settings.network_seed}")
+    console.print(
+        f"Network clock: {settings.clock} ({clock_note}), simulated network seed {settings.network_seed}"
+    )
     console.print(f"API docs: {base}/docs")
     app = create_app(settings, db)
     uvicorn.run(

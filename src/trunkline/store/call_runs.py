@@ -17,10 +17,10 @@ import orjson
 from sqlalchemy import Connection, bindparam, delete, func, select
 
 from trunkline.domain.calls.lifecycle import CallRun, Event
-from trunkline.domain.calls.model import Call
+from trunkline.domain.calls.model import Call, Leg
 from trunkline.store import call_counts
 from trunkline.store.database import Database
-from trunkline.store.schema import call_events, call_legs, call_runs, calls
+from trunkline.store.schema import call_events, call_legs, call_runs, calls, exophones
 
 
 @dataclass(slots=True)
@@ -49,6 +49,17 @@ class StoredEvent:
 
 def _dump(run: CallRun) -> str:
     return orjson.dumps(run).decode()
+
+
+def _leg_row(call_id: int, leg: Leg) -> dict[str, Any]:
+    return {
+        "call_id": call_id,
+        "leg_id": leg.leg_id,
+        "number": leg.number,
+        "status": leg.status,
+        "on_call_duration": leg.on_call_duration,
+        "answered_by": leg.answered_by,
+    }
 
 
 def _call_row(call: Call) -> dict[str, Any]:
@@ -86,6 +97,14 @@ def _update_call_statement() -> Any:
     return calls.update().where(calls.c.id == bindparam("_id")).values({n: bindparam(n) for n in names})
 
 
+# Built once: constructing a statement costs more than running it on the connect path.
+_INSERT_CALL = calls.insert().returning(calls.c.id)
+_INSERT_RUN = call_runs.insert()
+_INSERT_EVENT = call_events.insert()
+_INSERT_LEG = call_legs.insert()
+_IS_EXOPHONE = select(exophones.c.number).where(
+    exophones.c.account_id == bindparam("account_id"), exophones.c.number == bindparam("number")
+)
 _UPDATE_RUN = (
     call_runs.update()
     .where(call_runs.c.call_id == bindparam("_id"))
@@ -98,18 +117,19 @@ class CallRunStore:
         self._db = db
         self._update_call = _update_call_statement()
 
-    def start(self, account_id: int, call: Call, run: CallRun, events: Sequence[Event]) -> int:
-        """Store a new call with its run, in one transaction; returns the call's row id."""
+    def start(self, account_id: int, call: Call, run: CallRun, events: Sequence[Event]) -> int | None:
+        """Store a new call with its run, in one transaction; returns the call's row id, or None
+        (and stores nothing) when the caller id is not one of the account's ExoPhones."""
         with self._db.write() as conn:
-            call_id = int(
-                conn.execute(
-                    calls.insert()
-                    .values(account_id=account_id, sid=call.sid, **_call_row(call))
-                    .returning(calls.c.id)
-                ).scalar_one()
-            )
+            if (
+                conn.execute(_IS_EXOPHONE, {"account_id": account_id, "number": call.phone_number}).first()
+                is None
+            ):
+                return None
+            row = {"account_id": account_id, "sid": call.sid, **_call_row(call)}
+            call_id = int(conn.execute(_INSERT_CALL, row).scalar_one())
             conn.execute(
-                call_runs.insert().values(call_id=call_id, next_due_at=run.next_due_at, state=_dump(run))
+                _INSERT_RUN, {"call_id": call_id, "next_due_at": run.next_due_at, "state": _dump(run)}
             )
             self._insert_events(conn, [(call_id, event) for event in events])
         return call_id
@@ -138,26 +158,19 @@ class CallRunStore:
         conn.execute(
             _UPDATE_RUN,
             [
-                {"_id": u.claimed.call_id, "next_due_at": u.claimed.run.next_due_at, "state": _dump(u.claimed.run)}
+                {
+                    "_id": u.claimed.call_id,
+                    "next_due_at": u.claimed.run.next_due_at,
+                    "state": _dump(u.claimed.run),
+                }
                 for u in updates
             ],
         )
         conn.execute(self._update_call, [{"_id": u.claimed.call_id, **_call_row(u.call)} for u in updates])
         conn.execute(delete(call_legs).where(call_legs.c.call_id.in_(ids)))
-        legs = [
-            {
-                "call_id": u.claimed.call_id,
-                "leg_id": leg.leg_id,
-                "number": leg.number,
-                "status": leg.status,
-                "on_call_duration": leg.on_call_duration,
-                "answered_by": leg.answered_by,
-            }
-            for u in updates
-            for leg in u.call.legs
-        ]
+        legs = [_leg_row(u.claimed.call_id, leg) for u in updates for leg in u.call.legs]
         if legs:
-            conn.execute(call_legs.insert(), legs)
+            conn.execute(_INSERT_LEG, legs)
         self._insert_events(conn, [(u.claimed.call_id, event) for u in updates for event in u.events])
         finished: dict[int, list[Call]] = defaultdict(list)
         for u in updates:
@@ -170,9 +183,14 @@ class CallRunStore:
     def _insert_events(conn: Connection, events: Sequence[tuple[int, Event]]) -> None:
         if events:
             conn.execute(
-                call_events.insert(),
+                _INSERT_EVENT,
                 [
-                    {"call_id": call_id, "at": e.at, "name": e.name, "detail": orjson.dumps(e.detail).decode()}
+                    {
+                        "call_id": call_id,
+                        "at": e.at,
+                        "name": e.name,
+                        "detail": orjson.dumps(e.detail).decode(),
+                    }
                     for call_id, e in events
                 ],
             )

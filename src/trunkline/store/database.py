@@ -67,7 +67,7 @@ class Database:
             )
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
-            self._writer = self.engine.execution_options(sqlite_immediate=True)
+            self._writer: Engine = self.engine.execution_options(sqlite_immediate=True)
         else:
             self.engine = create_engine(self.url, pool_size=10, max_overflow=10, pool_pre_ping=True)
             self._writer = self.engine

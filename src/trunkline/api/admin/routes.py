@@ -29,12 +29,15 @@ def _ctx(request: Request) -> AppContext:
 
 
 def require_admin(
-    request: Request, authorization: Annotated[str | None, Header(description="`Bearer <admin token>`")] = None
+    request: Request,
+    authorization: Annotated[str | None, Header(description="`Bearer <admin token>`")] = None,
 ) -> AppContext:
     ctx = _ctx(request)
     expected = f"Bearer {request.app.state.admin_token}".encode()
     if authorization is None or not hmac.compare_digest(authorization.encode(), expected):
-        raise AuthenticationFailed("admin token missing or wrong (Authorization: Bearer <TRUNKLINE_ADMIN_TOKEN>)")
+        raise AuthenticationFailed(
+            "admin token missing or wrong (Authorization: Bearer <TRUNKLINE_ADMIN_TOKEN>)"
+        )
     return ctx
 
 
@@ -121,4 +124,3 @@ async def reset(ctx: Admin, request: Annotated[Reset | None, Body()] = None) -> 
     if account_id is None:
         await ctx.blocking(ctx.clock.reset)
     return {"calls_deleted": deleted, "clock": ctx.clock.describe()}
-

@@ -138,11 +138,15 @@ def _event_values(value: object) -> list[str]:
         else:
             items = text.split(",")
     else:
-        raise InvalidParameter("StatusCallbackEvents must be a list of events", parameter="StatusCallbackEvents")
+        raise InvalidParameter(
+            "StatusCallbackEvents must be a list of events", parameter="StatusCallbackEvents"
+        )
     values = []
     for item in items:
         if not isinstance(item, str):
-            raise InvalidParameter("StatusCallbackEvents must be a list of events", parameter="StatusCallbackEvents")
+            raise InvalidParameter(
+                "StatusCallbackEvents must be a list of events", parameter="StatusCallbackEvents"
+            )
         if item.strip():
             values.append(item.strip())
     return values

@@ -58,7 +58,9 @@ def _operation(operation_id: str, summary: str, parameters: list[dict[str, Any]]
 
 
 def _connect_operation(operation_id: str) -> dict[str, Any]:
-    properties = {name: {"type": "string", "description": text} for name, text in CONNECT_PARAMETERS}
+    properties: dict[str, dict[str, Any]] = {
+        name: {"type": "string", "description": text} for name, text in CONNECT_PARAMETERS
+    }
     properties["StatusCallbackEvents"] = {
         "type": "array",
         "items": {"type": "string", "enum": ["terminal", "answered"]},

@@ -11,7 +11,7 @@ They are Indian mobile numbers in the ``99999`` series, so they pass the same va
 | ``+919999900005`` | a machine answers after 4 s, hangs up 30 s later |
 | ``+919999900006`` | answers slowly, after 25 s, hangs up 60 s later |
 | ``+919999900007`` | answers after 2 s and never hangs up (TimeLimit or the other side ends the call) |
-| ``+9199999NNNNN`` with N >= 10000, e.g. ``+919999910045`` | answers after 2 s, hangs up NNNNN - 10000 s later (45 s) |
+| ``+9199999NNNNN``, NNNNN >= 10000 | answers after 2 s, hangs up NNNNN - 10000 s later |
 """
 
 from __future__ import annotations

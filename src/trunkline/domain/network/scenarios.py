@@ -100,7 +100,9 @@ def _rule(index: int, raw: Any) -> Rule:
         if not isinstance(talk, dict) or set(talk) - {"mean", "max"}:
             raise _bad(index, "talk_seconds must be an object with mean and/or max")
         if "mean" in talk:
-            changes["talk_mean_seconds"] = _number(index, "talk_seconds.mean", talk["mean"], low=1, high=14400)
+            changes["talk_mean_seconds"] = _number(
+                index, "talk_seconds.mean", talk["mean"], low=1, high=14400
+            )
         if "max" in talk:
             changes["talk_max_seconds"] = _number(index, "talk_seconds.max", talk["max"], low=1, high=14400)
     profile = replace(DEFAULT_PROFILE, **changes)

@@ -13,6 +13,7 @@ network clock) or a wake-up (a new call), whichever comes first.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from collections.abc import Callable, Mapping
@@ -77,6 +78,8 @@ class CallEngine:
         # One batch at a time per process: an admin clock advance then waits for a batch in flight
         # instead of skipping its locked calls, so everything due is done when it answers.
         self._batch_lock = threading.Lock()
+        self._planned_wake_ms = 0
+        """Network time the background task will next look at the runs by itself."""
 
     # --- one batch ---
 
@@ -88,7 +91,7 @@ class CallEngine:
             updates: list[RunUpdate] = []
             deliveries: list[NewDelivery] = []
             for item in claimed:
-                events, notifications = self._advance(item.run, now)
+                events, notifications = self.advance(item.run, now)
                 call = lifecycle.to_call(item.run, self._rates)
                 updates.append(RunUpdate(item, call, events))
                 deliveries += self._callbacks(item, notifications)
@@ -101,6 +104,10 @@ class CallEngine:
 
     def drain(self, now_ms: int | None = None) -> int:
         """Run batches until nothing is due at ``now_ms``; returns the calls advanced."""
+        now = self.clock.now_ms() if now_ms is None else now_ms
+        next_due = self._runs.next_due_at()
+        if next_due is None or next_due > now:
+            return 0  # a read, not a write transaction: nothing to take the write lock for
         total = 0
         while True:
             report = self.run_due(now_ms)
@@ -108,7 +115,8 @@ class CallEngine:
             if report.calls < self._batch_size:
                 return total
 
-    def _advance(self, run: CallRun, now: int) -> tuple[list[Event], list[tuple[Notify, Call]]]:
+    def advance(self, run: CallRun, now: int) -> tuple[list[Event], list[tuple[Notify, Call]]]:
+        """Play the run's timers due by ``now`` through the state machine (no I/O but the carrier's)."""
         events: list[Event] = []
         notifications: list[tuple[Notify, Call]] = []
         for _ in range(MAX_STEPS_PER_CALL):
@@ -132,9 +140,7 @@ class CallEngine:
             run.timers.clear()
         return events, notifications
 
-    def _callbacks(
-        self, item: ClaimedRun, notifications: list[tuple[Notify, Call]]
-    ) -> list[NewDelivery]:
+    def _callbacks(self, item: ClaimedRun, notifications: list[tuple[Notify, Call]]) -> list[NewDelivery]:
         request = item.run.callback
         if request is None or not notifications:
             return []
@@ -167,8 +173,14 @@ class CallEngine:
         if self._on_tick is not None:
             self._on_tick()
 
+    def due_at(self, at_ms: int | None) -> None:
+        """A run now has a timer at ``at_ms``: wake the background task only if it planned to look
+        later than that (thread-safe). Placing a call costs no extra engine pass this way."""
+        if at_ms is not None and at_ms <= self._planned_wake_ms:
+            self.wake()
+
     def wake(self) -> None:
-        """Look for due work at once (thread-safe): a call was placed, the clock moved."""
+        """Look for due work at once (thread-safe)."""
         loop, event = self._loop, self._wake
         if loop is not None and event is not None:
             loop.call_soon_threadsafe(event.set)
@@ -181,10 +193,8 @@ class CallEngine:
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
             self._task = None
 
     async def run_forever(self) -> None:
@@ -200,13 +210,15 @@ class CallEngine:
                 log.exception("call engine step failed; retrying in a second")
                 advanced, next_due = 0, None
                 await asyncio.sleep(1)
-            delay = 0.5 if next_due is None else self.clock.wall_delay_s(next_due - self.clock.now_ms())
+            now = self.clock.now_ms()
+            delay = 0.5 if next_due is None else self.clock.wall_delay_s(next_due - now)
             # Poll at least twice a second: another process may have placed calls or moved the clock.
             delay = min(max(delay, 0.0), 0.5)
+            self._planned_wake_ms = (
+                now if self.clock.is_virtual else now + int(delay * 1000 * self.clock.time_scale)
+            )
             if advanced:
                 log.debug("advanced %d calls", advanced)
             self._wake.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=delay)
-            except TimeoutError:
-                pass

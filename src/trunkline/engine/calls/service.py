@@ -1,5 +1,5 @@
-"""Placing a call: check what only the store knows (the caller id is the account's ExoPhone), then
-store the call with its run in one transaction and wake the engine."""
+"""Placing a call: store it with its run in one transaction (which also checks what only the store
+knows: the caller id is one of the account's ExoPhones), then wake the engine."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from trunkline.domain.errors import InvalidParameter
 from trunkline.domain.numbers.phone import to_v1
 from trunkline.engine.calls.engine import CallEngine
 from trunkline.engine.webhooks.target_policy import check_callback_url
-from trunkline.store.accounts import AccountStore
 from trunkline.store.call_runs import CallRunStore
 
 
@@ -28,7 +27,6 @@ class Caller:
 class CallService:
     def __init__(
         self,
-        accounts: AccountStore,
         runs: CallRunStore,
         engine: CallEngine,
         rates: RateTable,
@@ -36,18 +34,12 @@ class CallService:
         default_ring_timeout_s: int,
         allow_private_callbacks: bool,
     ) -> None:
-        self._accounts, self._runs, self._engine, self._rates = accounts, runs, engine, rates
+        self._runs, self._engine, self._rates = runs, engine, rates
         self._default_ring_timeout_s = default_ring_timeout_s
         self._allow_private = allow_private_callbacks
 
     def connect(self, caller: Caller, request: ConnectRequest, *, dialect: str) -> Call:
         """Accept a call. Nothing is stored unless every check passes."""
-        account = self._accounts.get(caller.account_sid)
-        if account is None or request.caller_id not in account.exophones:
-            raise InvalidParameter(
-                f"CallerId {to_v1(request.caller_id)} is not an ExoPhone of account {caller.account_sid}",
-                parameter="CallerId",
-            )
         callback = None
         if request.status_callback:
             url = check_callback_url(request.status_callback, allow_private=self._allow_private)
@@ -74,7 +66,14 @@ class CallService:
             extra=dict(request.extra),
         )
         lifecycle.start(run)
+        # Dial leg 1 right away, in the transaction that stores the call: the response then shows a
+        # call already handed to the network, and the engine has one step less to do.
+        events, _ = self._engine.advance(run, now)
         call = lifecycle.to_call(run, self._rates)
-        self._runs.start(caller.account_id, call, run, [Event("call.created", now)])
-        self._engine.wake()
+        if self._runs.start(caller.account_id, call, run, [Event("call.created", now), *events]) is None:
+            raise InvalidParameter(
+                f"CallerId {to_v1(request.caller_id)} is not an ExoPhone of account {caller.account_sid}",
+                parameter="CallerId",
+            )
+        self._engine.due_at(run.next_due_at)
         return call

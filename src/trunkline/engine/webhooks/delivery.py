@@ -116,15 +116,17 @@ class WebhookDeliverer:
         status: int | None = None
         excerpt, error = "", None
         try:
-            error = await self._refusal(delivery.url)
-            if error is None:
-                status, excerpt = await self._post(delivery)
+            # httpx's timeout bounds each step (connect, each read); this bounds the whole attempt.
+            async with asyncio.timeout(self._timeout_s):
+                error = await self._refusal(delivery.url)
+                if error is None:
+                    status, excerpt = await self._post(delivery)
         except (TimeoutError, httpx.TimeoutException):
             error = f"timeout: no response within {self._timeout_s:g} s"
         except httpx.ConnectError as exc:
-            error = f"connection failed: {exc or type(exc).__name__}"
+            error = f"connection failed: {str(exc) or type(exc).__name__}"
         except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, OSError, ValueError) as exc:
-            error = f"{type(exc).__name__}: {exc}"
+            error = f"{type(exc).__name__}: {exc}".rstrip(": ")
         if error is not None:
             error = error.replace(delivery.url, mask_url(delivery.url))
         duration_ms = int((time.perf_counter() - started) * 1000)
@@ -138,14 +140,12 @@ class WebhookDeliverer:
 
     async def _post(self, delivery: Delivery) -> tuple[int, str]:
         body = bytearray()
-        # httpx's timeout bounds each read and write; this bounds the whole exchange.
-        async with asyncio.timeout(self._timeout_s):
-            kwargs = request_body(delivery.content_type, delivery.payload)
-            async with self._http().stream("POST", delivery.url, **kwargs) as response:
-                async for chunk in response.aiter_bytes():
-                    body += chunk
-                    if len(body) >= _READ_LIMIT:
-                        break
+        kwargs = request_body(delivery.content_type, delivery.payload)
+        async with self._http().stream("POST", delivery.url, **kwargs) as response:
+            async for chunk in response.aiter_bytes():
+                body += chunk
+                if len(body) >= _READ_LIMIT:
+                    break
         return response.status_code, bytes(body).decode("utf-8", errors="replace")[:EXCERPT_CHARS]
 
     async def _record(self, delivery: Delivery, result: AttemptResult) -> None:
