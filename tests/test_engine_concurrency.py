@@ -10,12 +10,14 @@ import pytest
 
 from tests.support.factories import make_account
 from trunkline.domain.calls.connect_request import ConnectRequest
+from trunkline.domain.calls.lifecycle import Signal, Timer
 from trunkline.domain.calls.pricing import RateTable
 from trunkline.engine.calls.engine import CallEngine
 from trunkline.engine.calls.service import Caller, CallService
 from trunkline.engine.carriers.simulated import SimulatedNetwork
 from trunkline.engine.clock import NetworkClock
 from trunkline.store.call_runs import CallRunStore
+from trunkline.store.calls import CallStore
 from trunkline.store.database import Database
 
 RATES = RateTable({"": 1.0})
@@ -101,3 +103,42 @@ def test_scaled_clock_continues_after_a_restart(database_factory) -> None:  # ty
     assert faster.now_ms() == start + 20_000
     wall[0] += 1000
     assert faster.now_ms() == start + 40_000
+
+
+def test_a_carrier_reporting_signals_as_they_happen(database_factory) -> None:  # type: ignore[no-untyped-def]
+    """The path a real network takes: dial returns no signals; they arrive one by one."""
+
+    class SilentCarrier:
+        def dial(self, run: object, leg: int, at_ms: int) -> list[Timer]:
+            return []
+
+        def hangup(self, run: object, leg: int, at_ms: int) -> None:
+            pass
+
+    db = database_factory("sqlite", "reported_signals")
+    account = make_account(db)
+    clock = NetworkClock(db, mode="virtual")
+    engine = CallEngine(db, CallRunStore(db), SilentCarrier(), clock, RATES, renderers={}, settle_delay_ms=0)
+    service = CallService(
+        CallRunStore(db), engine, RATES, default_ring_timeout_s=30, allow_private_callbacks=True
+    )
+    call = service.connect(
+        Caller(account.account_id, account.sid),
+        ConnectRequest(
+            from_number="+919812345678", caller_id=account.exophones[0], to_number="+919812345679"
+        ),
+        dialect="none",
+    )
+    t0 = clock.now_ms()
+    assert engine.signal(call.sid, 1, Signal.ANSWERED, t0 + 5000)
+    assert engine.signal(call.sid, 2, Signal.ANSWERED, t0 + 3000)  # too early: leg 2 is not dialled yet
+    clock.advance(6000)
+    engine.drain()
+    assert engine.signal(call.sid, 2, Signal.ANSWERED, t0 + 8000)
+    assert engine.signal(call.sid, 1, Signal.HANGUP, t0 + 20_000)
+    clock.advance(20_000)
+    engine.drain()
+    stored = CallStore(db).get(account.account_id, account.sid, call.sid, with_legs=True)
+    assert stored is not None and stored.status == "completed"
+    assert [leg.on_call_duration for leg in stored.legs] == [15, 12]
+    assert not engine.signal(call.sid, 1, Signal.HANGUP, t0 + 30_000)  # over: nothing to report to

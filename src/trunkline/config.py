@@ -63,8 +63,9 @@ class Settings(BaseSettings):
         1.0, gt=0, description="With the real clock, run the network this many times faster than real time."
     )
     network_seed: int = Field(
-        0, description="Seed of the simulated network's outcomes: the same seed, calls and scenario give "
-        "the same results."
+        0,
+        description="Seed of the simulated network's outcomes: the same seed, calls and scenario give "
+        "the same results.",
     )
     scenario_file: str | None = Field(
         None,
@@ -82,7 +83,7 @@ class Settings(BaseSettings):
     )
     call_rates: dict[str, float] = Field(
         default_factory=lambda: {"+91": 0.5, "": 1.2},
-        description="Price per minute by destination prefix (E.164, longest prefix wins; \"\" is the "
+        description='Price per minute by destination prefix (E.164, longest prefix wins; "" is the '
         "fallback), charged per started billing pulse of each answered leg. JSON in the environment.",
     )
     billing_pulse_seconds: int = Field(60, ge=1, description="Length of one billing pulse in seconds.")

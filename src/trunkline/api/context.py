@@ -108,6 +108,7 @@ class AppContext:
         self.deliverer.start()
 
     async def stop_workers(self) -> None:
+        self.call_service.close()
         await self.engine.stop()
         await self.deliverer.stop()
 

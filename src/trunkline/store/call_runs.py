@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, bindparam, delete, func, select
+from sqlalchemy import Connection, bindparam, delete, func, select, tuple_
 
-from trunkline.domain.calls.lifecycle import CallRun, Event
+from trunkline.domain.calls.lifecycle import CallRun, Event, Timer
 from trunkline.domain.calls.model import Call, Leg
 from trunkline.store import call_counts
 from trunkline.store.database import Database
@@ -38,6 +38,16 @@ class RunUpdate:
     claimed: ClaimedRun
     call: Call
     events: list[Event]
+
+
+@dataclass(frozen=True, slots=True)
+class NewRun:
+    """A call to store with its run and first events."""
+
+    account_id: int
+    call: Call
+    run: CallRun
+    events: Sequence[Event]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +108,7 @@ def _update_call_statement() -> Any:
 
 
 # Built once: constructing a statement costs more than running it on the connect path.
-_INSERT_CALL = calls.insert().returning(calls.c.id)
+_INSERT_CALLS = calls.insert().returning(calls.c.id, sort_by_parameter_order=True)
 _INSERT_RUN = call_runs.insert()
 _INSERT_EVENT = call_events.insert()
 _INSERT_LEG = call_legs.insert()
@@ -118,21 +128,47 @@ class CallRunStore:
         self._update_call = _update_call_statement()
 
     def start(self, account_id: int, call: Call, run: CallRun, events: Sequence[Event]) -> int | None:
-        """Store a new call with its run, in one transaction; returns the call's row id, or None
-        (and stores nothing) when the caller id is not one of the account's ExoPhones."""
+        """Store one new call; see ``start_many``."""
+        return self.start_many([NewRun(account_id, call, run, events)])[0]
+
+    def start_many(self, items: Sequence[NewRun]) -> list[int | None]:
+        """Store new calls with their runs, legs and events in one transaction (the connect path
+        commits concurrent requests together). Returns each call's row id, or None — and stores
+        nothing for it — when its caller id is not one of the account's ExoPhones."""
         with self._db.write() as conn:
-            if (
-                conn.execute(_IS_EXOPHONE, {"account_id": account_id, "number": call.phone_number}).first()
-                is None
-            ):
-                return None
-            row = {"account_id": account_id, "sid": call.sid, **_call_row(call)}
-            call_id = int(conn.execute(_INSERT_CALL, row).scalar_one())
+            pairs = sorted({(item.account_id, item.call.phone_number) for item in items})
+            known = {
+                (row.account_id, row.number)
+                for row in conn.execute(
+                    select(exophones.c.account_id, exophones.c.number).where(
+                        tuple_(exophones.c.account_id, exophones.c.number).in_(pairs)
+                    )
+                )
+            }
+            accepted = [item for item in items if (item.account_id, item.call.phone_number) in known]
+            if not accepted:
+                return [None] * len(items)
+            rows = [{"account_id": i.account_id, "sid": i.call.sid, **_call_row(i.call)} for i in accepted]
+            ids = [int(row_id) for row_id in conn.execute(_INSERT_CALLS, rows).scalars()]
             conn.execute(
-                _INSERT_RUN, {"call_id": call_id, "next_due_at": run.next_due_at, "state": _dump(run)}
+                _INSERT_RUN,
+                [
+                    {"call_id": call_id, "next_due_at": i.run.next_due_at, "state": _dump(i.run)}
+                    for call_id, i in zip(ids, accepted, strict=True)
+                ],
             )
-            self._insert_events(conn, [(call_id, event) for event in events])
-        return call_id
+            legs = [
+                _leg_row(call_id, leg)
+                for call_id, i in zip(ids, accepted, strict=True)
+                for leg in i.call.legs
+            ]
+            if legs:
+                conn.execute(_INSERT_LEG, legs)
+            self._insert_events(
+                conn, [(call_id, e) for call_id, i in zip(ids, accepted, strict=True) for e in i.events]
+            )
+        by_sid = {i.call.sid: call_id for call_id, i in zip(ids, accepted, strict=True)}
+        return [by_sid.get(item.call.sid) for item in items]
 
     def claim_due(self, conn: Connection, now_ms: int, limit: int) -> list[ClaimedRun]:
         query = (
@@ -194,6 +230,27 @@ class CallRunStore:
                     for call_id, e in events
                 ],
             )
+
+    def schedule(self, sid: str, timer: Timer) -> bool:
+        """Add a timer to a live call's run (a carrier reporting a signal as it happens); False if no
+        such call is being driven."""
+        with self._db.write() as conn:
+            query = (
+                select(call_runs.c.call_id, call_runs.c.state)
+                .join(calls, calls.c.id == call_runs.c.call_id)
+                .where(calls.c.sid == sid, call_runs.c.next_due_at.is_not(None))
+            )
+            if conn.dialect.name == "postgresql":
+                query = query.with_for_update(of=call_runs)
+            row = conn.execute(query).first()
+            if row is None:
+                return False
+            run = CallRun.from_dict(orjson.loads(row.state))
+            run.schedule(timer)
+            conn.execute(
+                _UPDATE_RUN, {"_id": row.call_id, "next_due_at": run.next_due_at, "state": _dump(run)}
+            )
+        return True
 
     def next_due_at(self) -> int | None:
         with self._db.engine.connect() as conn:

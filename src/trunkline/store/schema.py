@@ -203,9 +203,7 @@ webhook_attempts = Table(
     metadata,
     # Every delivery attempt: when, how long, what came back (status and the start of the body) or why not.
     Column("id", _ROW_ID, primary_key=True, autoincrement=True),
-    Column(
-        "delivery_id", _ROW_ID, ForeignKey("webhook_deliveries.id", ondelete="CASCADE"), nullable=False
-    ),
+    Column("delivery_id", _ROW_ID, ForeignKey("webhook_deliveries.id", ondelete="CASCADE"), nullable=False),
     Column("attempted_at", BigInteger, nullable=False),
     Column("duration_ms", Integer, nullable=False),
     Column("response_status", Integer),

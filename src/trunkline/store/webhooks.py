@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Row, func, select
+from sqlalchemy import Connection, Row, exists, func, select
 
 from trunkline.store.database import Database
 from trunkline.store.schema import webhook_attempts, webhook_deliveries
@@ -122,13 +122,21 @@ class WebhookStore:
     def claim_due(self, now_ms: int, limit: int, lease_ms: int) -> list[Delivery]:
         """Take up to ``limit`` due deliveries, oldest due first, leasing them for ``lease_ms``.
 
-        On PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets concurrent claimers pass over each other's rows
+        A delivery waits while an earlier one of its call is pending, so a receiver never sees
+        ``terminal`` before ``answered``. On PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets concurrent claimers pass over each other's rows
         instead of waiting and then taking them too; on SQLite ``Database.write`` holds the write lock
         from BEGIN, so claims run one after another."""
         table = webhook_deliveries
+        earlier = webhook_deliveries.alias("earlier")
+        # One call's callbacks go out in order: none is sent while an earlier one of the same call is
+        # still pending (in flight or waiting to retry); one that failed for good no longer holds
+        # the next back.
+        waits_for_earlier = exists().where(
+            earlier.c.call_id == table.c.call_id, earlier.c.id < table.c.id, earlier.c.state == PENDING
+        )
         query = (
             select(table)
-            .where(*_DUE, table.c.next_attempt_at <= now_ms)
+            .where(*_DUE, table.c.next_attempt_at <= now_ms, ~waits_for_earlier)
             .order_by(table.c.next_attempt_at, table.c.id)
             .limit(limit)
         )
@@ -186,9 +194,7 @@ class WebhookStore:
         table = webhook_deliveries
         with self._db.write() as conn:
             conn.execute(
-                table.update()
-                .where(table.c.id.in_(list(delivery_ids)), *_DUE)
-                .values(next_attempt_at=now_ms)
+                table.update().where(table.c.id.in_(list(delivery_ids)), *_DUE).values(next_attempt_at=now_ms)
             )
 
     def next_due_at(self) -> int | None:

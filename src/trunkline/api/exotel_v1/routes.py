@@ -119,7 +119,7 @@ async def connect(request: Request, ctx: AppContext, principal: Principal) -> Re
         # Flow calls get the four default callback fields; events are accepted without error (§10).
         placed = replace(placed, status_callback_events=())
     caller = Caller(principal.account_id, principal.account_sid)
-    call = await ctx.blocking(lambda: ctx.call_service.connect(caller, placed, dialect=DIALECT))
+    call = await ctx.call_service.connect_async(caller, placed, dialect=DIALECT)
     body = call_object(call, public_url=ctx.settings.public_url)
     return respond({"Call": body}, as_json=wants_json(request))
 

@@ -23,7 +23,17 @@ from typing import Any, Protocol
 import anyio.to_thread
 
 from trunkline.domain.calls import lifecycle
-from trunkline.domain.calls.lifecycle import CallbackRequest, CallRun, Dial, Event, Hangup, Notify
+from trunkline.domain.calls.lifecycle import (
+    CallbackRequest,
+    CallRun,
+    Dial,
+    Event,
+    Hangup,
+    Notify,
+    Signal,
+    Timer,
+    TimerKind,
+)
 from trunkline.domain.calls.model import Call
 from trunkline.domain.calls.pricing import RateTable
 from trunkline.engine.carriers.base import Carrier
@@ -164,6 +174,16 @@ class CallEngine:
                     )
                 )
         return made
+
+    def signal(self, call_sid: str, leg: int, signal: Signal, at_ms: int, *, answered_by: str = "") -> bool:
+        """A carrier reports what a leg did (``ringing``, ``answered``, ``busy``, ``failed``,
+        ``hangup``) as it happens; the state machine takes it in time order with the call's own
+        timers. False if the call is not live."""
+        timer = Timer(at_ms, TimerKind.SIGNAL, leg=leg, signal=signal, answered_by=answered_by)
+        if not self._runs.schedule(call_sid, timer):
+            return False
+        self.due_at(at_ms)
+        return True
 
     # --- the background task ---
 

@@ -3,7 +3,9 @@ knows: the caller id is one of the account's ExoPhones), then wake the engine.""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 from trunkline.domain.calls import lifecycle
@@ -13,9 +15,10 @@ from trunkline.domain.calls.model import Call, Direction
 from trunkline.domain.calls.pricing import RateTable
 from trunkline.domain.errors import InvalidParameter
 from trunkline.domain.numbers.phone import to_v1
+from trunkline.engine.calls.admission import CallWriter
 from trunkline.engine.calls.engine import CallEngine
 from trunkline.engine.webhooks.target_policy import check_callback_url
-from trunkline.store.call_runs import CallRunStore
+from trunkline.store.call_runs import CallRunStore, NewRun
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,11 +38,34 @@ class CallService:
         allow_private_callbacks: bool,
     ) -> None:
         self._runs, self._engine, self._rates = runs, engine, rates
+        self._writer = CallWriter(runs)
         self._default_ring_timeout_s = default_ring_timeout_s
         self._allow_private = allow_private_callbacks
 
     def connect(self, caller: Caller, request: ConnectRequest, *, dialect: str) -> Call:
-        """Accept a call. Nothing is stored unless every check passes."""
+        """Accept a call (blocking). Nothing is stored unless every check passes."""
+        call, stored = self._place(caller, request, dialect)
+        return self._accepted(call, stored.result(), caller, request)
+
+    async def connect_async(self, caller: Caller, request: ConnectRequest, *, dialect: str) -> Call:
+        """``connect`` for the event loop: waits for the group commit without holding a thread."""
+        call, stored = self._place(caller, request, dialect)
+        return self._accepted(call, await asyncio.wrap_future(stored), caller, request)
+
+    def close(self) -> None:
+        self._writer.close()
+
+    def _accepted(self, call: Call, call_id: int | None, caller: Caller, request: ConnectRequest) -> Call:
+        if call_id is None:
+            raise InvalidParameter(
+                f"CallerId {to_v1(request.caller_id)} is not an ExoPhone of account {caller.account_sid}",
+                parameter="CallerId",
+            )
+        return call
+
+    def _place(
+        self, caller: Caller, request: ConnectRequest, dialect: str
+    ) -> tuple[Call, Future[int | None]]:
         callback = None
         if request.status_callback:
             url = check_callback_url(request.status_callback, allow_private=self._allow_private)
@@ -70,10 +96,8 @@ class CallService:
         # call already handed to the network, and the engine has one step less to do.
         events, _ = self._engine.advance(run, now)
         call = lifecycle.to_call(run, self._rates)
-        if self._runs.start(caller.account_id, call, run, [Event("call.created", now), *events]) is None:
-            raise InvalidParameter(
-                f"CallerId {to_v1(request.caller_id)} is not an ExoPhone of account {caller.account_sid}",
-                parameter="CallerId",
-            )
-        self._engine.due_at(run.next_due_at)
-        return call
+        stored = self._writer.submit(
+            NewRun(caller.account_id, call, run, [Event("call.created", now), *events])
+        )
+        stored.add_done_callback(lambda _: self._engine.due_at(run.next_due_at))
+        return call, stored
