@@ -26,7 +26,9 @@ def test_scenario_and_clock_commands_drive_a_running_server(tmp_path: Path) -> N
     live = start_server(db, clock="virtual", settle_delay_seconds=0, rate_limit_per_minute=0)
     try:
         rules = tmp_path / "rules.json"
-        rules.write_text(json.dumps({"rules": [{"match": "+91981*", "busy": 1, "answer": 0, "no_answer": 0}]}))
+        rules.write_text(
+            json.dumps({"rules": [{"match": "+91981*", "busy": 1, "answer": 0, "no_answer": 0}]})
+        )
         result = runner.invoke(app, ["scenario", "set", str(rules), "--database-url", url])
         assert result.exit_code == 0, result.output
         shown = runner.invoke(app, ["scenario", "show", "--database-url", url])

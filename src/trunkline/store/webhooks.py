@@ -123,9 +123,9 @@ class WebhookStore:
         """Take up to ``limit`` due deliveries, oldest due first, leasing them for ``lease_ms``.
 
         A delivery waits while an earlier one of its call is pending, so a receiver never sees
-        ``terminal`` before ``answered``. On PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets concurrent claimers pass over each other's rows
-        instead of waiting and then taking them too; on SQLite ``Database.write`` holds the write lock
-        from BEGIN, so claims run one after another."""
+        ``terminal`` before ``answered``. On PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets concurrent
+        claimers pass over each other's rows instead of waiting and then taking them too; on SQLite
+        ``Database.write`` holds the write lock from BEGIN, so claims run one after another."""
         table = webhook_deliveries
         earlier = webhook_deliveries.alias("earlier")
         # One call's callbacks go out in order: none is sent while an earlier one of the same call is
