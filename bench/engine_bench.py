@@ -93,7 +93,7 @@ def drive(db: Database, in_flight: int, rate: int) -> None:
     placing = 0.0
     started = time.perf_counter()
     while True:
-        if peak < in_flight:
+        if peak < in_flight and placed < 3 * in_flight:
             t0 = time.perf_counter()
             for _ in range(rate):
                 placed += 1
@@ -133,7 +133,7 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run")
     parser.add_argument("--in-flight", type=int, default=10_000, help="stop arrivals at this many")
-    parser.add_argument("--rate", type=int, default=60, help="calls placed per network second")
+    parser.add_argument("--rate", type=int, default=80, help="calls placed per network second")
     parser.add_argument("--skip-http", action="store_true")
     args = parser.parse_args()
     print(f"backend: {args.backend}")

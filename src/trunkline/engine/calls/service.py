@@ -92,9 +92,12 @@ class CallService:
             extra=dict(request.extra),
         )
         lifecycle.start(run)
-        # Dial leg 1 right away, in the transaction that stores the call: the response then shows a
-        # call already handed to the network, and the engine has one step less to do.
-        events, _ = self._engine.advance(run, now)
+        events: list[Event] = []
+        if self._engine.carrier.side_effect_free:
+            # Plan leg 1 now, stored with the call: the response shows a call already handed to the
+            # network, and the engine has one step less to do. A real carrier dials in the engine,
+            # once the call is stored (a rejected CallerId must not ring anyone).
+            events, _ = self._engine.advance(run, now)
         call = lifecycle.to_call(run, self._rates)
         stored = self._writer.submit(
             NewRun(caller.account_id, call, run, [Event("call.created", now), *events])

@@ -14,6 +14,11 @@ from trunkline.domain.calls.lifecycle import CallRun, Timer
 
 
 class Carrier(Protocol):
+    side_effect_free: bool
+    """True when ``dial`` only plans (the simulator): a new call's leg 1 is then dialled before the
+    call is stored, saving the engine a step. A real carrier says False: it is dialled only once
+    the call is stored."""
+
     def dial(self, run: CallRun, leg: int, at_ms: int) -> list[Timer]: ...
 
     def hangup(self, run: CallRun, leg: int, at_ms: int) -> None: ...

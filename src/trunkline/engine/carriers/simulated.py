@@ -10,6 +10,8 @@ from trunkline.domain.network.scenarios import DEFAULT_SCENARIO, Scenario
 
 
 class SimulatedNetwork:
+    side_effect_free = True
+
     def __init__(self, seed: int, scenario: Scenario = DEFAULT_SCENARIO) -> None:
         self.seed = seed
         self.scenario = scenario
