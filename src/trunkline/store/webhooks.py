@@ -216,6 +216,10 @@ class WebhookStore:
         if account_id is not None:
             query = query.where(table.c.account_id == account_id)
         with self._db.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                # Both reads from one snapshot, so a delivery's count agrees with its attempts even
+                # while one is being recorded (SQLite's transaction already reads one snapshot).
+                conn.execution_options(isolation_level="REPEATABLE READ")
             deliveries = [_delivery(row) for row in conn.execute(query)]
             tried: dict[int, list[AttemptResult]] = {d.id: [] for d in deliveries}
             if tried:
