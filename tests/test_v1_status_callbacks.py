@@ -16,7 +16,6 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-import python_multipart
 
 from tests.support.calls_api import (
     ADMIN,
@@ -32,7 +31,7 @@ from tests.support.calls_api import (
 )
 from tests.support.factories import AccountFixture, make_account
 from tests.support.live_server import LiveServer
-from tests.support.receiver import Received, Receiver, Reply
+from tests.support.receiver import Received, Receiver, Reply, form_fields
 
 WAIT_S = 10.0
 """Upper bound of every wait for an asynchronous delivery."""
@@ -122,36 +121,6 @@ def requests_for(receiver: Receiver, count: int) -> list[Received]:
     got = receiver.wait_for(count, timeout=WAIT_S)
     assert len(got) == count, [r.body for r in got]
     return got
-
-
-class _Reader:
-    def __init__(self, data: bytes) -> None:
-        self._data = data
-
-    def read(self, size: int = -1) -> bytes:
-        chunk, self._data = (self._data, b"") if size < 0 else (self._data[:size], self._data[size:])
-        return chunk
-
-
-def form_fields(request: Received) -> list[tuple[str, str]]:
-    """The multipart/form-data body as (name, value) pairs, in order; every part a plain field."""
-    content_type = request.headers["content-type"]
-    assert content_type.startswith("multipart/form-data; boundary="), content_type
-    fields: list[tuple[str, str]] = []
-
-    def on_field(item: Any) -> None:
-        fields.append((item.field_name.decode(), (item.value or b"").decode()))
-
-    def on_file(item: Any) -> None:
-        raise AssertionError(f"part {item.field_name!r} was sent as a file, not a form field")
-
-    python_multipart.parse_form(
-        {"Content-Type": content_type.encode(), "Content-Length": str(len(request.body)).encode()},
-        _Reader(request.body),
-        on_field,
-        on_file,
-    )
-    return fields
 
 
 def form(request: Received) -> dict[str, str]:

@@ -15,12 +15,11 @@ from typing import Any, TypeVar
 
 import orjson
 import pytest
-import python_multipart
 from sqlalchemy import func, select
 
 from tests.conftest import BACKENDS
 from tests.support.factories import AccountFixture, make_account, make_call
-from tests.support.receiver import Receiver, Reply
+from tests.support.receiver import Receiver, Reply, form_fields
 from trunkline.domain.clock import now_ms
 from trunkline.domain.errors import InvalidParameter
 from trunkline.engine.webhooks import target_policy
@@ -125,33 +124,6 @@ async def passes(worker: WebhookDeliverer, count: int = 1) -> list[int]:
         await worker.stop()
 
 
-def form_fields(headers: dict[str, str], body: bytes) -> list[tuple[str, str]]:
-    fields: list[tuple[str, str]] = []
-
-    def on_field(item: Any) -> None:
-        fields.append((item.field_name.decode(), (item.value or b"").decode()))
-
-    def on_file(item: Any) -> None:
-        raise AssertionError(f"part {item.field_name!r} was sent as a file, not a form field")
-
-    python_multipart.parse_form(
-        {"Content-Type": headers["content-type"].encode(), "Content-Length": str(len(body)).encode()},
-        _Reader(body),
-        on_field,
-        on_file,
-    )
-    return fields
-
-
-class _Reader:
-    def __init__(self, data: bytes) -> None:
-        self._data = data
-
-    def read(self, size: int = -1) -> bytes:
-        chunk, self._data = (self._data, b"") if size < 0 else (self._data[:size], self._data[size:])
-        return chunk
-
-
 # --- bodies ---
 
 
@@ -165,7 +137,7 @@ def test_multipart_body_is_plain_form_fields_in_order(account: AccountFixture, r
     assert request.headers["user-agent"] == USER_AGENT
     assert request.headers["content-type"].startswith("multipart/form-data; boundary=")
     expected = [(key, "" if value is None else value) for key, value in FORM_PAYLOAD.items()]
-    assert form_fields(request.headers, request.body) == expected
+    assert form_fields(request) == expected
 
     [log] = WebhookStore(account.db).for_call(account.account_id, call_id)
     assert log.delivery.id == delivery_id

@@ -3,10 +3,14 @@ and answers 200 unless told otherwise (a status, a body, headers, or a delay pas
 
 from __future__ import annotations
 
+import io
 import threading
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import python_multipart
 
 
 @dataclass(frozen=True)
@@ -96,3 +100,24 @@ class Receiver:
                 pass
 
         return Handler
+
+
+def form_fields(request: Received) -> list[tuple[str, str]]:
+    """A multipart/form-data body as (name, value) pairs, in order; every part must be a plain field."""
+    content_type = request.headers["content-type"]
+    assert content_type.startswith("multipart/form-data; boundary="), content_type
+    fields: list[tuple[str, str]] = []
+
+    def on_field(item: Any) -> None:
+        fields.append((item.field_name.decode(), (item.value or b"").decode()))
+
+    def on_file(item: Any) -> None:
+        raise AssertionError(f"part {item.field_name!r} was sent as a file, not a form field")
+
+    python_multipart.parse_form(
+        {"Content-Type": content_type.encode(), "Content-Length": str(len(request.body)).encode()},
+        io.BytesIO(request.body),
+        on_field,
+        on_file,
+    )
+    return fields
