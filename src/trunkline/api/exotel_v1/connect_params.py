@@ -59,6 +59,9 @@ _SCALARS = tuple(name for name, _ in CONNECT_PARAMETERS if name != "StatusCallba
 _CANONICAL = {name.lower(): name for name in _SCALARS}
 _EVENTS_NAME = re.compile(r"^statuscallbackevents?(\[\d*\])?$")
 _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_NUMBER_LENGTH = 100
+"""Longest From/To/CallerId accepted: room for a SIP URI, inside the store's column."""
 
 Pairs = list[tuple[str, object]]
 
@@ -117,8 +120,16 @@ def _scalar(name: str, value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float | str):
-        return str(value)
+        return _text(name, str(value))
     raise InvalidParameter(f"{name} must be a single value", parameter=name)
+
+
+def _text(name: str, value: str) -> str:
+    """No control characters (tab and line breaks aside): PostgreSQL refuses NUL in text, and
+    nothing a client means to send contains the others."""
+    if _CONTROL.search(value):
+        raise InvalidParameter(f"{name} contains a control character", parameter=name)
+    return value
 
 
 def _event_values(value: object) -> list[str]:
@@ -148,7 +159,7 @@ def _event_values(value: object) -> list[str]:
                 "StatusCallbackEvents must be a list of events", parameter="StatusCallbackEvents"
             )
         if item.strip():
-            values.append(item.strip())
+            values.append(_text("StatusCallbackEvents", item.strip()))
     return values
 
 
@@ -156,6 +167,8 @@ def _number(params: dict[str, str], name: str, *, allow_sip: bool) -> str | None
     raw = params.get(name, "")
     if not raw.strip():
         return None
+    if len(raw) > MAX_NUMBER_LENGTH:
+        raise InvalidParameter(f"{name} is longer than {MAX_NUMBER_LENGTH} characters", parameter=name)
     if raw.strip().lower().startswith("sip:") and not allow_sip:
         raise InvalidParameter(f"{name} must be a phone number, not a SIP address", parameter=name)
     try:
@@ -169,7 +182,7 @@ def _seconds(params: dict[str, str], name: str, maximum: int | None) -> int | No
     if not raw:
         return None
     limit = f" between 1 and {maximum}" if maximum else " of at least 1"
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):  # int() refuses some digits isdigit() accepts ("²")
         raise InvalidParameter(f"{name} must be a whole number of seconds{limit}", parameter=name)
     value = int(raw)
     if value == 0:
