@@ -127,10 +127,6 @@ class CallRunStore:
         self._db = db
         self._update_call = _update_call_statement()
 
-    def start(self, account_id: int, call: Call, run: CallRun, events: Sequence[Event]) -> int | None:
-        """Store one new call; see ``start_many``."""
-        return self.start_many([NewRun(account_id, call, run, events)])[0]
-
     def start_many(self, items: Sequence[NewRun]) -> list[int | None]:
         """Store new calls with their runs, legs and events in one transaction (the connect path
         commits concurrent requests together). Returns each call's row id, or None — and stores
