@@ -89,6 +89,8 @@ def _call_row(call: Call) -> dict[str, Any]:
         "recording_path": call.recording_path,
         "conversation_duration": call.conversation_duration,
         "custom_field": call.custom_field,
+        "flow_app_id": call.flow_app_id,
+        "ivr_keys": call.ivr_keys,
     }
 
 
@@ -103,6 +105,7 @@ def _update_call_statement() -> Any:
         "answered_by",
         "recording_path",
         "conversation_duration",
+        "ivr_keys",
     ]
     return calls.update().where(calls.c.id == bindparam("_id")).values({n: bindparam(n) for n in names})
 

@@ -38,6 +38,8 @@ _CALL_COLUMNS = (
     calls.c.recording_path,
     calls.c.conversation_duration,
     calls.c.custom_field,
+    calls.c.flow_app_id,
+    calls.c.ivr_keys,
 )
 _GET_ONE = select(*_CALL_COLUMNS).where(
     calls.c.account_id == bindparam("account_id"), calls.c.sid == bindparam("sid")
@@ -93,6 +95,8 @@ def _to_call(row: Sequence[Any], account_sid: str) -> Call:
         recording_path,
         conversation_duration,
         custom_field,
+        flow_app_id,
+        ivr_keys,
     ) = row
     return Call(
         sid=sid,
@@ -115,6 +119,8 @@ def _to_call(row: Sequence[Any], account_sid: str) -> Call:
         recording_path=recording_path,
         conversation_duration=conversation_duration,
         custom_field=custom_field,
+        flow_app_id=flow_app_id,
+        ivr_keys=ivr_keys,
     )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -52,6 +53,7 @@ exophones = Table(
     metadata,
     Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
     Column("number", String(32), primary_key=True),
+    Column("flow_app_id", String(64)),  # the flow that answers inbound calls to this number
 )
 
 _COVERED = ("status", "direction", "duration", "price_micros")
@@ -80,6 +82,8 @@ calls = Table(
     Column("recording_path", String(300)),
     Column("conversation_duration", Integer),
     Column("custom_field", String(128)),
+    Column("flow_app_id", String(64)),  # the flow (app_id) the call ran, if any
+    Column("ivr_keys", String(64)),  # IVR keys pressed, in order, comma-joined (Fone's Prompts_Keys)
     # The bulk list walks this index in (date_created, sid) order for one account; the trailing
     # columns let it count and filter Status/Direction/Duration/Price without touching the table.
     Index(
@@ -210,4 +214,68 @@ webhook_attempts = Table(
     Column("response_excerpt", Text, nullable=False, default=""),
     Column("error", Text),
     Index("ix_webhook_attempts_delivery", "delivery_id", "id"),
+)
+
+flows = Table(
+    "flows",
+    metadata,
+    # A call flow (Exotel's "app"): its applets as validated JSON (``domain.flows.definition``).
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("app_id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("definition", Text, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+traffic_generators = Table(
+    "traffic_generators",
+    metadata,
+    # Inbound traffic from the simulated network: the spec (JSON), how many calls it placed, and
+    # when (network clock) the next one arrives; NULL once it has finished or was stopped.
+    Column("id", _ROW_ID, primary_key=True, autoincrement=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("spec", Text, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("next_at", BigInteger),
+    Column("placed", Integer, nullable=False, default=0),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_traffic_generators_due", "next_at"),
+)
+
+flow_requests = Table(
+    "flow_requests",
+    metadata,
+    # The outbox of HTTP requests a flow makes (Passthru): written with the step that asked for it,
+    # done by a worker, and kept as the log of what was asked and what came back.
+    Column("id", _ROW_ID, primary_key=True, autoincrement=True),
+    Column("call_id", _ROW_ID, ForeignKey("calls.id", ondelete="CASCADE"), nullable=False),
+    Column("applet", String(64), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("params", Text, nullable=False),
+    Column("requested_at", BigInteger, nullable=False),  # network clock
+    Column("state", String(16), nullable=False),  # pending | done
+    Column("lease_until", BigInteger),  # wall clock
+    Column("response_status", Integer),
+    Column("error", Text),
+    Column("duration_ms", Integer),
+    Index("ix_flow_requests_due", "state", "lease_until"),
+    Index("ix_flow_requests_call", "call_id"),
+)
+
+recordings = Table(
+    "recordings",
+    metadata,
+    # One row per recording a call made: what the audio file must be (its length, channels and
+    # format). The file itself is rendered from this row and kept under the recordings directory.
+    Column("id", _ROW_ID, primary_key=True, autoincrement=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("call_id", _ROW_ID, ForeignKey("calls.id", ondelete="CASCADE"), nullable=False),
+    Column("path", String(300), nullable=False),
+    Column("kind", String(16), nullable=False),  # conversation | voicemail
+    Column("channels", String(8), nullable=False),  # single | dual
+    Column("format", String(8), nullable=False),  # mp3 | mp3-hq
+    Column("duration_ms", BigInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_recordings_call", "call_id"),
+    UniqueConstraint("path", name="uq_recordings_path"),
 )

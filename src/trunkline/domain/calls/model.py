@@ -73,6 +73,9 @@ class Call:
     recording_path: str | None = None
     conversation_duration: int | None = None
     custom_field: str | None = None
+    flow_app_id: str | None = None
+    ivr_keys: str | None = None
+    """IVR keys pressed in the flow, in order, comma-joined (``1,2``)."""
     legs: list[Leg] = field(default_factory=list)
 
     @property
