@@ -16,9 +16,10 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, bindparam, delete, func, select, tuple_
 
+from trunkline.domain.calls import lifecycle
 from trunkline.domain.calls.lifecycle import CallRun, Event, Timer
 from trunkline.domain.calls.model import Call, Leg
-from trunkline.store import call_counts
+from trunkline.store import call_counts, recordings
 from trunkline.store.database import Database
 from trunkline.store.schema import call_events, call_legs, call_runs, calls, exophones
 
@@ -92,6 +93,26 @@ def _call_row(call: Call) -> dict[str, Any]:
         "flow_app_id": call.flow_app_id,
         "ivr_keys": call.ivr_keys,
     }
+
+
+def _ended_recorded(update: RunUpdate) -> bool:
+    return not update.claimed.was_final and update.claimed.run.is_over and update.call.recording_path is not None
+
+
+def _recording_row(update: RunUpdate) -> recordings.NewRecording:
+    run = update.claimed.run
+    spec = lifecycle.recording(run)
+    assert spec is not None
+    return recordings.NewRecording(
+        account_id=update.claimed.account_id,
+        call_id=update.claimed.call_id,
+        path=spec.path,
+        kind=spec.kind,
+        channels=spec.channels,
+        format=spec.format,
+        duration_ms=spec.duration_ms,
+        created_at=run.ended_at or run.updated_at,
+    )
 
 
 def _update_call_statement() -> Any:
@@ -213,6 +234,7 @@ class CallRunStore:
                 finished[u.claimed.account_id].append(u.call)
         for account_id, records in sorted(finished.items()):
             call_counts.add(conn, account_id, records)
+        recordings.insert(conn, [_recording_row(u) for u in updates if _ended_recorded(u)])
 
     @staticmethod
     def _insert_events(conn: Connection, events: Sequence[tuple[int, Event]]) -> None:

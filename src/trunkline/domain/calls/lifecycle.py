@@ -336,11 +336,45 @@ def _end(run: CallRun, status: CallStatus, at: int, settle_delay_ms: int) -> lis
 # --- the call record as every dialect shows it ---
 
 
-def recording_path(run: CallRun) -> str | None:
-    """Where the recording is served, once a recorded call had a conversation (API-NOTES §3.2)."""
-    if not run.record or run.ended_at is None or conversation_seconds(run) <= 0:
+@dataclass(frozen=True, slots=True)
+class RecordingSpec:
+    """What a recorded call's audio file must be."""
+
+    path: str
+    kind: str  # conversation | voicemail
+    channels: str  # single | dual
+    format: str  # mp3 | mp3-hq
+    duration_ms: int
+
+
+def recorded_segments(run: CallRun) -> list[tuple[int, int, str]]:
+    """The recorded stretches of the call: (start, end, kind), in order."""
+    if run.record and run.bridged_at is not None and run.ended_at is not None:
+        return [(run.bridged_at, run.ended_at, "conversation")]
+    return []
+
+
+def recording(run: CallRun) -> RecordingSpec | None:
+    """The call's recording, once a recorded call has ended with something recorded (API-NOTES §3.2)."""
+    if run.ended_at is None:
         return None
-    return f"exotelrecordings/{run.account_sid}/{run.sid}.mp3"
+    segments = recorded_segments(run)
+    duration_ms = sum(end - start for start, end, _ in segments)
+    if duration_ms <= 0:
+        return None
+    kinds = {kind for _, _, kind in segments}
+    return RecordingSpec(
+        path=f"exotelrecordings/{run.account_sid}/{run.sid}.mp3",
+        kind="conversation" if "conversation" in kinds else "voicemail",
+        channels=run.recording_channels,
+        format=run.recording_format,
+        duration_ms=duration_ms,
+    )
+
+
+def recording_path(run: CallRun) -> str | None:
+    spec = recording(run)
+    return spec.path if spec else None
 
 
 def conversation_seconds(run: CallRun) -> int:
