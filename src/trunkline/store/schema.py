@@ -253,6 +253,7 @@ flow_requests = Table(
     Column("url", Text, nullable=False),
     Column("params", Text, nullable=False),
     Column("requested_at", BigInteger, nullable=False),  # network clock
+    Column("timeout_ms", Integer, nullable=False),
     Column("state", String(16), nullable=False),  # pending | done
     Column("lease_until", BigInteger),  # wall clock
     Column("response_status", Integer),

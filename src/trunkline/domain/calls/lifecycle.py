@@ -60,6 +60,11 @@ class TimerKind(StrEnum):
     RING_TIMEOUT = "ring-timeout"
     TIME_LIMIT = "time-limit"
     SETTLE = "settle"
+    ANSWER_INBOUND = "answer-inbound"  # Exotel picks up a call to an ExoPhone
+    FLOW_STEP = "flow-step"  # enter the applet named by ``value``
+    FLOW_DONE = "flow-done"  # the applet entered as ``seq`` finished (played, recorded)
+    FLOW_INPUT = "flow-input"  # the caller pressed ``value`` ("" = nothing before the timeout)
+    FLOW_REPLY = "flow-reply"  # a Passthru request came back with HTTP status ``value``
 
 
 class Signal(StrEnum):
@@ -79,6 +84,9 @@ class Timer:
     leg: int = 0
     signal: str = ""
     answered_by: str = ""
+    value: str = ""
+    seq: int = 0
+    """Flow timers: the applet entry they belong to; a timer of an applet already left is ignored."""
 
 
 @dataclass(slots=True)
@@ -107,6 +115,34 @@ class CallbackRequest:
 
 
 @dataclass(slots=True)
+class FlowRun:
+    """Where a call is in its flow. ``document`` is the flow as it was when the call started: editing
+    a flow changes the calls that start afterwards, not the calls running it."""
+
+    app_id: str
+    document: dict[str, Any]
+    applet: str | None = None
+    seq: int = 0
+    steps: int = 0
+    attempt: int = 0
+    """IVR: prompts played so far; Connect: the index of the number being dialled."""
+    keys: list[str] = field(default_factory=list)
+    prompts: int = 0
+    """IVR prompts played so far in the whole flow (the simulated caller's script follows them)."""
+    waiting: bool = False
+    """A Passthru request is out: the call's timers wait for its reply."""
+    bridge_leg: int | None = None
+    record_from: int | None = None
+    record_kind: str = ""
+    recorded: list[list[Any]] = field(default_factory=list)
+    """Recorded stretches: [start, end, kind]."""
+    last_dial: dict[str, Any] = field(default_factory=dict)
+    """The last Connect: number, status, seconds (Passthru's DialWhomNumber and DialCallDuration)."""
+    call_type: str = "call-attempt"
+    """Passthru's CallType: call-attempt, completed, incomplete, voicemail."""
+
+
+@dataclass(slots=True)
 class CallRun:
     """Everything the engine needs to drive one call; stored as JSON in ``call_runs.state``."""
 
@@ -125,6 +161,7 @@ class CallRun:
     recording_format: str = "mp3"
     custom_field: str | None = None
     callback: CallbackRequest | None = None
+    flow: FlowRun | None = None
     extra: dict[str, str] = field(default_factory=dict)
     """Accepted and kept, not acted on (CallType, WaitUrl, StreamUrl, ...)."""
     phase: str = Phase.QUEUED.value
@@ -140,8 +177,14 @@ class CallRun:
         return self.phase in (Phase.ENDED, Phase.SETTLED)
 
     @property
+    def waiting(self) -> bool:
+        return self.flow is not None and self.flow.waiting
+
+    @property
     def next_due_at(self) -> int | None:
-        return self.timers[0].at if self.timers else None
+        if not self.timers or self.waiting:
+            return None
+        return self.timers[0].at
 
     def schedule(self, timer: Timer) -> None:
         """Keep timers ordered by time; equal times keep the order they were scheduled in."""
@@ -156,6 +199,8 @@ class CallRun:
         data["timers"] = [Timer(**timer) for timer in data.get("timers", [])]
         callback = data.get("callback")
         data["callback"] = CallbackRequest(**callback) if callback else None
+        flow = data.get("flow")
+        data["flow"] = FlowRun(**flow) if flow else None
         return cls(**data)
 
 
@@ -189,7 +234,45 @@ class Notify:
     at: int
 
 
-Effect = Dial | Hangup | Event | Notify
+@dataclass(frozen=True, slots=True)
+class Gather:
+    """Listen for the caller's keys from ``at`` (a prompt ended); ``keys`` are the menu's choices."""
+
+    at: int
+    seq: int
+    keys: tuple[str, ...]
+    prompt: int
+    """How many prompts the call heard before this one."""
+
+
+@dataclass(frozen=True, slots=True)
+class Listen:
+    """The caller may leave a message from ``at``, of at most ``max_ms``."""
+
+    at: int
+    seq: int
+    max_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """An inbound caller was answered at ``at``: the network says when they hang up."""
+
+    at: int
+
+
+@dataclass(frozen=True, slots=True)
+class Fetch:
+    """A Passthru applet's GET; the call waits for its reply (``FLOW_REPLY``)."""
+
+    applet: str
+    url: str
+    params: dict[str, str]
+    at: int
+    timeout_ms: int
+
+
+Effect = Dial | Hangup | Event | Notify | Gather | Listen | Incoming | Fetch
 
 
 def start(run: CallRun) -> None:
@@ -199,7 +282,7 @@ def start(run: CallRun) -> None:
 
 
 def pop_due(run: CallRun, now_ms: int) -> Timer | None:
-    if run.timers and run.timers[0].at <= now_ms:
+    if run.timers and run.timers[0].at <= now_ms and not run.waiting:
         return run.timers.pop(0)
     return None
 
@@ -208,7 +291,9 @@ def apply(run: CallRun, timer: Timer, *, settle_delay_ms: int) -> list[Effect]:
     """One step of the state machine."""
     at = timer.at
     if timer.kind == TimerKind.START:
-        return _dial(run, 1, run.from_number, at)
+        if run.direction == Direction.INBOUND:
+            return _ring_in(run, at)
+        return dial(run, 1, run.from_number, at)
     if timer.kind == TimerKind.SETTLE:
         run.phase = Phase.SETTLED
         return [Event("call.settled", at)]
@@ -222,16 +307,37 @@ def apply(run: CallRun, timer: Timer, *, settle_delay_ms: int) -> list[Effect]:
             return []
         return _fail_leg(run, timer.leg, LegStatus.NO_ANSWER, at, settle_delay_ms, reason="ring timeout")
     if timer.kind == TimerKind.TIME_LIMIT:
-        return [Event("call.time-limit", at), *_hang_up_all(run, at, settle_delay_ms, by="time-limit")]
+        return [Event("call.time-limit", at), *hang_up_all(run, at, settle_delay_ms, by="time-limit")]
+    if timer.kind == TimerKind.ANSWER_INBOUND:
+        if run.legs[0].status not in _NOT_ANSWERED:
+            return []
+        return _answered(run, 1, "human", at, settle_delay_ms) + [Incoming(at)]
+    if timer.kind in _FLOW_TIMERS:
+        return flow_steps.on_timer(run, timer, settle_delay_ms)
     raise ValueError(f"unknown timer kind {timer.kind!r}")
 
 
-def _dial(run: CallRun, leg_no: int, number: str, at: int) -> list[Effect]:
+INBOUND_PICKUP_MS = 1000
+"""How long a call to an ExoPhone rings before Exotel answers it and starts the number's flow."""
+_FLOW_TIMERS = frozenset({TimerKind.FLOW_STEP, TimerKind.FLOW_DONE, TimerKind.FLOW_INPUT, TimerKind.FLOW_REPLY})
+
+
+def _ring_in(run: CallRun, at: int) -> list[Effect]:
+    """An inbound call: the caller is already ringing the ExoPhone; Exotel answers it shortly."""
+    run.legs.append(LegRun(run.from_number, LegStatus.RINGING, at))
+    run.phase, run.updated_at = Phase.LEG1, at
+    run.schedule(Timer(at + INBOUND_PICKUP_MS, TimerKind.ANSWER_INBOUND, leg=1))
+    return [Event("leg1.ringing", at, {"number": run.from_number, "direction": "inbound"})]
+
+
+def dial(run: CallRun, leg_no: int, number: str, at: int, ring_ms: int | None = None) -> list[Effect]:
+    """Dial a leg; it rings until it answers, fails, or ``ring_ms`` (at most ``MAX_RING_SECONDS``)."""
     run.legs.append(LegRun(number, LegStatus.DIALING, at))
-    run.phase = Phase.LEG1 if leg_no == 1 else Phase.LEG2
+    if run.flow is None:
+        run.phase = Phase.LEG1 if leg_no == 1 else Phase.LEG2
     run.updated_at = at
-    ring_s = min(run.ring_timeout_s, MAX_RING_SECONDS)
-    run.schedule(Timer(at + ring_s * 1000, TimerKind.RING_TIMEOUT, leg=leg_no))
+    ring = min(run.ring_timeout_s * 1000 if ring_ms is None else ring_ms, MAX_RING_SECONDS * 1000)
+    run.schedule(Timer(at + ring, TimerKind.RING_TIMEOUT, leg=leg_no))
     return [Event(f"leg{leg_no}.dialing", at, {"number": number}), Dial(leg_no, at)]
 
 
@@ -252,7 +358,7 @@ def _signal(run: CallRun, timer: Timer, settle_delay_ms: int) -> list[Effect]:
     if signal == Signal.ANSWERED:
         if leg.status not in _NOT_ANSWERED:
             return []
-        return _answered(run, leg_no, timer.answered_by or "human", at)
+        return _answered(run, leg_no, timer.answered_by or "human", at, settle_delay_ms)
     if signal in (Signal.BUSY, Signal.FAILED):
         if leg.status not in _NOT_ANSWERED:
             return []
@@ -261,11 +367,13 @@ def _signal(run: CallRun, timer: Timer, settle_delay_ms: int) -> list[Effect]:
     if signal == Signal.HANGUP:
         if leg.status != LegStatus.ANSWERED:
             return []
-        return _hang_up_all(run, at, settle_delay_ms, by=f"leg{leg_no}")
+        if leg_no > 1 and run.flow is not None:
+            return flow_steps.agent_hung_up(run, leg_no, at, settle_delay_ms)
+        return hang_up_all(run, at, settle_delay_ms, by=f"leg{leg_no}")
     raise ValueError(f"unknown signal {signal!r}")
 
 
-def _answered(run: CallRun, leg_no: int, answered_by: str, at: int) -> list[Effect]:
+def _answered(run: CallRun, leg_no: int, answered_by: str, at: int, settle_delay_ms: int) -> list[Effect]:
     leg = run.legs[leg_no - 1]
     leg.status, leg.answered_at, leg.answered_by = LegStatus.ANSWERED, at, answered_by
     run.updated_at = at
@@ -273,11 +381,17 @@ def _answered(run: CallRun, leg_no: int, answered_by: str, at: int) -> list[Effe
     if leg_no == 1:
         if run.time_limit_s:
             run.schedule(Timer(at + run.time_limit_s * 1000, TimerKind.TIME_LIMIT))
-        if run.flow_app_id is not None or run.to_number is None:
+        if run.flow is not None:
             run.phase = Phase.FLOW
+            effects.append(Event("flow.started", at, {"app_id": run.flow.app_id}))
+            return effects + flow_steps.start(run, at, settle_delay_ms)
+        if run.flow_app_id is not None or run.to_number is None:
+            run.phase = Phase.FLOW  # a flow not defined here: the caller stays until hanging up
             effects.append(Event("flow.started", at, {"app_id": run.flow_app_id}))
             return effects
-        return effects + _dial(run, 2, run.to_number, at)
+        return effects + dial(run, 2, run.to_number, at)
+    if run.flow is not None:
+        return effects + flow_steps.bridged(run, leg_no, at)
     run.phase, run.bridged_at = Phase.BRIDGED, at
     effects += [Event("call.bridged", at), Notify("answered", at)]
     return effects
@@ -286,18 +400,23 @@ def _answered(run: CallRun, leg_no: int, answered_by: str, at: int) -> list[Effe
 def _fail_leg(
     run: CallRun, leg_no: int, status: LegStatus, at: int, settle_delay_ms: int, *, reason: str
 ) -> list[Effect]:
-    """A leg that never answered ended (busy, failed, not answered in time): so does the call."""
+    """A leg that never answered ended (busy, failed, not answered in time): so does the call,
+    unless a flow dialled it (the flow then tries its next number or moves on)."""
     leg = run.legs[leg_no - 1]
     leg.status, leg.ended_at = status, at
+    run.updated_at = at
     effects: list[Effect] = [Event(f"leg{leg_no}.{status}", at, {"reason": reason}), Hangup(leg_no, at)]
+    if leg_no > 1 and run.flow is not None:
+        return effects + flow_steps.dial_failed(run, leg_no, status, at, settle_delay_ms)
     # Leg 1 is waiting for leg 2; when leg 2 fails, Exotel hangs up on it.
-    effects += _hang_up_all(run, at, settle_delay_ms, by="system", final_status=CallStatus(status))
+    effects += hang_up_all(run, at, settle_delay_ms, by="system", final_status=CallStatus(status))
     return effects
 
 
-def _hang_up_all(
+def hang_up_all(
     run: CallRun, at: int, settle_delay_ms: int, *, by: str, final_status: CallStatus | None = None
 ) -> list[Effect]:
+    """End the call: every live leg hangs up (or stops ringing)."""
     effects: list[Effect] = []
     for number, leg in enumerate(run.legs, start=1):
         if leg.status == LegStatus.ANSWERED:
@@ -318,12 +437,17 @@ def _final_status(run: CallRun) -> CallStatus:
     statuses Exotel documents for it."""
     if run.bridged_at is not None or run.phase == Phase.FLOW:
         return CallStatus.COMPLETED
+    if run.flow is not None and run.legs and run.legs[0].answered_at is not None:
+        return CallStatus.COMPLETED
     return CallStatus.NO_ANSWER
 
 
 def _end(run: CallRun, status: CallStatus, at: int, settle_delay_ms: int) -> list[Effect]:
     run.phase, run.status, run.ended_at, run.updated_at = Phase.ENDED, status.value, at, at
     run.timers.clear()
+    if run.flow is not None:
+        flow_steps.stop_recording(run.flow, at)
+        run.flow.waiting = False
     effects: list[Effect] = [Event(f"call.{status.value}", at), Notify("terminal", at)]
     if settle_delay_ms <= 0:
         run.phase = Phase.SETTLED
@@ -349,6 +473,8 @@ class RecordingSpec:
 
 def recorded_segments(run: CallRun) -> list[tuple[int, int, str]]:
     """The recorded stretches of the call: (start, end, kind), in order."""
+    if run.flow is not None:
+        return [(int(start), int(end), str(kind)) for start, end, kind in run.flow.recorded]
     if run.record and run.bridged_at is not None and run.ended_at is not None:
         return [(run.bridged_at, run.ended_at, "conversation")]
     return []
@@ -378,12 +504,12 @@ def recording_path(run: CallRun) -> str | None:
 
 
 def conversation_seconds(run: CallRun) -> int:
-    """Seconds both parties were on the call; for a flow call, the caller's time in the flow."""
-    if len(run.legs) >= 2:
-        return run.legs[1].on_call_seconds
-    if run.phase in (Phase.FLOW, Phase.ENDED, Phase.SETTLED) and run.legs and run.flow_app_id:
+    """Seconds both parties were on the call (the legs a flow connected, one after another); for a
+    flow call that connected no one, the caller's time in the flow."""
+    talk = sum(leg.on_call_seconds for leg in run.legs[1:])
+    if talk == 0 and run.flow_app_id and run.is_over and run.legs:
         return run.legs[0].on_call_seconds
-    return 0
+    return talk
 
 
 def to_call(run: CallRun, rates: RateTable) -> Call:
@@ -411,6 +537,8 @@ def to_call(run: CallRun, rates: RateTable) -> Call:
         recording_path=recording_path(run),
         conversation_duration=conversation_seconds(run) if run.is_over else None,
         custom_field=run.custom_field,
+        flow_app_id=run.flow_app_id,
+        ivr_keys=",".join(run.flow.keys) if run.flow is not None and run.flow.keys else None,
         legs=[
             Leg(
                 number,
@@ -422,3 +550,6 @@ def to_call(run: CallRun, rates: RateTable) -> Call:
             for number, leg in enumerate(run.legs, start=1)
         ],
     )
+
+
+from trunkline.domain.calls import flow_steps  # noqa: E402  (flow_steps builds on the functions above)

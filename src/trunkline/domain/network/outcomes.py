@@ -44,6 +44,39 @@ class Profile:
     ring_seconds: tuple[float, float] = (3.0, 18.0)
     talk_mean_seconds: float = 95.0
     talk_max_seconds: float = 1800.0
+    press: tuple[str, ...] | None = None
+    """The keys a caller presses at successive IVR prompts ("" = says nothing); silence after."""
+    keys: tuple[tuple[str, float], ...] | None = None
+    """Weights of the keys pressed at any prompt ("" = nothing); None: mostly a valid choice."""
+    think_seconds: tuple[float, float] = (1.0, 4.0)
+    """From the end of a prompt to the key press."""
+    message_seconds: tuple[float, float] = (5.0, 40.0)
+    """How long a caller speaks into voicemail."""
+
+    def talk_ms(self, rng: random.Random) -> int:
+        """How long a party stays once answered. Roughly log-normal: many short calls, a long tail."""
+        sigma = 0.9
+        mu = math.log(max(self.talk_mean_seconds, 1.0)) - sigma * sigma / 2
+        return max(1000, int(min(rng.lognormvariate(mu, sigma), self.talk_max_seconds) * 1000))
+
+    def key_press(self, rng: random.Random, prompt: int, choices: tuple[str, ...]) -> str:
+        """What the caller presses at the ``prompt``-th prompt of a call, offered ``choices``."""
+        if self.press is not None:
+            return self.press[prompt] if prompt < len(self.press) else ""
+        if self.keys is not None:
+            pick = rng.random() * sum(weight for _, weight in self.keys)
+            for key, weight in self.keys:
+                if pick < weight:
+                    return key
+                pick -= weight
+            return ""
+        roll = rng.random()
+        if roll < 0.8 and choices:
+            return choices[rng.randrange(len(choices))]
+        if roll < 0.92:
+            return ""
+        wrong = [key for key in "0123456789*#" if key not in choices]
+        return wrong[rng.randrange(len(wrong))] if wrong else ""
 
     def draw(self, rng: random.Random) -> LegPlan:
         total = self.answer + self.busy + self.no_answer + self.fail
@@ -59,14 +92,10 @@ class Profile:
         if pick < self.no_answer:
             return LegPlan(Fate.NO_ANSWER, ring_ms)
         machine = rng.random() < self.machine
-        # Talk times are roughly log-normal: many short calls, a long tail.
-        sigma = 0.9
-        mu = math.log(max(self.talk_mean_seconds, 1.0)) - sigma * sigma / 2
-        talk_s = min(rng.lognormvariate(mu, sigma), self.talk_max_seconds)
         return LegPlan(
             Fate.ANSWER,
             ring_ms,
-            hangup_after_ms=max(1000, int(talk_s * 1000)),
+            hangup_after_ms=self.talk_ms(rng),
             answered_by="machine" if machine else "human",
         )
 

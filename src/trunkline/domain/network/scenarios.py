@@ -4,8 +4,15 @@ A scenario is a JSON document (file, CLI or admin API)::
 
     {"rules": [
       {"match": "+9180*", "answer": 0.5, "busy": 0.3, "no_answer": 0.2, "fail": 0,
-       "machine": 0.1, "ring_seconds": [5, 30], "talk_seconds": {"mean": 40, "max": 300}}
+       "machine": 0.1, "ring_seconds": [5, 30], "talk_seconds": {"mean": 40, "max": 300}},
+      {"match": "+9198*", "press": ["1", "2"], "think_seconds": [1, 2]},
+      {"match": "*", "keys": {"1": 60, "2": 30, "": 10}, "message_seconds": [5, 20]}
     ]}
+
+The caller's side of a flow: ``press`` is what the caller presses at successive IVR prompts
+(``""`` for nothing; nothing after the list ends); ``keys`` weighs the key pressed at any prompt;
+without either, a caller mostly picks one of the menu's choices. ``think_seconds`` is the pause
+after a prompt before the key, ``message_seconds`` how long a caller speaks into voicemail.
 
 ``match`` is a shell-style pattern on the E.164 number (``*``, ``?``, ``[0-9]``). The first rule
 that matches wins; a rule leaves any field it omits at the default profile's value; numbers no
@@ -25,7 +32,18 @@ from trunkline.domain.network.outcomes import DEFAULT_PROFILE, LegPlan, Profile,
 
 MAX_RULES = 200
 _WEIGHTS = ("answer", "busy", "no_answer", "fail")
-_RULE_KEYS = {"match", "machine", "ring_seconds", "talk_seconds", *_WEIGHTS}
+_RULE_KEYS = {
+    "match",
+    "machine",
+    "ring_seconds",
+    "talk_seconds",
+    "press",
+    "keys",
+    "think_seconds",
+    "message_seconds",
+    *_WEIGHTS,
+}
+_KEYS = set("0123456789*#")
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,10 +123,49 @@ def _rule(index: int, raw: Any) -> Rule:
             )
         if "max" in talk:
             changes["talk_max_seconds"] = _number(index, "talk_seconds.max", talk["max"], low=1, high=14400)
+    changes.update(_caller_side(index, raw))
     profile = replace(DEFAULT_PROFILE, **changes)
     if profile.answer + profile.busy + profile.no_answer + profile.fail <= 0:
         raise _bad(index, "at least one of answer, busy, no_answer, fail must be above 0")
     return Rule(match, profile, re.compile(fnmatch.translate(match)))
+
+
+def _span(index: int, raw: dict[str, Any], name: str, high: float) -> tuple[float, float]:
+    value = raw[name]
+    if not isinstance(value, list) or len(value) != 2:
+        raise _bad(index, f"{name} must be [min, max]")
+    low, top = _number(index, f"{name}[0]", value[0], high=high), _number(index, f"{name}[1]", value[1], high=high)
+    if low > top:
+        raise _bad(index, f"{name} must be [min, max] with min <= max")
+    return low, top
+
+
+def _key(index: int, name: str, value: Any) -> str:
+    if not isinstance(value, str) or (value and (len(value) > 8 or set(value) - _KEYS)):
+        raise _bad(index, f"{name} must be keys from 0-9, * and # (or \"\" for none), not {value!r}")
+    return value
+
+
+def _caller_side(index: int, raw: dict[str, Any]) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    if "press" in raw:
+        press = raw["press"]
+        if not isinstance(press, list) or len(press) > 50:
+            raise _bad(index, "press must be a list of at most 50 key presses")
+        changes["press"] = tuple(_key(index, f"press[{i}]", key) for i, key in enumerate(press))
+    if "keys" in raw:
+        keys = raw["keys"]
+        if not isinstance(keys, dict) or not keys:
+            raise _bad(index, 'keys must weigh key presses, such as {"1": 60, "2": 30, "": 10}')
+        weighed = tuple((_key(index, "keys", key), _number(index, f"keys[{key!r}]", w)) for key, w in keys.items())
+        if sum(weight for _, weight in weighed) <= 0:
+            raise _bad(index, "keys needs a weight above 0")
+        changes["keys"] = weighed
+    if "think_seconds" in raw:
+        changes["think_seconds"] = _span(index, raw, "think_seconds", 60)
+    if "message_seconds" in raw:
+        changes["message_seconds"] = _span(index, raw, "message_seconds", 3600)
+    return changes
 
 
 def parse_scenario(document: Any) -> Scenario:

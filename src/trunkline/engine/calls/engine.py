@@ -28,7 +28,11 @@ from trunkline.domain.calls.lifecycle import (
     CallRun,
     Dial,
     Event,
+    Fetch,
+    Gather,
     Hangup,
+    Incoming,
+    Listen,
     Notify,
     Signal,
     Timer,
@@ -38,8 +42,10 @@ from trunkline.domain.calls.model import Call
 from trunkline.domain.calls.pricing import RateTable
 from trunkline.engine.carriers.base import Carrier
 from trunkline.engine.clock import NetworkClock, wall_ms
+from trunkline.store import flow_requests
 from trunkline.store.call_runs import CallRunStore, ClaimedRun, RunUpdate
 from trunkline.store.database import Database
+from trunkline.store.flow_requests import NewFlowRequest
 from trunkline.store.webhooks import NewDelivery, enqueue
 
 log = logging.getLogger("trunkline.engine")
@@ -61,6 +67,21 @@ class StepReport:
     callbacks: int
 
 
+@dataclass(slots=True)
+class Advanced:
+    """What playing a run's due timers produced, for the engine to store."""
+
+    events: list[Event]
+    notifications: list[tuple[Notify, Call]]
+    fetches: list[Fetch]
+
+
+class BatchHook(Protocol):
+    """Work done first in each engine batch, in its transaction (the traffic generators)."""
+
+    def __call__(self, conn: Any, now_ms: int) -> int: ...
+
+
 class CallEngine:
     def __init__(
         self,
@@ -74,6 +95,7 @@ class CallEngine:
         settle_delay_ms: int,
         batch_size: int = 500,
         on_callbacks: Callable[[], None] | None = None,
+        on_fetches: Callable[[], None] | None = None,
         on_tick: Callable[[], None] | None = None,
     ) -> None:
         self._db, self._runs, self.carrier, self.clock, self._rates = db, runs, carrier, clock, rates
@@ -81,6 +103,10 @@ class CallEngine:
         self._settle_delay_ms = settle_delay_ms
         self._batch_size = batch_size
         self._on_callbacks = on_callbacks
+        self._on_fetches = on_fetches
+        self.before_batch: BatchHook | None = None
+        self.next_arrival: Callable[[], int | None] | None = None
+        """When the earliest traffic generator places its next call (they are due work too)."""
         self._on_tick = on_tick
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -97,25 +123,34 @@ class CallEngine:
         """Advance the due calls of one batch to ``now_ms`` (default: the network clock's now)."""
         with self._batch_lock, self._db.write() as conn:
             now = self.clock.now_ms() if now_ms is None else now_ms
+            placed = self.before_batch(conn, now) if self.before_batch is not None else 0
             claimed = self._runs.claim_due(conn, now, self._batch_size)
             updates: list[RunUpdate] = []
             deliveries: list[NewDelivery] = []
+            fetches: list[NewFlowRequest] = []
             for item in claimed:
-                events, notifications = self.advance(item.run, now)
+                step = self.advance(item.run, now)
                 call = lifecycle.to_call(item.run, self._rates)
-                updates.append(RunUpdate(item, call, events))
-                deliveries += self._callbacks(item, notifications)
+                updates.append(RunUpdate(item, call, step.events))
+                deliveries += self._callbacks(item, step.notifications)
+                fetches += [
+                    NewFlowRequest(item.call_id, f.applet, f.url, f.params, f.at, f.timeout_ms)
+                    for f in step.fetches
+                ]
             self._runs.save(conn, updates)
             if deliveries:
                 enqueue(conn, deliveries)
+            flow_requests.enqueue(conn, fetches)
         if deliveries and self._on_callbacks is not None:
             self._on_callbacks()
-        return StepReport(len(claimed), len(deliveries))
+        if fetches and self._on_fetches is not None:
+            self._on_fetches()
+        return StepReport(len(claimed) + placed, len(deliveries))
 
     def drain(self, now_ms: int | None = None) -> int:
         """Run batches until nothing is due at ``now_ms``; returns the calls advanced."""
         now = self.clock.now_ms() if now_ms is None else now_ms
-        next_due = self._runs.next_due_at()
+        next_due = self.next_due_at()
         if next_due is None or next_due > now:
             return 0  # a read, not a write transaction: nothing to take the write lock for
         total = 0
@@ -125,10 +160,17 @@ class CallEngine:
             if report.calls < self._batch_size:
                 return total
 
-    def advance(self, run: CallRun, now: int) -> tuple[list[Event], list[tuple[Notify, Call]]]:
+    def next_due_at(self) -> int | None:
+        """The earliest due work: a call's timer or a generator's next arrival."""
+        times = [self._runs.next_due_at(), self.next_arrival() if self.next_arrival is not None else None]
+        known = [t for t in times if t is not None]
+        return min(known) if known else None
+
+    def advance(self, run: CallRun, now: int) -> Advanced:
         """Play the run's timers due by ``now`` through the state machine (no I/O but the carrier's)."""
         events: list[Event] = []
         notifications: list[tuple[Notify, Call]] = []
+        fetches: list[Fetch] = []
         for _ in range(MAX_STEPS_PER_CALL):
             timer = lifecycle.pop_due(run, now)
             if timer is None:
@@ -145,10 +187,21 @@ class CallEngine:
                         run.schedule(signal)
                 elif isinstance(effect, Hangup):
                     self.carrier.hangup(run, effect.leg, effect.at)
+                elif isinstance(effect, Gather):
+                    for timer in self.carrier.gather(run, effect):
+                        run.schedule(timer)
+                elif isinstance(effect, Listen):
+                    for timer in self.carrier.listen(run, effect):
+                        run.schedule(timer)
+                elif isinstance(effect, Incoming):
+                    for timer in self.carrier.incoming(run, effect):
+                        run.schedule(timer)
+                elif isinstance(effect, Fetch):
+                    fetches.append(effect)
         else:
             log.error("call %s did not settle in %d steps", run.sid, MAX_STEPS_PER_CALL)
             run.timers.clear()
-        return events, notifications
+        return Advanced(events, notifications, fetches)
 
     def _callbacks(self, item: ClaimedRun, notifications: list[tuple[Notify, Call]]) -> list[NewDelivery]:
         request = item.run.callback
@@ -223,7 +276,7 @@ class CallEngine:
             try:
                 await anyio.to_thread.run_sync(self._tick)
                 advanced = await anyio.to_thread.run_sync(self.drain)
-                next_due = await anyio.to_thread.run_sync(self._runs.next_due_at)
+                next_due = await anyio.to_thread.run_sync(self.next_due_at)
             except asyncio.CancelledError:
                 raise
             except Exception:

@@ -97,7 +97,7 @@ class CallService:
             # Plan leg 1 now, stored with the call: the response shows a call already handed to the
             # network, and the engine has one step less to do. A real carrier dials in the engine,
             # once the call is stored (a rejected CallerId must not ring anyone).
-            events, _ = self._engine.advance(run, now)
+            events = self._engine.advance(run, now).events
         call = lifecycle.to_call(run, self._rates)
         stored = self._writer.submit(
             NewRun(caller.account_id, call, run, [Event("call.created", now), *events])

@@ -4,13 +4,17 @@
 (the simulator knows them in advance; a real carrier returns none and reports each one as it
 happens, through ``CallEngine.signal``). ``hangup`` ends a leg the engine gave up on (ring timeout,
 TimeLimit, the other party hung up).
+
+The caller's side of a flow comes from the network too: ``incoming`` (an inbound caller was
+answered: when do they hang up), ``gather`` (the keys pressed after an IVR prompt) and ``listen``
+(when a caller leaving voicemail is done). Each returns the timers it already knows.
 """
 
 from __future__ import annotations
 
 from typing import Protocol
 
-from trunkline.domain.calls.lifecycle import CallRun, Timer
+from trunkline.domain.calls.lifecycle import CallRun, Gather, Incoming, Listen, Timer
 
 
 class Carrier(Protocol):
@@ -22,3 +26,9 @@ class Carrier(Protocol):
     def dial(self, run: CallRun, leg: int, at_ms: int) -> list[Timer]: ...
 
     def hangup(self, run: CallRun, leg: int, at_ms: int) -> None: ...
+
+    def incoming(self, run: CallRun, effect: Incoming) -> list[Timer]: ...
+
+    def gather(self, run: CallRun, effect: Gather) -> list[Timer]: ...
+
+    def listen(self, run: CallRun, effect: Listen) -> list[Timer]: ...

@@ -1,12 +1,16 @@
 """The simulated telephone network: each dialled leg follows a ``LegPlan`` drawn deterministically
 from the network seed, the call's Sid and the leg (magic test numbers, scenario rules, or the
-default profile), and becomes the timed signals a real network would send."""
+default profile), and becomes the timed signals a real network would send. Callers in a flow
+press keys and leave messages by the scenario rule of their number, just as deterministically."""
 
 from __future__ import annotations
 
-from trunkline.domain.calls.lifecycle import CallRun, Signal, Timer, TimerKind
-from trunkline.domain.network.outcomes import Fate
+from trunkline.domain.calls.lifecycle import CallRun, Gather, Incoming, Listen, Signal, Timer, TimerKind
+from trunkline.domain.network.outcomes import Fate, leg_rng
 from trunkline.domain.network.scenarios import DEFAULT_SCENARIO, Scenario
+
+_CALLER_DRAWS = 1000
+"""Offset of the caller's flow draws from the leg draws, so adding a prompt never changes a leg."""
 
 
 class SimulatedNetwork:
@@ -40,3 +44,35 @@ class SimulatedNetwork:
 
     def hangup(self, run: CallRun, leg: int, at_ms: int) -> None:
         """Nothing to do: signals still planned for an ended leg are ignored by the state machine."""
+
+    def incoming(self, run: CallRun, effect: Incoming) -> list[Timer]:
+        """An inbound caller stays as long as the talk time of their number's rule (a magic number
+        keeps its fixed hang-up; ``+919999900007`` stays until the flow ends)."""
+        number = run.from_number
+        plan = self.scenario.plan(self.seed, run.sid, 1, number)
+        if plan.fate == Fate.ANSWER:
+            after = plan.hangup_after_ms
+        else:
+            after = self.scenario.profile_for(number).talk_ms(leg_rng(self.seed, run.sid, 1))
+        if after is None:
+            return []
+        return [Timer(effect.at + after, TimerKind.SIGNAL, leg=1, signal=Signal.HANGUP)]
+
+    def gather(self, run: CallRun, effect: Gather) -> list[Timer]:
+        profile = self.scenario.profile_for(run.from_number)
+        rng = leg_rng(self.seed, run.sid, _CALLER_DRAWS + effect.prompt)
+        keys = profile.key_press(rng, effect.prompt, effect.keys)
+        if not keys:
+            return []  # silence: the prompt's own timeout moves the flow on
+        low, high = profile.think_seconds
+        think_ms = int(rng.uniform(low, high) * 1000)
+        return [Timer(effect.at + think_ms, TimerKind.FLOW_INPUT, value=keys, seq=effect.seq)]
+
+    def listen(self, run: CallRun, effect: Listen) -> list[Timer]:
+        profile = self.scenario.profile_for(run.from_number)
+        rng = leg_rng(self.seed, run.sid, _CALLER_DRAWS + 500 + effect.seq)
+        low, high = profile.message_seconds
+        speak_ms = max(1000, int(rng.uniform(low, high) * 1000))
+        if speak_ms >= effect.max_ms:
+            return []  # cut at the applet's limit by its own timer
+        return [Timer(effect.at + speak_ms, TimerKind.FLOW_DONE, seq=effect.seq)]

@@ -57,6 +57,7 @@ def upgrade() -> None:
         sa.Column("url", sa.Text(), nullable=False),
         sa.Column("params", sa.Text(), nullable=False),
         sa.Column("requested_at", sa.BigInteger(), nullable=False),
+        sa.Column("timeout_ms", sa.Integer(), nullable=False),
         sa.Column("state", sa.String(length=16), nullable=False),
         sa.Column("lease_until", sa.BigInteger(), nullable=True),
         sa.Column("response_status", sa.Integer(), nullable=True),
