@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+import anyio
 import anyio.to_thread
 
 from trunkline.api.auth import Authenticator
@@ -16,14 +17,19 @@ from trunkline.domain.calls.pricing import RateTable
 from trunkline.engine import network_scenarios
 from trunkline.engine.calls.engine import CallbackRenderer, CallEngine
 from trunkline.engine.calls.service import CallService
+from trunkline.engine.calls.traffic import TrafficRunner
 from trunkline.engine.carriers.simulated import SimulatedNetwork
 from trunkline.engine.clock import NetworkClock
+from trunkline.engine.flows.passthru import PassthruRequester
 from trunkline.engine.webhooks.delivery import WebhookDeliverer
 from trunkline.store.accounts import AccountStore
 from trunkline.store.call_runs import CallRunStore
 from trunkline.store.calls import CallStore
 from trunkline.store.database import Database
+from trunkline.store.flow_requests import FlowRequestStore
+from trunkline.store.flows import FlowStore
 from trunkline.store.numbering import NumberingStore
+from trunkline.store.traffic import TrafficStore
 from trunkline.store.webhooks import WebhookStore
 
 T = TypeVar("T")
@@ -47,6 +53,10 @@ class AppContext:
     call_service: CallService
     webhooks: WebhookStore
     deliverer: WebhookDeliverer
+    flows: FlowStore
+    traffic: TrafficStore
+    flow_requests: FlowRequestStore
+    passthru: PassthruRequester
 
     @classmethod
     def build(cls, settings: Settings, db: Database, renderers: dict[str, CallbackRenderer]) -> AppContext:
@@ -78,6 +88,25 @@ class AppContext:
             on_callbacks=deliverer.wake,
             on_tick=lambda: network.use(network_scenarios.load(db)),
         )
+        flows, traffic, flow_requests = FlowStore(db), TrafficStore(db), FlowRequestStore(db)
+        passthru = PassthruRequester(
+            flow_requests,
+            clock,
+            public_url=settings.public_url,
+            allow_private=settings.webhook_allow_private,
+            on_reply=engine.due_at,
+        )
+        engine.on_fetches = passthru.wake
+        call_service = CallService(
+            runs,
+            engine,
+            rates,
+            flows,
+            default_ring_timeout_s=settings.default_ring_timeout_seconds,
+            allow_private_callbacks=settings.webhook_allow_private,
+        )
+        engine.before_batch = TrafficRunner(traffic, flows, runs, rates, call_service.inbound_run)
+        engine.next_arrival = traffic.next_at
         return cls(
             settings=settings,
             db=db,
@@ -92,25 +121,37 @@ class AppContext:
             network=network,
             runs=runs,
             engine=engine,
-            call_service=CallService(
-                runs,
-                engine,
-                rates,
-                default_ring_timeout_s=settings.default_ring_timeout_seconds,
-                allow_private_callbacks=settings.webhook_allow_private,
-            ),
+            call_service=call_service,
             webhooks=webhooks,
             deliverer=deliverer,
+            flows=flows,
+            traffic=traffic,
+            flow_requests=flow_requests,
+            passthru=passthru,
         )
 
     async def start_workers(self) -> None:
         self.engine.start()
         self.deliverer.start()
+        self.passthru.start()
 
     async def stop_workers(self) -> None:
         self.call_service.close()
         await self.engine.stop()
+        await self.passthru.stop()
         await self.deliverer.stop()
+
+    async def run_network(self, *, max_wait_s: float = 60.0) -> int:
+        """Run everything due on the network clock, flows' HTTP requests included: a call waiting
+        for a Passthru answer goes on once it has come, until nothing due is left (the virtual
+        clock's advance). Returns the calls advanced."""
+        advanced = await self.blocking(self.engine.drain)
+        deadline = anyio.current_time() + max_wait_s
+        while await self.blocking(self.flow_requests.pending) and anyio.current_time() < deadline:
+            if not await self.passthru.run_pending():
+                await anyio.sleep(0.01)  # the background worker holds them: let it finish
+            advanced += await self.blocking(self.engine.drain)
+        return advanced
 
     async def read(self, fn: Callable[..., T], *args: object, quick: bool = False) -> T:
         """Run a store read. A quick SQLite read (a primary-key lookup, tens of microseconds) runs

@@ -156,37 +156,39 @@ class CallRunStore:
         commits concurrent requests together). Returns each call's row id, or None — and stores
         nothing for it — when its caller id is not one of the account's ExoPhones."""
         with self._db.write() as conn:
-            pairs = sorted({(item.account_id, item.call.phone_number) for item in items})
-            known = {
-                (row.account_id, row.number)
-                for row in conn.execute(
-                    select(exophones.c.account_id, exophones.c.number).where(
-                        tuple_(exophones.c.account_id, exophones.c.number).in_(pairs)
-                    )
+            return self.insert(conn, items)
+
+    def insert(self, conn: Connection, items: Sequence[NewRun]) -> list[int | None]:
+        """``start_many`` inside the caller's transaction (the engine's traffic generators)."""
+        if not items:
+            return []
+        pairs = sorted({(item.account_id, item.call.phone_number) for item in items})
+        known = {
+            (row.account_id, row.number)
+            for row in conn.execute(
+                select(exophones.c.account_id, exophones.c.number).where(
+                    tuple_(exophones.c.account_id, exophones.c.number).in_(pairs)
                 )
-            }
-            accepted = [item for item in items if (item.account_id, item.call.phone_number) in known]
-            if not accepted:
-                return [None] * len(items)
-            rows = [{"account_id": i.account_id, "sid": i.call.sid, **_call_row(i.call)} for i in accepted]
-            ids = [int(row_id) for row_id in conn.execute(_INSERT_CALLS, rows).scalars()]
-            conn.execute(
-                _INSERT_RUN,
-                [
-                    {"call_id": call_id, "next_due_at": i.run.next_due_at, "state": _dump(i.run)}
-                    for call_id, i in zip(ids, accepted, strict=True)
-                ],
             )
-            legs = [
-                _leg_row(call_id, leg)
+        }
+        accepted = [item for item in items if (item.account_id, item.call.phone_number) in known]
+        if not accepted:
+            return [None] * len(items)
+        rows = [{"account_id": i.account_id, "sid": i.call.sid, **_call_row(i.call)} for i in accepted]
+        ids = [int(row_id) for row_id in conn.execute(_INSERT_CALLS, rows).scalars()]
+        conn.execute(
+            _INSERT_RUN,
+            [
+                {"call_id": call_id, "next_due_at": i.run.next_due_at, "state": _dump(i.run)}
                 for call_id, i in zip(ids, accepted, strict=True)
-                for leg in i.call.legs
-            ]
-            if legs:
-                conn.execute(_INSERT_LEG, legs)
-            self._insert_events(
-                conn, [(call_id, e) for call_id, i in zip(ids, accepted, strict=True) for e in i.events]
-            )
+            ],
+        )
+        legs = [_leg_row(call_id, leg) for call_id, i in zip(ids, accepted, strict=True) for leg in i.call.legs]
+        if legs:
+            conn.execute(_INSERT_LEG, legs)
+        self._insert_events(
+            conn, [(call_id, e) for call_id, i in zip(ids, accepted, strict=True) for e in i.events]
+        )
         by_sid = {i.call.sid: call_id for call_id, i in zip(ids, accepted, strict=True)}
         return [by_sid.get(item.call.sid) for item in items]
 

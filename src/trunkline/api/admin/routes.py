@@ -61,7 +61,7 @@ async def read_clock(ctx: Admin) -> dict[str, Any]:
 @router.post("/clock/advance", summary="Advance the virtual clock and run everything that fell due")
 async def advance_clock(ctx: Admin, advance: Advance) -> dict[str, Any]:
     await ctx.blocking(ctx.clock.advance, int(advance.seconds * 1000))
-    advanced = await ctx.blocking(ctx.engine.drain)
+    advanced = await ctx.run_network()
     ctx.deliverer.wake()
     return ctx.clock.describe() | {"calls_advanced": advanced}
 

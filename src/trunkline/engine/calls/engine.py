@@ -103,7 +103,7 @@ class CallEngine:
         self._settle_delay_ms = settle_delay_ms
         self._batch_size = batch_size
         self._on_callbacks = on_callbacks
-        self._on_fetches = on_fetches
+        self.on_fetches = on_fetches
         self.before_batch: BatchHook | None = None
         self.next_arrival: Callable[[], int | None] | None = None
         """When the earliest traffic generator places its next call (they are due work too)."""
@@ -143,8 +143,8 @@ class CallEngine:
             flow_requests.enqueue(conn, fetches)
         if deliveries and self._on_callbacks is not None:
             self._on_callbacks()
-        if fetches and self._on_fetches is not None:
-            self._on_fetches()
+        if fetches and self.on_fetches is not None:
+            self.on_fetches()
         return StepReport(len(claimed) + placed, len(deliveries))
 
     def drain(self, now_ms: int | None = None) -> int:

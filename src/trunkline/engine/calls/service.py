@@ -1,5 +1,9 @@
 """Placing a call: store it with its run in one transaction (which also checks what only the store
-knows: the caller id is one of the account's ExoPhones), then wake the engine."""
+knows: the caller id is one of the account's ExoPhones), then wake the engine.
+
+Outbound calls come from a dialect's connect request; inbound calls come from the network (the
+admin API, the CLI, a traffic generator) to an ExoPhone and run the flow assigned to it. A call
+to a flow keeps a copy of the flow as it was when the call started."""
 
 from __future__ import annotations
 
@@ -10,15 +14,16 @@ from dataclasses import dataclass
 
 from trunkline.domain.calls import lifecycle
 from trunkline.domain.calls.connect_request import ConnectRequest
-from trunkline.domain.calls.lifecycle import CallbackRequest, CallRun, Event
+from trunkline.domain.calls.lifecycle import CallbackRequest, CallRun, Event, FlowRun
 from trunkline.domain.calls.model import Call, Direction
 from trunkline.domain.calls.pricing import RateTable
-from trunkline.domain.errors import InvalidParameter
+from trunkline.domain.errors import InvalidParameter, NotFound
 from trunkline.domain.numbers.phone import to_v1
 from trunkline.engine.calls.admission import CallWriter
 from trunkline.engine.calls.engine import CallEngine
 from trunkline.engine.webhooks.target_policy import check_callback_url
 from trunkline.store.call_runs import CallRunStore, NewRun
+from trunkline.store.flows import FlowStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,11 +38,12 @@ class CallService:
         runs: CallRunStore,
         engine: CallEngine,
         rates: RateTable,
+        flows: FlowStore,
         *,
         default_ring_timeout_s: int,
         allow_private_callbacks: bool,
     ) -> None:
-        self._runs, self._engine, self._rates = runs, engine, rates
+        self._runs, self._engine, self._rates, self._flows = runs, engine, rates, flows
         self._writer = CallWriter(runs)
         self._default_ring_timeout_s = default_ring_timeout_s
         self._allow_private = allow_private_callbacks
@@ -89,8 +95,51 @@ class CallService:
             recording_format=request.recording_format,
             custom_field=request.custom_field,
             callback=callback,
+            flow=self._flow_run(caller.account_id, request.flow_app_id),
             extra=dict(request.extra),
         )
+        return self._submit(caller, run)
+
+    def inbound(self, caller: Caller, from_number: str, exophone: str) -> Call:
+        """A call from ``from_number`` to one of the account's ExoPhones (blocking)."""
+        assigned = self._flows.exophone_flow(caller.account_id, exophone)
+        if assigned is None:
+            raise NotFound(f"{exophone} is not an ExoPhone of account {caller.account_sid}", parameter="To")
+        app_id = assigned[0]
+        if app_id is None:
+            raise InvalidParameter(
+                f"ExoPhone {exophone} has no flow to answer calls with; assign one first", parameter="To"
+            )
+        run = self.inbound_run(caller.account_sid, from_number, exophone, self._engine.clock.now_ms())
+        run.flow_app_id, run.flow = app_id, self._flow_run(caller.account_id, app_id)
+        call, future = self._submit(caller, run)
+        if future.result() is None:
+            raise NotFound(f"{exophone} is not an ExoPhone of account {caller.account_sid}", parameter="To")
+        return call
+
+    def inbound_run(self, account_sid: str, from_number: str, exophone: str, at: int) -> CallRun:
+        """A new inbound call's run, before its flow is attached."""
+        return CallRun(
+            sid=uuid.uuid4().hex,
+            account_sid=account_sid,
+            from_number=from_number,
+            to_number=exophone,
+            caller_id=exophone,
+            created_at=at,
+            ring_timeout_s=self._default_ring_timeout_s,
+            direction=Direction.INBOUND.value,
+        )
+
+    def _flow_run(self, account_id: int, app_id: str | None) -> FlowRun | None:
+        """The flow a call will run; None when it is not defined here (the caller then stays on
+        the line until hanging up: a client pointed at the sandbox works before flows exist)."""
+        if app_id is None:
+            return None
+        stored = self._flows.get(account_id, app_id)
+        return None if stored is None else FlowRun(app_id, stored.document)
+
+    def _submit(self, caller: Caller, run: CallRun) -> tuple[Call, Future[int | None]]:
+        now = run.created_at
         lifecycle.start(run)
         events: list[Event] = []
         if self._engine.carrier.side_effect_free:

@@ -1,0 +1,147 @@
+"""Inbound traffic from the simulated network: calls to an account's ExoPhones at a given rate.
+
+A spec (admin API, CLI)::
+
+    {"exophones": ["+918047112233"], "rate_per_minute": 30, "count": 500,
+     "arrival": "poisson", "callers": 200, "seed": 7}
+
+Arrivals are either evenly spaced (``uniform``) or a Poisson process (``poisson``: exponential
+gaps with the same mean). Callers come from a pool of ``callers`` Indian mobile numbers, so
+customers call back (Fone's Unique/Repeat), or from an explicit ``numbers`` list. The generator
+stops after ``count`` calls or ``duration_seconds`` of network time, whichever comes first. Every
+draw depends on the seed, the generator and the call's index only: a restart continues the same
+sequence, and two runs of the same spec place the same calls.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from trunkline.domain.errors import InvalidParameter
+from trunkline.domain.numbers.phone import UnparseableNumber, to_e164
+
+MAX_COUNT = 1_000_000
+MAX_RATE_PER_MINUTE = 60_000.0
+_FIELDS = {"exophones", "rate_per_minute", "count", "duration_seconds", "arrival", "callers", "numbers", "seed"}
+
+
+@dataclass(frozen=True, slots=True)
+class TrafficSpec:
+    exophones: tuple[str, ...]
+    rate_per_minute: float
+    count: int | None = None
+    duration_seconds: int | None = None
+    arrival: str = "poisson"
+    callers: int = 200
+    numbers: tuple[str, ...] = ()
+    seed: int = 0
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "exophones": list(self.exophones),
+            "rate_per_minute": self.rate_per_minute,
+            "count": self.count,
+            "duration_seconds": self.duration_seconds,
+            "arrival": self.arrival,
+            "callers": self.callers,
+            "numbers": list(self.numbers),
+            "seed": self.seed,
+        }
+
+
+def _bad(message: str, field: str) -> InvalidParameter:
+    return InvalidParameter(message, parameter=field)
+
+
+def _int(raw: dict[str, Any], name: str, low: int, high: int, default: int | None) -> int | None:
+    value = raw.get(name, default)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise _bad(f"{name} must be a whole number from {low} to {high}", name)
+    return value
+
+
+def _numbers(raw: dict[str, Any], name: str, limit: int) -> tuple[str, ...]:
+    value = raw.get(name, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or len(value) > limit:
+        raise _bad(f"{name} must be a list of at most {limit} numbers", name)
+    try:
+        return tuple(to_e164(str(number)) for number in value)
+    except UnparseableNumber as exc:
+        raise _bad(f"{name}: {exc}", name) from None
+
+
+def parse_spec(raw: Any) -> TrafficSpec:
+    if not isinstance(raw, dict):
+        raise _bad("a traffic spec must be a JSON object", "exophones")
+    unknown = sorted(set(raw) - _FIELDS)
+    if unknown:
+        raise _bad(f"unknown field {unknown[0]!r} (known: {', '.join(sorted(_FIELDS))})", unknown[0])
+    exophones = _numbers(raw, "exophones", 100)
+    if not exophones:
+        raise _bad("exophones must name at least one of the account's ExoPhones", "exophones")
+    rate = raw.get("rate_per_minute")
+    if isinstance(rate, bool) or not isinstance(rate, int | float) or not math.isfinite(rate):
+        raise _bad("rate_per_minute must be a number", "rate_per_minute")
+    if not 0 < rate <= MAX_RATE_PER_MINUTE:
+        raise _bad(f"rate_per_minute must be above 0 and at most {MAX_RATE_PER_MINUTE:g}", "rate_per_minute")
+    count = _int(raw, "count", 1, MAX_COUNT, None)
+    duration = _int(raw, "duration_seconds", 1, 366 * 86400, None)
+    if count is None and duration is None:
+        raise _bad("give count or duration_seconds (or both): a generator must end", "count")
+    arrival = raw.get("arrival", "poisson")
+    if arrival not in ("poisson", "uniform"):
+        raise _bad("arrival must be poisson or uniform", "arrival")
+    return TrafficSpec(
+        exophones=exophones,
+        rate_per_minute=float(rate),
+        count=count,
+        duration_seconds=duration,
+        arrival=arrival,
+        callers=_int(raw, "callers", 1, 1_000_000, 200) or 200,
+        numbers=_numbers(raw, "numbers", 10_000),
+        seed=_int(raw, "seed", 0, 2**62, 0) or 0,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    index: int
+    at: int
+    caller: str
+    exophone: str
+
+
+def _rng(spec: TrafficSpec, generator_id: int, what: str, index: int) -> random.Random:
+    return random.Random(f"traffic:{spec.seed}:{generator_id}:{what}:{index}")
+
+
+def gap_ms(spec: TrafficSpec, generator_id: int, index: int) -> int:
+    """Time from arrival ``index`` to the next one."""
+    mean_ms = 60_000 / spec.rate_per_minute
+    if spec.arrival == "uniform":
+        return max(1, round(mean_ms))
+    return max(1, round(_rng(spec, generator_id, "gap", index).expovariate(1 / mean_ms)))
+
+
+def arrival(spec: TrafficSpec, generator_id: int, index: int, at: int) -> Arrival:
+    rng = _rng(spec, generator_id, "call", index)
+    if spec.numbers:
+        caller = spec.numbers[rng.randrange(len(spec.numbers))]
+    else:
+        customer = rng.randrange(spec.callers)
+        digits = random.Random(f"traffic:{spec.seed}:caller:{customer}")
+        caller = f"+91{digits.choice('6789')}{digits.randrange(10**9):09d}"
+    return Arrival(index, at, caller, spec.exophones[rng.randrange(len(spec.exophones))])
+
+
+def is_finished(spec: TrafficSpec, placed: int, next_at: int, started_at: int) -> bool:
+    if spec.count is not None and placed >= spec.count:
+        return True
+    return spec.duration_seconds is not None and next_at >= started_at + spec.duration_seconds * 1000
