@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 import trunkline
 from trunkline.api import exotel_v1
+from trunkline.api.admin.flows_routes import router as flows_router
 from trunkline.api.admin.routes import router as admin_router
 from trunkline.api.context import AppContext
 from trunkline.api.exotel_v1.openapi import v1_paths
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.ctx = ctx
     app.state.admin_token = settings.admin_token or secrets.token_urlsafe(24)
     app.include_router(admin_router)
+    app.include_router(flows_router)
     app.add_exception_handler(TrunklineError, _admin_error)
     app.add_exception_handler(RequestValidationError, _admin_validation_error)
 

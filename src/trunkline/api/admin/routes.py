@@ -78,7 +78,7 @@ async def write_scenario(ctx: Admin, document: Annotated[dict[str, Any], Body()]
     return scenario.document or {"rules": []}
 
 
-async def _find(ctx: AppContext, call_sid: str) -> int:
+async def call_id_of(ctx: AppContext, call_sid: str) -> int:
     found = await ctx.blocking(ctx.runs.find, None, call_sid)
     if found is None:
         raise NotFound(f"no call {call_sid} placed through the engine")
@@ -87,7 +87,7 @@ async def _find(ctx: AppContext, call_sid: str) -> int:
 
 @router.get("/calls/{call_sid}/events", summary="Every transition of a call, with its time")
 async def call_events(ctx: Admin, call_sid: str) -> dict[str, Any]:
-    call_id = await _find(ctx, call_sid)
+    call_id = await call_id_of(ctx, call_sid)
     events = await ctx.blocking(ctx.runs.events, call_id)
     return {
         "call_sid": call_sid,
@@ -99,7 +99,7 @@ async def call_events(ctx: Admin, call_sid: str) -> dict[str, Any]:
 
 @router.get("/calls/{call_sid}/webhooks", summary="Status-callback deliveries of a call, with every attempt")
 async def call_webhooks(ctx: Admin, call_sid: str) -> dict[str, Any]:
-    call_id = await _find(ctx, call_sid)
+    call_id = await call_id_of(ctx, call_sid)
     logs = await ctx.blocking(ctx.webhooks.for_call, None, call_id)
     return {"call_sid": call_sid, "deliveries": [asdict(log) for log in logs]}
 
