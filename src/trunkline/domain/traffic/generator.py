@@ -10,7 +10,7 @@ gaps with the same mean). Callers come from a pool of ``callers`` Indian mobile 
 customers call back (Fone's Unique/Repeat), or from an explicit ``numbers`` list. The generator
 stops after ``count`` calls or ``duration_seconds`` of network time, whichever comes first. Every
 draw depends on the seed, the generator and the call's index only: a restart continues the same
-sequence, and two runs of the same spec place the same calls.
+sequence, and two generators of the same spec (seed included) place the same calls.
 """
 
 from __future__ import annotations
@@ -118,20 +118,20 @@ class Arrival:
     exophone: str
 
 
-def _rng(spec: TrafficSpec, generator_id: int, what: str, index: int) -> random.Random:
-    return random.Random(f"traffic:{spec.seed}:{generator_id}:{what}:{index}")
+def _rng(spec: TrafficSpec, what: str, index: int) -> random.Random:
+    return random.Random(f"traffic:{spec.seed}:{what}:{index}")
 
 
-def gap_ms(spec: TrafficSpec, generator_id: int, index: int) -> int:
+def gap_ms(spec: TrafficSpec, index: int) -> int:
     """Time from arrival ``index`` to the next one."""
     mean_ms = 60_000 / spec.rate_per_minute
     if spec.arrival == "uniform":
         return max(1, round(mean_ms))
-    return max(1, round(_rng(spec, generator_id, "gap", index).expovariate(1 / mean_ms)))
+    return max(1, round(_rng(spec, "gap", index).expovariate(1 / mean_ms)))
 
 
-def arrival(spec: TrafficSpec, generator_id: int, index: int, at: int) -> Arrival:
-    rng = _rng(spec, generator_id, "call", index)
+def arrival(spec: TrafficSpec, index: int, at: int) -> Arrival:
+    rng = _rng(spec, "call", index)
     if spec.numbers:
         caller = spec.numbers[rng.randrange(len(spec.numbers))]
     else:

@@ -57,7 +57,7 @@ class TrafficRunner:
         while next_at <= now_ms and len(items) < self._per_batch:
             if is_finished(spec, placed, next_at, started_at):
                 break
-            call = arrival(spec, generator.id, placed, next_at)
+            call = arrival(spec, placed, next_at)
             flow = flows.get(call.exophone)
             if flow is None:
                 reason = f"ExoPhone {call.exophone} has no flow to answer calls with"
@@ -72,7 +72,7 @@ class TrafficRunner:
             items.append(
                 NewRun(generator.account_id, lifecycle.to_call(run, self._rates), run, [Event("call.created", call.at)])
             )
-            next_at += gap_ms(spec, generator.id, placed)
+            next_at += gap_ms(spec, placed)
             placed += 1
         self._runs.insert(conn, items)
         done = is_finished(spec, placed, next_at, started_at)
