@@ -37,7 +37,9 @@ def receiver() -> Iterator[Receiver]:
         yield live
 
 
-def put_flow(client: httpx.Client, account: AccountFixture, app_id: str, flow: dict[str, Any]) -> httpx.Response:
+def put_flow(
+    client: httpx.Client, account: AccountFixture, app_id: str, flow: dict[str, Any]
+) -> httpx.Response:
     return client.put(f"/admin/accounts/{account.sid}/flows/{app_id}", json=flow, headers=ADMIN)
 
 
@@ -66,7 +68,13 @@ def support_flow(receiver: Receiver, agent: str = ANSWER) -> list[dict[str, Any]
         },
         {"id": "check", "type": "passthru", "url": receiver.url, "on_success": "sales", "on_failure": "vm"},
         {"id": "sales", "type": "connect", "numbers": [agent], "record": True, "next": "bye"},
-        {"id": "support", "type": "connect", "numbers": [BUSY, NEVER, agent], "ring_timeout_seconds": 10, "next": "bye"},
+        {
+            "id": "support",
+            "type": "connect",
+            "numbers": [BUSY, NEVER, agent],
+            "ring_timeout_seconds": 10,
+            "next": "bye",
+        },
         {"id": "vm", "type": "voicemail", "max_seconds": 20, "next": "bye"},
         {"id": "bye", "type": "hangup"},
     ]
@@ -144,7 +152,9 @@ def test_passthru_timeout_or_error_takes_the_failure_branch(
         assert logged["response_status"] == 500
 
 
-def test_connect_tries_each_number_in_order(client: httpx.Client, account: AccountFixture, receiver: Receiver) -> None:
+def test_connect_tries_each_number_in_order(
+    client: httpx.Client, account: AccountFixture, receiver: Receiver
+) -> None:
     url = define(client, account, "support2", support_flow(receiver))
     callers_press(client, CALLER, ["2"])
     call = place(client, account, From=CALLER, Url=url)
@@ -174,7 +184,9 @@ def test_no_input_replays_the_prompt_then_takes_the_default(
     assert done["Status"] == "completed" and done["Duration"] == "19"
 
 
-def test_caller_hanging_up_ends_the_flow(client: httpx.Client, account: AccountFixture, receiver: Receiver) -> None:
+def test_caller_hanging_up_ends_the_flow(
+    client: httpx.Client, account: AccountFixture, receiver: Receiver
+) -> None:
     url = define(client, account, "impatient", support_flow(receiver))
     call = place(client, account, From="+919999910004", Url=url)  # hangs up 4 s after answering
     advance(client, 60)
@@ -206,17 +218,28 @@ def test_keys_from_weighted_rules_are_deterministic(client: httpx.Client, accoun
     assert set(keys) == {"1", "2"}  # 30 fair coins: both sides come up
 
 
-def test_an_undefined_flow_keeps_the_caller_until_they_hang_up(client: httpx.Client, account: AccountFixture) -> None:
-    call = place(client, account, From="+919999910020", Url=f"http://my.exotel.com/{account.sid}/exoml/start_voice/nope")
+def test_an_undefined_flow_keeps_the_caller_until_they_hang_up(
+    client: httpx.Client, account: AccountFixture
+) -> None:
+    call = place(
+        client,
+        account,
+        From="+919999910020",
+        Url=f"http://my.exotel.com/{account.sid}/exoml/start_voice/nope",
+    )
     advance(client, 60)
     done = details(client, account, call["Sid"])
-    assert done["Status"] == "completed" and done["Details"]["Legs"] == [{"Leg": {"Id": "1", "OnCallDuration": 20}}]
+    assert done["Status"] == "completed" and done["Details"]["Legs"] == [
+        {"Leg": {"Id": "1", "OnCallDuration": 20}}
+    ]
 
 
 def test_a_running_call_keeps_the_flow_it_started_with(
     client: httpx.Client, account: AccountFixture, receiver: Receiver
 ) -> None:
-    url = define(client, account, "edit", [{"id": "hello", "type": "greeting", "text": "hi", "duration_seconds": 30}])
+    url = define(
+        client, account, "edit", [{"id": "hello", "type": "greeting", "text": "hi", "duration_seconds": 30}]
+    )
     call = place(client, account, From=STAYS, Url=url)
     advance(client, 5)
     define(client, account, "edit", [{"id": "other", "type": "hangup"}])
@@ -234,7 +257,10 @@ def test_a_running_call_keeps_the_flow_it_started_with(
         ({"applets": []}, "applets must be a list of 1 to 100 applets"),
         ({"applets": [{"id": "a", "type": "dance"}]}, "applet 'a': type must be one of"),
         ({"applets": [{"id": "a", "type": "hangup", "colour": 1}]}, "unknown field 'colour'"),
-        ({"applets": [{"id": "a", "type": "ivr", "branches": {"1": "zz"}}]}, "names 'zz', which is not an applet"),
+        (
+            {"applets": [{"id": "a", "type": "ivr", "branches": {"1": "zz"}}]},
+            "names 'zz', which is not an applet",
+        ),
         ({"applets": [{"id": "a", "type": "ivr", "branches": {"x": "a"}}]}, "branch key 'x'"),
         ({"applets": [{"id": "a", "type": "passthru", "url": "ftp://x"}]}, "url must be an http(s) URL"),
         ({"applets": [{"id": "a", "type": "connect", "numbers": ["12"]}]}, "is not a possible phone number"),
@@ -259,7 +285,9 @@ def test_flows_in_yaml_listed_assigned_and_deleted(client: httpx.Client, account
     put = client.put(f"{base}/flows/yml", content=body, headers={**ADMIN, "Content-Type": "application/yaml"})
     assert put.status_code == 200 and put.json()["created"] is True
     assert put.json()["applets"] == [{"id": "hi", "type": "greeting", "text": "Hello there"}]
-    bad = client.put(f"{base}/flows/yml", content="applets: [", headers={**ADMIN, "Content-Type": "text/yaml"})
+    bad = client.put(
+        f"{base}/flows/yml", content="applets: [", headers={**ADMIN, "Content-Type": "text/yaml"}
+    )
     assert bad.status_code == 400 and "not valid YAML" in bad.json()["error"]["message"]
     assert [f["app_id"] for f in client.get(f"{base}/flows", headers=ADMIN).json()["flows"]] == ["yml"]
 
@@ -278,7 +306,9 @@ def test_flows_in_yaml_listed_assigned_and_deleted(client: httpx.Client, account
     assert client.get(f"{base}/flows", headers=ADMIN).json()["flows"] == []
 
 
-def test_flows_are_per_account_and_need_the_admin_token(client: httpx.Client, account: AccountFixture) -> None:
+def test_flows_are_per_account_and_need_the_admin_token(
+    client: httpx.Client, account: AccountFixture
+) -> None:
     other = make_account(account.db)
     define(client, account, "mine", [{"id": "a", "type": "hangup"}])
     assert client.get(f"/admin/accounts/{other.sid}/flows/mine", headers=ADMIN).status_code == 404

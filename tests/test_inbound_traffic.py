@@ -35,7 +35,10 @@ def account(engine_server: LiveServer, client: httpx.Client) -> AccountFixture:
     base = f"/admin/accounts/{made.sid}"
     assert client.put(f"{base}/flows/desk", json={"applets": applets}, headers=ADMIN).status_code == 200
     for number in (EXOPHONE, OTHER_EXOPHONE):
-        assert client.put(f"{base}/exophones/{number}/flow", json={"app_id": "desk"}, headers=ADMIN).status_code == 200
+        assert (
+            client.put(f"{base}/exophones/{number}/flow", json={"app_id": "desk"}, headers=ADMIN).status_code
+            == 200
+        )
     return made
 
 
@@ -52,14 +55,20 @@ def test_one_inbound_call_runs_the_exophones_flow(client: httpx.Client, account:
     rules = [{"match": STAYS, "press": ["1"], "think_seconds": [1, 1]}]
     client.put("/admin/scenario", json={"rules": rules}, headers=ADMIN)
     response = client.post(
-        f"/admin/accounts/{account.sid}/inbound", json={"from": "09999900007", "to": "08047112233"}, headers=ADMIN
+        f"/admin/accounts/{account.sid}/inbound",
+        json={"from": "09999900007", "to": "08047112233"},
+        headers=ADMIN,
     )
     assert response.status_code == 201, response.text
     placed = response.json()
     assert placed["direction"] == "inbound" and placed["flow_app_id"] == "desk"
     live = details(client, account, placed["sid"])
     assert live["Direction"] == "inbound" and live["Status"] == "in-progress"
-    assert live["From"] == "09999900007" and live["To"] == "08047112233" and live["PhoneNumberSid"] == "08047112233"
+    assert (
+        live["From"] == "09999900007"
+        and live["To"] == "08047112233"
+        and live["PhoneNumberSid"] == "08047112233"
+    )
 
     advance(client, 30)
     done = details(client, account, placed["sid"])
@@ -87,7 +96,9 @@ def test_bad_inbound_calls(
     assert message in response.json()["error"]["message"]
 
 
-def test_an_exophone_without_a_flow_takes_no_inbound_calls(client: httpx.Client, engine_server: LiveServer) -> None:
+def test_an_exophone_without_a_flow_takes_no_inbound_calls(
+    client: httpx.Client, engine_server: LiveServer
+) -> None:
     bare = make_account(engine_server.db)
     response = client.post(
         f"/admin/accounts/{bare.sid}/inbound", json={"from": STAYS, "to": bare.exophones[0]}, headers=ADMIN
@@ -124,7 +135,9 @@ def test_uniform_traffic_places_calls_at_the_rate(client: httpx.Client, account:
     assert all(c["Direction"] == "inbound" and c["Status"] == "completed" for c in calls)
 
 
-def test_poisson_traffic_is_deterministic_and_near_its_rate(client: httpx.Client, engine_server: LiveServer) -> None:
+def test_poisson_traffic_is_deterministic_and_near_its_rate(
+    client: httpx.Client, engine_server: LiveServer
+) -> None:
     def run() -> list[int]:
         acct = make_account(engine_server.db)
         base = f"/admin/accounts/{acct.sid}"
@@ -153,7 +166,10 @@ def test_a_stopped_generator_places_no_more_calls(client: httpx.Client, account:
     assert stopped["state"] == "stopped" and stopped["placed"] == 3
     advance(client, 600)
     assert client.get(f"/admin/traffic/{gid}", headers=ADMIN).json()["placed"] == 3
-    assert [g["id"] for g in client.get(f"/admin/accounts/{account.sid}/traffic", headers=ADMIN).json()["generators"]] == [gid]
+    assert [
+        g["id"]
+        for g in client.get(f"/admin/accounts/{account.sid}/traffic", headers=ADMIN).json()["generators"]
+    ] == [gid]
 
 
 @pytest.mark.parametrize(
@@ -162,12 +178,17 @@ def test_a_stopped_generator_places_no_more_calls(client: httpx.Client, account:
         ({"exophones": [EXOPHONE], "rate_per_minute": 0, "count": 1}, "rate_per_minute must be above 0"),
         ({"exophones": [EXOPHONE], "rate_per_minute": 5}, "give count or duration_seconds"),
         ({"exophones": [], "rate_per_minute": 5, "count": 1}, "at least one"),
-        ({"exophones": [EXOPHONE], "rate_per_minute": 5, "count": 1, "arrival": "bursty"}, "poisson or uniform"),
+        (
+            {"exophones": [EXOPHONE], "rate_per_minute": 5, "count": 1, "arrival": "bursty"},
+            "poisson or uniform",
+        ),
         ({"exophones": [EXOPHONE], "rate_per_minute": 5, "count": 1, "speed": 1}, "unknown field 'speed'"),
         ({"exophones": ["+919999900001"], "rate_per_minute": 5, "count": 1}, "is not an ExoPhone"),
     ],
 )
-def test_bad_traffic_specs(client: httpx.Client, account: AccountFixture, spec: dict[str, Any], message: str) -> None:
+def test_bad_traffic_specs(
+    client: httpx.Client, account: AccountFixture, spec: dict[str, Any], message: str
+) -> None:
     response = client.post(f"/admin/accounts/{account.sid}/traffic", json=spec, headers=ADMIN)
     assert response.status_code == 400, response.text
     assert message in response.json()["error"]["message"]

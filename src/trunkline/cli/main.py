@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from trunkline.cli.accounts import accounts_app
+from trunkline.cli.flows import flows_app, inbound_app, traffic_app
 from trunkline.cli.network import clock_app, scenario_app
 from trunkline.cli.numbering import dnd_app, numbering_app
 from trunkline.cli.seed import seed_command
@@ -18,6 +19,9 @@ app.add_typer(numbering_app, name="numbering")
 app.add_typer(dnd_app, name="dnd")
 app.add_typer(clock_app, name="clock")
 app.add_typer(scenario_app, name="scenario")
+app.add_typer(flows_app, name="flows")
+app.add_typer(inbound_app, name="inbound")
+app.add_typer(traffic_app, name="traffic")
 
 if __name__ == "__main__":
     app()

@@ -96,7 +96,9 @@ def _call_row(call: Call) -> dict[str, Any]:
 
 
 def _ended_recorded(update: RunUpdate) -> bool:
-    return not update.claimed.was_final and update.claimed.run.is_over and update.call.recording_path is not None
+    return (
+        not update.claimed.was_final and update.claimed.run.is_over and update.call.recording_path is not None
+    )
 
 
 def _recording_row(update: RunUpdate) -> recordings.NewRecording:
@@ -183,7 +185,9 @@ class CallRunStore:
                 for call_id, i in zip(ids, accepted, strict=True)
             ],
         )
-        legs = [_leg_row(call_id, leg) for call_id, i in zip(ids, accepted, strict=True) for leg in i.call.legs]
+        legs = [
+            _leg_row(call_id, leg) for call_id, i in zip(ids, accepted, strict=True) for leg in i.call.legs
+        ]
         if legs:
             conn.execute(_INSERT_LEG, legs)
         self._insert_events(

@@ -37,7 +37,9 @@ class FlowStore:
         values = {"name": flow.name, "definition": orjson.dumps(flow.document).decode(), "updated_at": now_ms}
         with self._db.write() as conn:
             changed = conn.execute(
-                update(flows).where(flows.c.account_id == account_id, flows.c.app_id == flow.app_id).values(values)
+                update(flows)
+                .where(flows.c.account_id == account_id, flows.c.app_id == flow.app_id)
+                .values(values)
             ).rowcount
             if changed:
                 return False
@@ -45,10 +47,10 @@ class FlowStore:
         return True
 
     def get(self, account_id: int, app_id: str) -> StoredFlow | None:
-        found = self.list(account_id, app_id)
+        found = self.of_account(account_id, app_id)
         return found[0] if found else None
 
-    def list(self, account_id: int, app_id: str | None = None) -> list[StoredFlow]:
+    def of_account(self, account_id: int, app_id: str | None = None) -> list[StoredFlow]:
         query = select(flows).where(flows.c.account_id == account_id).order_by(flows.c.app_id)
         if app_id is not None:
             query = query.where(flows.c.app_id == app_id)
@@ -80,7 +82,9 @@ class FlowStore:
                     parameter="app_id",
                 )
             return bool(
-                conn.execute(delete(flows).where(flows.c.account_id == account_id, flows.c.app_id == app_id)).rowcount
+                conn.execute(
+                    delete(flows).where(flows.c.account_id == account_id, flows.c.app_id == app_id)
+                ).rowcount
             )
 
     def assign(self, account_id: int, number: str, app_id: str | None) -> None:

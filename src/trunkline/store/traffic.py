@@ -12,6 +12,8 @@ from trunkline.store.database import Database
 from trunkline.store.schema import accounts, traffic_generators
 
 RUNNING, FINISHED, STOPPED, FAILED = "running", "finished", "stopped", "failed"
+START_AT_ONCE = -1
+"""``next_at`` of a generator that starts at the engine's now: due at once, whatever the clock."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,23 +42,29 @@ def _generator(row: Any) -> Generator:
     )
 
 
-_SELECT = select(traffic_generators, accounts.c.sid).join(accounts, accounts.c.id == traffic_generators.c.account_id)
+_SELECT = select(traffic_generators, accounts.c.sid).join(
+    accounts, accounts.c.id == traffic_generators.c.account_id
+)
 
 
 class TrafficStore:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def create(self, account_id: int, spec: dict[str, Any], starts_at: int, wall_now: int) -> int:
+    def create(self, account_id: int, spec: dict[str, Any], starts_at: int | None, wall_now: int) -> int:
+        """A new generator from ``starts_at`` (network clock); None: from whenever the engine next
+        looks (the CLI, which does not know the server's clock)."""
+        if starts_at is not None:
+            spec = spec | {"started_at": starts_at}
         with self._db.write() as conn:
             return int(
                 conn.execute(
                     traffic_generators.insert()
                     .values(
                         account_id=account_id,
-                        spec=orjson.dumps(spec | {"started_at": starts_at}).decode(),
+                        spec=orjson.dumps(spec).decode(),
                         state=RUNNING,
-                        next_at=starts_at,
+                        next_at=START_AT_ONCE if starts_at is None else starts_at,
                         placed=0,
                         created_at=wall_now,
                     )
@@ -69,7 +77,7 @@ class TrafficStore:
             row = conn.execute(_SELECT.where(traffic_generators.c.id == generator_id)).first()
         return None if row is None else _generator(row)
 
-    def list(self, account_id: int) -> list[Generator]:
+    def of_account(self, account_id: int) -> list[Generator]:
         with self._db.engine.connect() as conn:
             rows = conn.execute(
                 _SELECT.where(traffic_generators.c.account_id == account_id).order_by(traffic_generators.c.id)
@@ -100,12 +108,16 @@ class TrafficStore:
 
     @staticmethod
     def progress(
-        conn: Connection, generator_id: int, *, placed: int, next_at: int | None, state: str, reason: str = ""
+        conn: Connection,
+        generator_id: int,
+        *,
+        placed: int,
+        next_at: int | None,
+        state: str,
+        spec: dict[str, Any] | None = None,
     ) -> None:
+        """Record how far a generator got; ``spec`` replaces the stored one (its start, a reason)."""
         values: dict[str, Any] = {"placed": placed, "next_at": next_at, "state": state}
-        if reason:
-            spec = conn.execute(
-                select(traffic_generators.c.spec).where(traffic_generators.c.id == generator_id)
-            ).scalar_one()
-            values["spec"] = orjson.dumps(orjson.loads(spec) | {"reason": reason}).decode()
+        if spec is not None:
+            values["spec"] = orjson.dumps(spec).decode()
         conn.execute(update(traffic_generators).where(traffic_generators.c.id == generator_id).values(values))

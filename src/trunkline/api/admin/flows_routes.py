@@ -50,7 +50,9 @@ async def flow_document(request: Request) -> Any:
     """The request body as JSON, or YAML when the Content-Type says so."""
     body = await request.body()
     if len(body) > MAX_FLOW_BYTES:
-        raise InvalidParameter(f"a flow document is at most {MAX_FLOW_BYTES // 1024} KiB", parameter="applets")
+        raise InvalidParameter(
+            f"a flow document is at most {MAX_FLOW_BYTES // 1024} KiB", parameter="applets"
+        )
     content_type = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
     try:
         if "yaml" in content_type:
@@ -58,7 +60,9 @@ async def flow_document(request: Request) -> Any:
         return orjson.loads(body)
     except (yaml.YAMLError, ValueError) as exc:
         kind = "YAML" if "yaml" in content_type else "JSON"
-        raise InvalidParameter(f"the body is not valid {kind}: {str(exc).splitlines()[0]}", parameter="applets") from None
+        raise InvalidParameter(
+            f"the body is not valid {kind}: {str(exc).splitlines()[0]}", parameter="applets"
+        ) from None
 
 
 def _flow_json(stored: StoredFlow) -> dict[str, Any]:
@@ -89,7 +93,7 @@ async def put_flow(ctx: Admin, account_sid: str, app_id: str, request: Request) 
 @router.get("/accounts/{account_sid}/flows", summary="The account's flows")
 async def list_flows(ctx: Admin, account_sid: str) -> dict[str, Any]:
     account = await _account(ctx, account_sid)
-    return {"flows": [_flow_json(f) for f in await ctx.blocking(ctx.flows.list, account.id)]}
+    return {"flows": [_flow_json(f) for f in await ctx.blocking(ctx.flows.of_account, account.id)]}
 
 
 @router.get("/accounts/{account_sid}/flows/{app_id}", summary="One flow")
@@ -113,7 +117,9 @@ class Assignment(BaseModel):
     app_id: str | None = Field(description="The flow answering calls to this ExoPhone; null: none.")
 
 
-@router.put("/accounts/{account_sid}/exophones/{number}/flow", summary="Answer an ExoPhone's calls with a flow")
+@router.put(
+    "/accounts/{account_sid}/exophones/{number}/flow", summary="Answer an ExoPhone's calls with a flow"
+)
 async def assign_flow(ctx: Admin, account_sid: str, number: str, assignment: Assignment) -> dict[str, Any]:
     account = await _account(ctx, account_sid)
     exophone = _number(number, "number")
@@ -126,13 +132,13 @@ class InboundCall(BaseModel):
     to: str = Field(description="One of the account's ExoPhones, with a flow assigned.")
 
 
-@router.post("/accounts/{account_sid}/inbound", status_code=201, summary="Place one inbound call to an ExoPhone")
+@router.post(
+    "/accounts/{account_sid}/inbound", status_code=201, summary="Place one inbound call to an ExoPhone"
+)
 async def inbound_call(ctx: Admin, account_sid: str, call: InboundCall) -> dict[str, Any]:
     account = await _account(ctx, account_sid)
     caller, exophone = _number(call.from_, "from"), _number(call.to, "to")
-    placed = await ctx.blocking(
-        ctx.call_service.inbound, Caller(account.id, account.sid), caller, exophone
-    )
+    placed = await ctx.blocking(ctx.call_service.inbound, Caller(account.id, account.sid), caller, exophone)
     return {
         "sid": placed.sid,
         "from": placed.from_number,
@@ -150,8 +156,12 @@ def _generator_json(generator: Generator) -> dict[str, Any]:
         "account_sid": generator.account_sid,
         "state": generator.state,
         "placed": generator.placed,
-        "next_at": ms_to_ist(generator.next_at) if generator.next_at is not None else None,
-        "started_at": ms_to_ist(int(generator.spec["started_at"])),
+        "next_at": ms_to_ist(generator.next_at)
+        if generator.next_at is not None and generator.next_at >= 0
+        else None,
+        "started_at": ms_to_ist(int(generator.spec["started_at"]))
+        if "started_at" in generator.spec
+        else None,
         "reason": generator.spec.get("reason"),
         "spec": spec,
     }
@@ -166,9 +176,13 @@ async def start_traffic(
     for exophone in spec.exophones:
         assigned = await ctx.blocking(ctx.flows.exophone_flow, account.id, exophone)
         if assigned is None:
-            raise InvalidParameter(f"{exophone} is not an ExoPhone of account {account_sid}", parameter="exophones")
+            raise InvalidParameter(
+                f"{exophone} is not an ExoPhone of account {account_sid}", parameter="exophones"
+            )
         if assigned[0] is None:
-            raise InvalidParameter(f"ExoPhone {exophone} has no flow to answer calls with", parameter="exophones")
+            raise InvalidParameter(
+                f"ExoPhone {exophone} has no flow to answer calls with", parameter="exophones"
+            )
     starts_at = ctx.clock.now_ms()
     generator_id = await ctx.blocking(ctx.traffic.create, account.id, spec.document(), starts_at, wall_ms())
     ctx.engine.due_at(starts_at)
@@ -180,7 +194,7 @@ async def start_traffic(
 @router.get("/accounts/{account_sid}/traffic", summary="The account's traffic generators")
 async def list_traffic(ctx: Admin, account_sid: str) -> dict[str, Any]:
     account = await _account(ctx, account_sid)
-    return {"generators": [_generator_json(g) for g in await ctx.blocking(ctx.traffic.list, account.id)]}
+    return {"generators": [_generator_json(g) for g in await ctx.blocking(ctx.traffic.of_account, account.id)]}
 
 
 async def _generator(ctx: AppContext, generator_id: int) -> Generator:

@@ -102,7 +102,10 @@ def on_timer(run: CallRun, timer: Timer, settle_delay_ms: int) -> list[Effect]:
         state.waiting = False
         ok = timer.value == "200"
         target = (applet.on_success if ok else applet.on_failure) or applet.next
-        return [Event("passthru.reply", at, {"status": timer.value}), *enter(run, target, at, settle_delay_ms)]
+        return [
+            Event("passthru.reply", at, {"status": timer.value}),
+            *enter(run, target, at, settle_delay_ms),
+        ]
     return []
 
 
@@ -123,7 +126,10 @@ def _keys(run: CallRun, applet: Applet, keys: str, at: int, settle_delay_ms: int
     assert state is not None
     if keys in applet.branches:
         state.keys.append(keys)
-        return [Event("ivr.keys", at, {"keys": keys}), *enter(run, applet.branches[keys], at, settle_delay_ms)]
+        return [
+            Event("ivr.keys", at, {"keys": keys}),
+            *enter(run, applet.branches[keys], at, settle_delay_ms),
+        ]
     state.attempt += 1
     effects: list[Effect] = [Event("ivr.invalid" if keys else "ivr.no-input", at, {"keys": keys})]
     if state.attempt < applet.attempts:

@@ -319,7 +319,9 @@ def apply(run: CallRun, timer: Timer, *, settle_delay_ms: int) -> list[Effect]:
 
 INBOUND_PICKUP_MS = 1000
 """How long a call to an ExoPhone rings before Exotel answers it and starts the number's flow."""
-_FLOW_TIMERS = frozenset({TimerKind.FLOW_STEP, TimerKind.FLOW_DONE, TimerKind.FLOW_INPUT, TimerKind.FLOW_REPLY})
+_FLOW_TIMERS = frozenset(
+    {TimerKind.FLOW_STEP, TimerKind.FLOW_DONE, TimerKind.FLOW_INPUT, TimerKind.FLOW_REPLY}
+)
 
 
 def _ring_in(run: CallRun, at: int) -> list[Effect]:

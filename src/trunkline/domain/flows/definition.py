@@ -206,7 +206,9 @@ def _applet(index: int, raw: Any, following: str | None) -> Applet:
         if isinstance(numbers, str):
             numbers = [numbers]
         if not isinstance(numbers, list) or not 1 <= len(numbers) <= MAX_CONNECT_NUMBERS:
-            raise _fail(where, f"numbers must list 1 to {MAX_CONNECT_NUMBERS} phone numbers, dialled in order")
+            raise _fail(
+                where, f"numbers must list 1 to {MAX_CONNECT_NUMBERS} phone numbers, dialled in order"
+            )
         parsed = []
         for number in numbers:
             if not isinstance(number, str) or len(number) > 32:
@@ -230,7 +232,9 @@ def _applet(index: int, raw: Any, following: str | None) -> Applet:
         play = _spoken_ms(prompt) if prompt else 0
         if "duration_seconds" in raw:
             play = _seconds(where, raw, "duration_seconds", 3, 0, 600)
-        return Applet(**base, text=prompt, play_ms=play, max_ms=_seconds(where, raw, "max_seconds", 60, 1, 3600))
+        return Applet(
+            **base, text=prompt, play_ms=play, max_ms=_seconds(where, raw, "max_seconds", 60, 1, 3600)
+        )
     return Applet(**base)
 
 
@@ -244,7 +248,9 @@ def parse_flow(app_id: str, document: Any) -> Flow:
     if unknown:
         raise FlowError(f"unknown flow field {unknown[0]!r} (known: name, applets)", parameter="applets")
     if "app_id" in document and document["app_id"] != app_id:
-        raise FlowError(f"app_id {document['app_id']!r} does not match the URL's {app_id!r}", parameter="app_id")
+        raise FlowError(
+            f"app_id {document['app_id']!r} does not match the URL's {app_id!r}", parameter="app_id"
+        )
     name = document.get("name", "")
     if not isinstance(name, str) or len(name) > 200:
         raise FlowError("name must be text of at most 200 characters", parameter="name")
@@ -262,7 +268,9 @@ def parse_flow(app_id: str, document: Any) -> Flow:
     for applet in applets.values():
         for name_, target in _targets(applet):
             if target is not None and target not in applets:
-                raise _fail(f"applet {applet.id!r}", f"{name_} names {target!r}, which is not an applet of this flow")
+                raise _fail(
+                    f"applet {applet.id!r}", f"{name_} names {target!r}, which is not an applet of this flow"
+                )
     start = next(iter(applets))
     return Flow(app_id, name, applets, start, {"name": name, "applets": raw_applets})
 

@@ -134,7 +134,10 @@ def _span(index: int, raw: dict[str, Any], name: str, high: float) -> tuple[floa
     value = raw[name]
     if not isinstance(value, list) or len(value) != 2:
         raise _bad(index, f"{name} must be [min, max]")
-    low, top = _number(index, f"{name}[0]", value[0], high=high), _number(index, f"{name}[1]", value[1], high=high)
+    low, top = (
+        _number(index, f"{name}[0]", value[0], high=high),
+        _number(index, f"{name}[1]", value[1], high=high),
+    )
     if low > top:
         raise _bad(index, f"{name} must be [min, max] with min <= max")
     return low, top
@@ -142,7 +145,7 @@ def _span(index: int, raw: dict[str, Any], name: str, high: float) -> tuple[floa
 
 def _key(index: int, name: str, value: Any) -> str:
     if not isinstance(value, str) or (value and (len(value) > 8 or set(value) - _KEYS)):
-        raise _bad(index, f"{name} must be keys from 0-9, * and # (or \"\" for none), not {value!r}")
+        raise _bad(index, f'{name} must be keys from 0-9, * and # (or "" for none), not {value!r}')
     return value
 
 
@@ -157,7 +160,9 @@ def _caller_side(index: int, raw: dict[str, Any]) -> dict[str, Any]:
         keys = raw["keys"]
         if not isinstance(keys, dict) or not keys:
             raise _bad(index, 'keys must weigh key presses, such as {"1": 60, "2": 30, "": 10}')
-        weighed = tuple((_key(index, "keys", key), _number(index, f"keys[{key!r}]", w)) for key, w in keys.items())
+        weighed = tuple(
+            (_key(index, "keys", key), _number(index, f"keys[{key!r}]", w)) for key, w in keys.items()
+        )
         if sum(weight for _, weight in weighed) <= 0:
             raise _bad(index, "keys needs a weight above 0")
         changes["keys"] = weighed

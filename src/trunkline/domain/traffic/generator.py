@@ -25,7 +25,16 @@ from trunkline.domain.numbers.phone import UnparseableNumber, to_e164
 
 MAX_COUNT = 1_000_000
 MAX_RATE_PER_MINUTE = 60_000.0
-_FIELDS = {"exophones", "rate_per_minute", "count", "duration_seconds", "arrival", "callers", "numbers", "seed"}
+_FIELDS = {
+    "exophones",
+    "rate_per_minute",
+    "count",
+    "duration_seconds",
+    "arrival",
+    "callers",
+    "numbers",
+    "seed",
+}
 
 
 @dataclass(frozen=True, slots=True)

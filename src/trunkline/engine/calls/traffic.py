@@ -48,36 +48,43 @@ class TrafficRunner:
         return placed
 
     def _run(self, conn: Connection, generator: Generator, now_ms: int) -> int:
-        spec = parse_spec({k: v for k, v in generator.spec.items() if k not in ("started_at", "reason")})
-        started_at = int(generator.spec["started_at"])
-        flows = self._flows.exophone_flows(generator.account_id, list(spec.exophones))
+        document = dict(generator.spec)
+        spec = parse_spec({k: v for k, v in document.items() if k not in ("started_at", "reason")})
         placed, next_at = generator.placed, generator.next_at
         assert next_at is not None
+        if "started_at" not in document:  # started from the CLI: it begins now
+            document["started_at"] = next_at = now_ms
+        started_at = int(document["started_at"])
+        flows = self._flows.exophone_flows(generator.account_id, list(spec.exophones))
         items: list[NewRun] = []
+        state = RUNNING
         while next_at <= now_ms and len(items) < self._per_batch:
             if is_finished(spec, placed, next_at, started_at):
                 break
             call = arrival(spec, placed, next_at)
             flow = flows.get(call.exophone)
             if flow is None:
-                reason = f"ExoPhone {call.exophone} has no flow to answer calls with"
-                log.warning("traffic generator %d stopped: %s", generator.id, reason)
-                self._runs.insert(conn, items)
-                self._traffic.progress(conn, generator.id, placed=placed, next_at=None, state=FAILED, reason=reason)
-                return len(items)
+                document["reason"] = f"ExoPhone {call.exophone} has no flow to answer calls with"
+                log.warning("traffic generator %d stopped: %s", generator.id, document["reason"])
+                state = FAILED
+                break
             run = self._new_run(generator.account_sid, call.caller, call.exophone, call.at)
             run.flow_app_id, run.flow = flow.app_id, FlowRun(flow.app_id, flow.document)
             run.extra["TrafficGenerator"] = str(generator.id)
             lifecycle.start(run)
-            items.append(
-                NewRun(generator.account_id, lifecycle.to_call(run, self._rates), run, [Event("call.created", call.at)])
-            )
+            call_record = lifecycle.to_call(run, self._rates)
+            items.append(NewRun(generator.account_id, call_record, run, [Event("call.created", call.at)]))
             next_at += gap_ms(spec, placed)
             placed += 1
         self._runs.insert(conn, items)
-        done = is_finished(spec, placed, next_at, started_at)
+        if state == RUNNING and is_finished(spec, placed, next_at, started_at):
+            state = FINISHED
         self._traffic.progress(
-            conn, generator.id, placed=placed, next_at=None if done else next_at, state=FINISHED if done else RUNNING
+            conn,
+            generator.id,
+            placed=placed,
+            next_at=next_at if state == RUNNING else None,
+            state=state,
+            spec=document if document != generator.spec else None,
         )
         return len(items)
-

@@ -55,7 +55,9 @@ class PassthruRequester:
 
     async def run_pending(self) -> int:
         """Make every pending request now and hand the answers to their calls; returns how many."""
-        batch = await anyio.to_thread.run_sync(self._store.claim_due, self._wall(), self._concurrency, _LEASE_MS)
+        batch = await anyio.to_thread.run_sync(
+            self._store.claim_due, self._wall(), self._concurrency, _LEASE_MS
+        )
         await asyncio.gather(*(self._handle(request) for request in batch))
         return len(batch)
 

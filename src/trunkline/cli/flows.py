@@ -1,0 +1,208 @@
+"""``trunkline flows``, ``trunkline inbound`` and ``trunkline traffic``: flows and inbound traffic,
+acting on the store directly (the admin API does the same over HTTP).
+
+Inbound calls and generators started here begin at the running server's network clock: the
+engine starts them the next time it looks (within half a second), whatever its clock mode.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import orjson
+import typer
+import yaml
+from rich.console import Console
+from rich.table import Table
+
+from trunkline.cli.common import DatabaseUrlOption, open_database
+from trunkline.domain.errors import TrunklineError
+from trunkline.domain.flows.definition import parse_flow
+from trunkline.domain.numbers.phone import UnparseableNumber, to_e164
+from trunkline.domain.traffic.generator import parse_spec
+from trunkline.engine.clock import wall_ms
+from trunkline.store.accounts import Account, AccountStore
+from trunkline.store.database import Database
+from trunkline.store.flows import FlowStore
+from trunkline.store.traffic import TrafficStore
+
+flows_app = typer.Typer(help="Call flows (applets) of an account, and the ExoPhones they answer.")
+inbound_app = typer.Typer(help="Inbound calls from the simulated network to an account's ExoPhones.")
+traffic_app = typer.Typer(help="Inbound traffic generators.")
+console = Console()
+
+AccountArg = Annotated[str, typer.Argument(help="Account SID.")]
+
+
+def _fail(message: str) -> typer.Exit:
+    console.print(f"[red]{message}[/red]")
+    return typer.Exit(2)
+
+
+def _account(db: Database, sid: str) -> Account:
+    account = AccountStore(db).get(sid)
+    if account is None:
+        raise _fail(f"no account {sid}")
+    return account
+
+
+def _number(raw: str) -> str:
+    try:
+        return to_e164(raw)
+    except UnparseableNumber as exc:
+        raise _fail(str(exc)) from None
+
+
+def read_document(path: Path) -> Any:
+    """A JSON or YAML file (by its extension; YAML also reads JSON)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        return orjson.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
+        raise _fail(f"cannot read {path}: {str(exc).splitlines()[0]}") from None
+
+
+@flows_app.command("set")
+def set_flow(
+    account_sid: AccountArg,
+    app_id: Annotated[str, typer.Argument(help="The flow's app id, as in start_voice/<app_id>.")],
+    path: Annotated[Path, typer.Argument(help="The flow as a JSON or YAML file (docs/flows.md).")],
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    """Validate and store a flow (create or replace)."""
+    db = open_database(database_url)
+    account = _account(db, account_sid)
+    try:
+        flow = parse_flow(app_id, read_document(path))
+    except TrunklineError as exc:
+        raise _fail(exc.message) from None
+    created = FlowStore(db).put(account.id, flow, wall_ms())
+    console.print(f"{'Created' if created else 'Replaced'} flow {app_id} ({len(flow.applets)} applets).")
+
+
+@flows_app.command("show")
+def show_flow(account_sid: AccountArg, app_id: str, database_url: DatabaseUrlOption = None) -> None:
+    """Print a flow as stored."""
+    db = open_database(database_url)
+    stored = FlowStore(db).get(_account(db, account_sid).id, app_id)
+    if stored is None:
+        raise _fail(f"no flow {app_id} in account {account_sid}")
+    console.print_json(data={"app_id": stored.app_id, "exophones": stored.exophones, **stored.document})
+
+
+@flows_app.command("list")
+def list_flows(account_sid: AccountArg, database_url: DatabaseUrlOption = None) -> None:
+    """The account's flows and the ExoPhones each answers."""
+    db = open_database(database_url)
+    table = Table("app_id", "name", "applets", "ExoPhones")
+    for stored in FlowStore(db).of_account(_account(db, account_sid).id):
+        table.add_row(
+            stored.app_id, stored.name, str(len(stored.document["applets"])), ", ".join(stored.exophones)
+        )
+    console.print(table)
+
+
+@flows_app.command("delete")
+def delete_flow(account_sid: AccountArg, app_id: str, database_url: DatabaseUrlOption = None) -> None:
+    """Delete a flow that no ExoPhone answers with."""
+    db = open_database(database_url)
+    try:
+        deleted = FlowStore(db).delete(_account(db, account_sid).id, app_id)
+    except TrunklineError as exc:
+        raise _fail(exc.message) from None
+    if not deleted:
+        raise _fail(f"no flow {app_id} in account {account_sid}")
+    console.print(f"Deleted flow {app_id}.")
+
+
+@flows_app.command("assign")
+def assign_flow(
+    account_sid: AccountArg,
+    exophone: Annotated[str, typer.Argument(help="One of the account's ExoPhones.")],
+    app_id: Annotated[
+        str | None, typer.Argument(help="The flow to answer its calls with; omit to unassign.")
+    ] = None,
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    """Make an ExoPhone answer inbound calls with a flow."""
+    db = open_database(database_url)
+    try:
+        FlowStore(db).assign(_account(db, account_sid).id, _number(exophone), app_id)
+    except TrunklineError as exc:
+        raise _fail(exc.message) from None
+    console.print(f"{_number(exophone)} answers with {app_id or 'no flow'}.")
+
+
+def _start(db: Database, account: Account, document: dict[str, Any]) -> int:
+    try:
+        spec = parse_spec(document)
+        flows = FlowStore(db)
+        for exophone in spec.exophones:
+            assigned = flows.exophone_flow(account.id, exophone)
+            if assigned is None or assigned[0] is None:
+                what = "is not an ExoPhone of this account" if assigned is None else "has no flow"
+                raise _fail(f"{exophone} {what}")
+    except TrunklineError as exc:
+        raise _fail(exc.message) from None
+    return TrafficStore(db).create(account.id, spec.document(), None, wall_ms())
+
+
+@inbound_app.command("call")
+def inbound_call(
+    account_sid: AccountArg,
+    from_number: Annotated[str, typer.Option("--from", help="The caller's number.")],
+    to: Annotated[str, typer.Option("--to", help="The ExoPhone called (it must have a flow).")],
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    """Place one inbound call (a generator of one call, so it starts on the server's clock)."""
+    db = open_database(database_url)
+    document = {"exophones": [to], "numbers": [from_number], "rate_per_minute": 60, "count": 1}
+    generator_id = _start(db, _account(db, account_sid), document)
+    console.print(f"Inbound call queued (generator {generator_id}); the running server places it.")
+
+
+@traffic_app.command("start")
+def start_traffic(
+    account_sid: AccountArg,
+    exophone: Annotated[list[str], typer.Option("--exophone", help="An ExoPhone to call (repeat for more).")],
+    rate: Annotated[float, typer.Option("--rate", help="Calls per minute.")],
+    count: Annotated[int | None, typer.Option("--count", help="Stop after this many calls.")] = None,
+    duration: Annotated[int | None, typer.Option("--duration", help="Stop after this many seconds.")] = None,
+    arrival: Annotated[str, typer.Option("--arrival", help="poisson or uniform.")] = "poisson",
+    callers: Annotated[int, typer.Option("--callers", help="Distinct customers calling.")] = 200,
+    seed: Annotated[int, typer.Option("--seed", help="Same seed, same calls.")] = 0,
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    """Start a traffic generator."""
+    db = open_database(database_url)
+    document: dict[str, Any] = {"exophones": exophone, "rate_per_minute": rate, "arrival": arrival}
+    document |= {"callers": callers, "seed": seed}
+    if count is not None:
+        document["count"] = count
+    if duration is not None:
+        document["duration_seconds"] = duration
+    generator_id = _start(db, _account(db, account_sid), document)
+    console.print_json(data={"id": generator_id, "state": "running"})
+
+
+@traffic_app.command("list")
+def list_traffic(account_sid: AccountArg, database_url: DatabaseUrlOption = None) -> None:
+    """The account's generators and their progress."""
+    db = open_database(database_url)
+    table = Table("id", "state", "placed", "rate/min", "until")
+    for generator in TrafficStore(db).of_account(_account(db, account_sid).id):
+        spec = generator.spec
+        until = f"{spec['count']} calls" if spec.get("count") else f"{spec.get('duration_seconds')} s"
+        table.add_row(
+            str(generator.id), generator.state, str(generator.placed), f"{spec['rate_per_minute']:g}", until
+        )
+    console.print(table)
+
+
+@traffic_app.command("stop")
+def stop_traffic(generator_id: int, database_url: DatabaseUrlOption = None) -> None:
+    """Stop a generator; calls already placed go on."""
+    if not TrafficStore(open_database(database_url)).stop(generator_id):
+        raise _fail(f"no running traffic generator {generator_id}")
+    console.print(f"Stopped generator {generator_id}.")
