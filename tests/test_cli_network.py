@@ -27,7 +27,7 @@ def test_scenario_and_clock_commands_drive_a_running_server(tmp_path: Path) -> N
     try:
         rules = tmp_path / "rules.json"
         rules.write_text(
-            json.dumps({"rules": [{"match": "+91981*", "busy": 1, "answer": 0, "no_answer": 0}]})
+            json.dumps({"rules": [{"match": "+91981*", "busy": 1, "answer": 0, "no_answer": 0, "fail": 0}]})
         )
         result = runner.invoke(app, ["scenario", "set", str(rules), "--database-url", url])
         assert result.exit_code == 0, result.output

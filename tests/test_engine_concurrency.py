@@ -17,6 +17,7 @@ from trunkline.engine.calls.service import Caller, CallService
 from trunkline.engine.carriers.simulated import SimulatedNetwork
 from trunkline.engine.clock import NetworkClock
 from trunkline.store.call_runs import CallRunStore
+from trunkline.store.flows import FlowStore
 from trunkline.store.calls import CallStore
 from trunkline.store.database import Database
 
@@ -46,6 +47,7 @@ def test_engines_in_parallel_take_each_call_once(database_factory, backend: str)
         CallRunStore(db),
         first,
         RATES,
+        FlowStore(db),
         default_ring_timeout_s=30,
         allow_private_callbacks=True,
     )
@@ -122,7 +124,7 @@ def test_a_carrier_reporting_signals_as_they_happen(database_factory) -> None:  
     clock = NetworkClock(db, mode="virtual")
     engine = CallEngine(db, CallRunStore(db), SilentCarrier(), clock, RATES, renderers={}, settle_delay_ms=0)
     service = CallService(
-        CallRunStore(db), engine, RATES, default_ring_timeout_s=30, allow_private_callbacks=True
+        CallRunStore(db), engine, RATES, FlowStore(db), default_ring_timeout_s=30, allow_private_callbacks=True
     )
     call = service.connect(
         Caller(account.account_id, account.sid),
