@@ -124,7 +124,12 @@ def test_a_carrier_reporting_signals_as_they_happen(database_factory) -> None:  
     clock = NetworkClock(db, mode="virtual")
     engine = CallEngine(db, CallRunStore(db), SilentCarrier(), clock, RATES, renderers={}, settle_delay_ms=0)
     service = CallService(
-        CallRunStore(db), engine, RATES, FlowStore(db), default_ring_timeout_s=30, allow_private_callbacks=True
+        CallRunStore(db),
+        engine,
+        RATES,
+        FlowStore(db),
+        default_ring_timeout_s=30,
+        allow_private_callbacks=True,
     )
     call = service.connect(
         Caller(account.account_id, account.sid),

@@ -192,3 +192,14 @@ def test_bad_traffic_specs(
     response = client.post(f"/admin/accounts/{account.sid}/traffic", json=spec, headers=ADMIN)
     assert response.status_code == 400, response.text
     assert message in response.json()["error"]["message"]
+
+
+def test_reset_of_an_account_stops_its_traffic(client: httpx.Client, account: AccountFixture) -> None:
+    spec = {"exophones": [EXOPHONE], "rate_per_minute": 60, "count": 100, "arrival": "uniform"}
+    gid = client.post(f"/admin/accounts/{account.sid}/traffic", json=spec, headers=ADMIN).json()["id"]
+    advance(client, 1.5)
+    reset = client.post("/admin/reset", json={"account_sid": account.sid}, headers=ADMIN).json()
+    assert reset["generators_stopped"] == 1 and reset["calls_deleted"] == 2
+    advance(client, 30)
+    assert client.get(f"/admin/traffic/{gid}", headers=ADMIN).json()["state"] == "stopped"
+    assert listed(client, account) == []

@@ -265,7 +265,7 @@ class CallRunStore:
             query = (
                 select(call_runs.c.call_id, call_runs.c.state)
                 .join(calls, calls.c.id == call_runs.c.call_id)
-                .where(calls.c.sid == sid, call_runs.c.next_due_at.is_not(None))
+                .where(calls.c.sid == sid)
             )
             if conn.dialect.name == "postgresql":
                 query = query.with_for_update(of=call_runs)
@@ -273,6 +273,8 @@ class CallRunStore:
             if row is None:
                 return False
             run = CallRun.from_dict(orjson.loads(row.state))
+            if run.is_over:
+                return False  # (a run waiting for a Passthru answer has no due time, but is live)
             run.schedule(timer)
             conn.execute(
                 _UPDATE_RUN, {"_id": row.call_id, "next_due_at": run.next_due_at, "state": _dump(run)}

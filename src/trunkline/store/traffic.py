@@ -94,6 +94,14 @@ class TrafficStore:
                 ).rowcount
             )
 
+    def stop_all(self, account_id: int | None) -> int:
+        """Stop the running generators of one account (or of all)."""
+        query = update(traffic_generators).where(traffic_generators.c.state == RUNNING)
+        if account_id is not None:
+            query = query.where(traffic_generators.c.account_id == account_id)
+        with self._db.write() as conn:
+            return int(conn.execute(query.values(state=STOPPED, next_at=None)).rowcount)
+
     def next_at(self) -> int | None:
         with self._db.engine.connect() as conn:
             value = conn.execute(select(func.min(traffic_generators.c.next_at))).scalar()

@@ -194,7 +194,9 @@ async def start_traffic(
 @router.get("/accounts/{account_sid}/traffic", summary="The account's traffic generators")
 async def list_traffic(ctx: Admin, account_sid: str) -> dict[str, Any]:
     account = await _account(ctx, account_sid)
-    return {"generators": [_generator_json(g) for g in await ctx.blocking(ctx.traffic.of_account, account.id)]}
+    return {
+        "generators": [_generator_json(g) for g in await ctx.blocking(ctx.traffic.of_account, account.id)]
+    }
 
 
 async def _generator(ctx: AppContext, generator_id: int) -> Generator:

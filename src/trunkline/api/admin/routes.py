@@ -112,7 +112,9 @@ async def redeliver(ctx: Admin, delivery_id: int) -> dict[str, Any]:
     return {"delivery_id": delivery_id, "state": "pending"}
 
 
-@router.post("/reset", summary="Delete calls (of one account or all) and reset the virtual clock")
+@router.post(
+    "/reset", summary="Delete calls (of one account or all), stop their traffic and reset the virtual clock"
+)
 async def reset(ctx: Admin, request: Annotated[Reset | None, Body()] = None) -> dict[str, Any]:
     account_id = None
     if request is not None and request.account_sid is not None:
@@ -120,7 +122,8 @@ async def reset(ctx: Admin, request: Annotated[Reset | None, Body()] = None) -> 
         if account is None:
             raise NotFound(f"no account {request.account_sid}")
         account_id = account.id
+    stopped = await ctx.blocking(ctx.traffic.stop_all, account_id)
     deleted = await ctx.blocking(ctx.calls.purge, account_id)
     if account_id is None:
         await ctx.blocking(ctx.clock.reset)
-    return {"calls_deleted": deleted, "clock": ctx.clock.describe()}
+    return {"calls_deleted": deleted, "generators_stopped": stopped, "clock": ctx.clock.describe()}
