@@ -17,9 +17,9 @@ from trunkline.engine.calls.service import Caller, CallService
 from trunkline.engine.carriers.simulated import SimulatedNetwork
 from trunkline.engine.clock import NetworkClock
 from trunkline.store.call_runs import CallRunStore
-from trunkline.store.flows import FlowStore
 from trunkline.store.calls import CallStore
 from trunkline.store.database import Database
+from trunkline.store.flows import FlowStore
 
 RATES = RateTable({"": 1.0})
 
