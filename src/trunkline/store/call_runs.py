@@ -96,7 +96,9 @@ def _call_row(call: Call) -> dict[str, Any]:
 
 
 def _ended_recorded(update: RunUpdate) -> bool:
-    return not update.claimed.was_final and update.claimed.run.is_over and update.call.recording_path is not None
+    return (
+        not update.claimed.was_final and update.claimed.run.is_over and update.call.recording_path is not None
+    )
 
 
 def _recording_row(update: RunUpdate) -> recordings.NewRecording:
