@@ -18,12 +18,14 @@ from trunkline.engine.calls.engine import CallbackRenderer, CallEngine
 from trunkline.engine.calls.service import CallService
 from trunkline.engine.carriers.simulated import SimulatedNetwork
 from trunkline.engine.clock import NetworkClock
+from trunkline.engine.recordings.files import RecordingFiles
 from trunkline.engine.webhooks.delivery import WebhookDeliverer
 from trunkline.store.accounts import AccountStore
 from trunkline.store.call_runs import CallRunStore
 from trunkline.store.calls import CallStore
 from trunkline.store.database import Database
 from trunkline.store.numbering import NumberingStore
+from trunkline.store.recordings import RecordingStore
 from trunkline.store.webhooks import WebhookStore
 
 T = TypeVar("T")
@@ -47,6 +49,8 @@ class AppContext:
     call_service: CallService
     webhooks: WebhookStore
     deliverer: WebhookDeliverer
+    recordings: RecordingStore
+    recording_files: RecordingFiles
 
     @classmethod
     def build(cls, settings: Settings, db: Database, renderers: dict[str, CallbackRenderer]) -> AppContext:
@@ -101,6 +105,8 @@ class AppContext:
             ),
             webhooks=webhooks,
             deliverer=deliverer,
+            recordings=RecordingStore(db),
+            recording_files=RecordingFiles(settings.recordings_dir),
         )
 
     async def start_workers(self) -> None:
