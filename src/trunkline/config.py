@@ -95,6 +95,13 @@ class Settings(BaseSettings):
         description="Bearer token of the admin API (/admin/…). When unset, one is generated at start "
         "and printed.",
     )
+    # --- recordings ---
+    recordings_dir: str = Field(
+        "trunkline-recordings",
+        description="Directory of rendered recording files (relative paths are from the working "
+        "directory). A file is rendered on its first request and reused; the directory is a cache "
+        "and may be deleted at any time. See docs/recordings.md.",
+    )
     # --- status callbacks ---
     webhook_timeout_seconds: float = Field(
         15.0, gt=0, description="How long a status-callback receiver has to answer (Exotel: 15 s)."

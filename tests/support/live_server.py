@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -22,10 +24,13 @@ class LiveServer:
     ctx: AppContext
     _server: uvicorn.Server
     _thread: threading.Thread
+    _temp_dir: str | None = None
 
     def stop(self) -> None:
         self._server.should_exit = True
         self._thread.join(timeout=10)
+        if self._temp_dir is not None:
+            shutil.rmtree(self._temp_dir, ignore_errors=True)
 
 
 ADMIN_TOKEN = "test-admin-token"
@@ -33,6 +38,9 @@ ADMIN_TOKEN = "test-admin-token"
 
 def start_server(db: Database, **settings: object) -> LiveServer:
     settings.setdefault("admin_token", ADMIN_TOKEN)
+    temp_dir = None
+    if "recordings_dir" not in settings:  # rendered recordings go to a directory of this server's own
+        temp_dir = settings["recordings_dir"] = tempfile.mkdtemp(prefix="trunkline-recordings-")
     config = Settings(database_url=db.url, demo_account=False, **settings)  # type: ignore[arg-type]
     app = create_app(config, db)
     sock = socket.socket()
@@ -48,4 +56,5 @@ def start_server(db: Database, **settings: object) -> LiveServer:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("test server did not start")
         time.sleep(0.01)
-    return LiveServer(f"http://127.0.0.1:{port}", db, app.app.ctx, server, thread)  # type: ignore[attr-defined]
+    ctx = app.app.ctx  # type: ignore[attr-defined]
+    return LiveServer(f"http://127.0.0.1:{port}", db, ctx, server, thread, temp_dir)

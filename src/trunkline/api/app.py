@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 import trunkline
-from trunkline.api import exotel_v1
+from trunkline.api import exotel_v1, recordings
 from trunkline.api.admin.flows_routes import router as flows_router
 from trunkline.api.admin.routes import router as admin_router
 from trunkline.api.context import AppContext
@@ -28,6 +28,7 @@ from trunkline.api.exotel_v1.openapi import v1_paths
 from trunkline.api.exotel_v1.routes import DIALECT as V1_DIALECT
 from trunkline.api.exotel_v1.status_callback import status_callback_renderer
 from trunkline.api.paths import NormalisePath
+from trunkline.api.recordings.openapi import recording_paths
 from trunkline.config import Settings
 from trunkline.domain.errors import TrunklineError
 from trunkline.store.database import Database
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
                 title=app.title, version=app.version, description=app.description, routes=app.routes
             )
             schema.setdefault("paths", {}).update(v1_paths())
+            schema["paths"].update(recording_paths())
             schema.setdefault("components", {}).setdefault("securitySchemes", {})["basic"] = {
                 "type": "http",
                 "scheme": "basic",
@@ -85,7 +87,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-    dialects = {exotel_v1.PREFIX: exotel_v1.build_app(ctx)}
+    dialects = {exotel_v1.PREFIX: exotel_v1.build_app(ctx), recordings.PREFIX: recordings.build_app(ctx)}
     return NormalisePath(DialectDispatch(dialects, default=app, ctx=ctx))
 
 

@@ -21,6 +21,7 @@ from trunkline.engine.calls.traffic import TrafficRunner
 from trunkline.engine.carriers.simulated import SimulatedNetwork
 from trunkline.engine.clock import NetworkClock
 from trunkline.engine.flows.passthru import PassthruRequester
+from trunkline.engine.recordings.files import RecordingFiles
 from trunkline.engine.webhooks.delivery import WebhookDeliverer
 from trunkline.store.accounts import AccountStore
 from trunkline.store.call_runs import CallRunStore
@@ -29,6 +30,7 @@ from trunkline.store.database import Database
 from trunkline.store.flow_requests import FlowRequestStore
 from trunkline.store.flows import FlowStore
 from trunkline.store.numbering import NumberingStore
+from trunkline.store.recordings import RecordingStore
 from trunkline.store.traffic import TrafficStore
 from trunkline.store.webhooks import WebhookStore
 
@@ -57,6 +59,8 @@ class AppContext:
     traffic: TrafficStore
     flow_requests: FlowRequestStore
     passthru: PassthruRequester
+    recordings: RecordingStore
+    recording_files: RecordingFiles
 
     @classmethod
     def build(cls, settings: Settings, db: Database, renderers: dict[str, CallbackRenderer]) -> AppContext:
@@ -128,6 +132,8 @@ class AppContext:
             traffic=traffic,
             flow_requests=flow_requests,
             passthru=passthru,
+            recordings=RecordingStore(db),
+            recording_files=RecordingFiles(settings.recordings_dir),
         )
 
     async def start_workers(self) -> None:
