@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import miniaudio
 import pytest
 
 from tests.support.calls_api import ADMIN, ANSWER, BUSY, NEVER, STAYS, advance, details, events, place
@@ -128,6 +129,16 @@ def test_passthru_302_leads_to_voicemail_which_is_recorded(
     names = events(client, call["Sid"])
     assert "voicemail.recorded" in names and "leg2.dialing" not in names
     assert done["RecordingUrl"].endswith(f"{call['Sid']}.mp3")
+
+    # The file holds the message: from entering the voicemail applet to the caller finishing.
+    timeline = client.get(f"/admin/calls/{call['Sid']}/events", headers=ADMIN).json()["events"]
+    began = next(e["at_ms"] for e in timeline if e["detail"].get("applet") == "vm")
+    ended = next(e["at_ms"] for e in timeline if e["name"] == "voicemail.recorded")
+    audio = client.get(urlsplit(done["RecordingUrl"]).path, auth=account.auth)
+    assert audio.status_code == 200 and audio.headers["content-type"] == "audio/mpeg"
+    decoded = miniaudio.mp3_read_s16(audio.content)
+    assert decoded.nchannels == 1
+    assert abs(decoded.num_frames / decoded.sample_rate - (ended - began) / 1000) < 0.3
 
 
 @pytest.mark.parametrize(
