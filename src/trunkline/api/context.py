@@ -12,6 +12,7 @@ from trunkline.api.auth import Authenticator
 from trunkline.api.rate_limit import RateLimiter
 from trunkline.config import Settings
 from trunkline.domain.calls.cursor import CursorCodec
+from trunkline.domain.calls.model import Call
 from trunkline.domain.calls.pricing import RateTable
 from trunkline.engine import network_scenarios
 from trunkline.engine.calls.engine import CallbackRenderer, CallEngine
@@ -20,6 +21,7 @@ from trunkline.engine.carriers.simulated import SimulatedNetwork
 from trunkline.engine.clock import NetworkClock
 from trunkline.engine.webhooks.delivery import WebhookDeliverer
 from trunkline.store.accounts import AccountStore
+from trunkline.store.call_lookup import CallLookup, LookupUnavailable
 from trunkline.store.call_runs import CallRunStore
 from trunkline.store.calls import CallStore
 from trunkline.store.database import Database
@@ -47,6 +49,8 @@ class AppContext:
     call_service: CallService
     webhooks: WebhookStore
     deliverer: WebhookDeliverer
+    lookup: CallLookup | None = None
+    """PostgreSQL only: calls by Sid from the event loop."""
 
     @classmethod
     def build(cls, settings: Settings, db: Database, renderers: dict[str, CallbackRenderer]) -> AppContext:
@@ -101,6 +105,7 @@ class AppContext:
             ),
             webhooks=webhooks,
             deliverer=deliverer,
+            lookup=None if db.is_sqlite else CallLookup(db),
         )
 
     async def start_workers(self) -> None:
@@ -111,6 +116,21 @@ class AppContext:
         self.call_service.close()
         await self.engine.stop()
         await self.deliverer.stop()
+        if self.lookup is not None:
+            await self.lookup.close()
+
+    async def call(
+        self, account_id: int, account_sid: str, sid: str, *, with_legs: bool = False
+    ) -> Call | None:
+        """One call by Sid. SQLite: inline on the pinned connection (``CallStore.get``). PostgreSQL:
+        from the event loop, batched with concurrent requests (``CallLookup``), unless legs are asked
+        for; if that connection fails, through the thread pool as every other read."""
+        if self.lookup is not None and not with_legs:
+            try:
+                return await self.lookup.get(account_id, account_sid, sid)
+            except LookupUnavailable:
+                pass
+        return await self.read(self.calls.get, account_id, account_sid, sid, with_legs, quick=True)
 
     async def read(self, fn: Callable[..., T], *args: object, quick: bool = False) -> T:
         """Run a store read. A quick SQLite read (a primary-key lookup, tens of microseconds) runs
