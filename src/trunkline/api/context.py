@@ -21,7 +21,7 @@ from trunkline.engine.carriers.simulated import SimulatedNetwork
 from trunkline.engine.clock import NetworkClock
 from trunkline.engine.webhooks.delivery import WebhookDeliverer
 from trunkline.store.accounts import AccountStore
-from trunkline.store.call_lookup import CallLookup, LookupUnavailable
+from trunkline.store.call_lookup import CallLookup, LookupUnavailable, call_lookup
 from trunkline.store.call_runs import CallRunStore
 from trunkline.store.calls import CallStore
 from trunkline.store.database import Database
@@ -49,8 +49,7 @@ class AppContext:
     call_service: CallService
     webhooks: WebhookStore
     deliverer: WebhookDeliverer
-    lookup: CallLookup | None = None
-    """PostgreSQL only: calls by Sid from the event loop."""
+    lookup: CallLookup
 
     @classmethod
     def build(cls, settings: Settings, db: Database, renderers: dict[str, CallbackRenderer]) -> AppContext:
@@ -105,7 +104,7 @@ class AppContext:
             ),
             webhooks=webhooks,
             deliverer=deliverer,
-            lookup=None if db.is_sqlite else CallLookup(db),
+            lookup=call_lookup(db),
         )
 
     async def start_workers(self) -> None:
@@ -116,16 +115,14 @@ class AppContext:
         self.call_service.close()
         await self.engine.stop()
         await self.deliverer.stop()
-        if self.lookup is not None:
-            await self.lookup.close()
+        await self.lookup.close()
 
     async def call(
         self, account_id: int, account_sid: str, sid: str, *, with_legs: bool = False
     ) -> Call | None:
-        """One call by Sid. SQLite: inline on the pinned connection (``CallStore.get``). PostgreSQL:
-        from the event loop, batched with concurrent requests (``CallLookup``), unless legs are asked
-        for; if that connection fails, through the thread pool as every other read."""
-        if self.lookup is not None and not with_legs:
+        """One call by Sid, batched with concurrent requests (``CallLookup``). With its legs, or when
+        the lookup's connection fails: a quick read (``read``)."""
+        if not with_legs:
             try:
                 return await self.lookup.get(account_id, account_sid, sid)
             except LookupUnavailable:
