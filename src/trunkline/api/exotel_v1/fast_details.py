@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 
 import orjson
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from trunkline.api.context import AppContext
@@ -45,43 +46,45 @@ class CallDetailsFastPath:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET" and not scope["query_string"]:
             try:
-                answered = await self._answer(scope, receive, send)
-            except Exception:  # noqa: BLE001 - the full app answers (and logs) what went wrong
+                answer = await self._answer(scope)
+            except Exception:
+                # Nothing is sent yet: the full app answers the request, and logs what went wrong.
                 log.debug("fast path gave way", exc_info=True)
-                answered = False
-            if answered:
+                answer = None
+            if answer is not None:
+                status, headers, body = answer
+                await send({"type": "http.response.start", "status": status, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
                 return
         await self.app(scope, receive, send)
 
-    async def _answer(self, scope: Scope, receive: Receive, send: Send) -> bool:
-        """Answer the request if it is a plain call-details request; False (nothing sent) if not."""
+    async def _answer(self, scope: Scope) -> _Answer | None:
+        """The answer to a plain call-details request (status, headers, body); None for any other."""
         parts = scope["path"].split("/")
         # ["", "v1", "Accounts", <account sid>, "Calls", <call sid>[.json]]
         if len(parts) != 6 or parts[2] != "Accounts" or parts[4] != "Calls" or parts[1] != "v1":
-            return False
+            return None
         account_sid = parts[3]
         sid, as_json = split_suffix(parts[5])
         if not account_sid or not is_call_sid(sid):
-            return False
+            return None
         authorization = _authorization(scope)
         if authorization is None or not authorization.isascii():
-            return False
+            return None
         ctx = self.ctx
         principal = ctx.authenticator.cached(authorization, account_sid)
         if principal is None:
-            return False
+            return None
         extra: dict[str, str] | None = None
         if ctx.limiter.enabled:
             try:
                 extra = rate_limit_headers(ctx.limiter, account_sid)
             except RateLimited as exc:
-                await rate_limited(exc, ctx.limiter, as_json=as_json)(scope, receive, send)
-                return True
+                return _of(rate_limited(exc, ctx.limiter, as_json=as_json))
         call = await ctx.call(principal.account_id, account_sid, sid)
         if call is None:
             # As the route answers it: NotFound is raised past the rate-limit headers.
-            await rest_exception(404, "No matching results", as_json=as_json)(scope, receive, send)
-            return True
+            return _of(rest_exception(404, "No matching results", as_json=as_json))
         document = {"Call": call_object(call, public_url=ctx.settings.public_url)}
         body = orjson.dumps(document) if as_json else to_xml(document)
         headers = [
@@ -90,6 +93,11 @@ class CallDetailsFastPath:
         ]
         if extra:
             headers += [(name.lower().encode(), value.encode()) for name, value in extra.items()]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
-        return True
+        return 200, headers, body
+
+
+_Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
+
+
+def _of(response: Response) -> _Answer:
+    return response.status_code, list(response.raw_headers), bytes(response.body)
