@@ -104,6 +104,12 @@ def wrk(
     return float(match.group(1))
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far (all its threads), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mb(pid: int) -> float:
     """Resident memory of a process and its children (uvicorn may fork), in MiB."""
     total = 0

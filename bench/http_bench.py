@@ -4,7 +4,9 @@
 
 The store must already hold the account's calls (bench/run_all.py builds it). Both servers run
 one uvicorn worker on 127.0.0.1; wrk uses one thread and 32 connections. The machine is shared
-and noisy, so the two servers are measured in alternation and compared as a ratio.
+and noisy, so the two servers are measured in alternation and compared as a ratio. The server's
+CPU time per request (user + system, all its threads) is printed too: it moves less than req/s
+when other work takes the cores.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import select
 
-from bench.common import bare_server, free_port, rss_mb, server, trunkline_server, wrk
+from bench.common import bare_server, cpu_seconds, free_port, rss_mb, server, trunkline_server, wrk
 from trunkline.domain.clock import now_ms
 from trunkline.store.accounts import AccountStore
 from trunkline.store.database import Database
@@ -111,15 +113,19 @@ def main() -> None:
     basic = httpx.BasicAuth(*auth)._auth_header  # noqa: SLF001 (one header string for wrk)
 
     bare_rates, details_rates, rss = [], [], 0.0
+    bare_cpu, details_cpu = [], []
     latency: list[tuple[str, float, float, int]] = []
     for _ in range(args.rounds):
         port = free_port()
-        with server(bare_server(port), port, ready_path="/ping"):
+        with server(bare_server(port), port, ready_path="/ping") as process:
+            before = cpu_seconds(process.pid)
             bare_rates.append(wrk(f"http://127.0.0.1:{port}/ping", seconds=args.seconds))
+            bare_cpu.append((cpu_seconds(process.pid) - before) / (bare_rates[-1] * args.seconds) * 1e6)
         port = free_port()
         command, env = trunkline_server(port, args.database_url)
         with server(command, port, env, ready_path="/docs") as process:
             httpx.get(f"http://127.0.0.1:{port}/v1/Accounts/{args.account}/Calls/{sids[0]}.json", auth=auth)
+            before = cpu_seconds(process.pid)
             details_rates.append(
                 wrk(
                     f"http://127.0.0.1:{port}",
@@ -128,6 +134,7 @@ def main() -> None:
                     headers={"Authorization": basic},
                 )
             )
+            details_cpu.append((cpu_seconds(process.pid) - before) / (details_rates[-1] * args.seconds) * 1e6)
             if not args.skip_bulk:
                 latency = bulk_latency(
                     f"http://127.0.0.1:{port}", args.account, auth, customer, args.latency_samples
@@ -142,6 +149,11 @@ def main() -> None:
     print(f"bare Starlette /ping:           {bare:9.0f} req/s  (runs: {runs['bare']})")
     print(f"call details (.json, auth, DB): {details:9.0f} req/s  (runs: {runs['details']})")
     print(f"ratio details / bare:           {details / bare:9.2f}")
+    cpu = {
+        name: ", ".join(f"{c:.0f}" for c in values)
+        for name, values in (("bare", bare_cpu), ("details", details_cpu))
+    }
+    print(f"server CPU µs per request:      bare {cpu['bare']}; details {cpu['details']}")
     print("bulk list latency (ms, sequential client on one keep-alive connection):")
     for name, p50, p99, total in latency:
         print(f"  {name:48s} p50 {p50:6.1f}  p99 {p99:6.1f}" + (f"  Total={total}" if total else ""))

@@ -60,3 +60,25 @@ def test_wrong_password_is_never_cached_and_other_accounts_are_forbidden() -> No
 
     asyncio.run(scenario())
     assert accounts.lookups == 3
+
+
+def test_cached_answers_only_for_a_header_verified_for_that_account() -> None:
+    """The hot path's question: no hashing, None whenever ``authenticate`` must decide."""
+    accounts = CountingAccounts()
+    authenticator = Authenticator(accounts)  # type: ignore[arg-type]
+    good, wrong = _basic("key", "secret"), _basic("key", "wrong")
+    assert authenticator.cached(good.encode(), "acme") is None
+
+    async def scenario() -> None:
+        await authenticator.authenticate(good, "acme")
+        with pytest.raises(AuthenticationFailed):
+            await authenticator.authenticate(wrong, "acme")
+
+    asyncio.run(scenario())
+    principal = authenticator.cached(good.encode(), "acme")
+    assert principal is not None and principal.account_sid == "acme"
+    assert authenticator.cached(good.encode(), "other") is None
+    assert authenticator.cached(wrong.encode(), "acme") is None
+    authenticator.forget()
+    assert authenticator.cached(good.encode(), "acme") is None
+    assert accounts.lookups == 2

@@ -94,3 +94,15 @@ def test_cursors_round_trip_and_any_change_is_detected(date_ms: int, sid: str) -
         CODEC.decode(tampered)
     with pytest.raises(ValueError):
         CursorCodec(b"other" * 8).decode(token)
+
+
+@settings(max_examples=500)
+@given(st.integers(ist_to_ms("1000-01-02 00:00:00"), ist_to_ms("9999-12-30 00:00:00")))
+def test_ms_to_ist_is_the_ist_wall_clock_of_the_second(ms: int) -> None:
+    """``ms_to_ist`` caches dates and builds times from tables; it must equal the plain formatting."""
+    from datetime import UTC, datetime, timedelta
+
+    expected = (
+        datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=ms // 1000, hours=5, minutes=30)
+    ).strftime("%Y-%m-%d %H:%M:%S")
+    assert ms_to_ist(ms) == expected

@@ -6,11 +6,13 @@ import base64
 import xml.etree.ElementTree as ET
 
 import httpx
+from sqlalchemy import delete, update
 
 from tests.support.factories import AccountFixture, make_account, make_call
 from tests.support.live_server import LiveServer
 from trunkline.domain.calls.model import Leg
 from trunkline.domain.clock import ms_to_ist
+from trunkline.store.schema import calls as calls_table
 
 SEED_001_FIELDS = [
     "Sid",
@@ -261,3 +263,80 @@ def test_given_a_wrong_method_or_unknown_path_when_request_then_rest_exception(
     response = client.get(f"/v1/Accounts/{account.sid}/Nothing", auth=account.auth)
     assert response.status_code == 404
     assert ET.fromstring(response.content).findtext("RestException/Status") == "404"
+
+
+def _full_app_answer(client: httpx.Client, path: str, auth: httpx.BasicAuth) -> httpx.Response:
+    """The same request, answered by the Starlette route: a query string (an unknown parameter, which
+    the route ignores) keeps it off the raw fast path."""
+    return client.get(path, params={"Ignored": "1"}, auth=auth)
+
+
+def test_the_fast_path_answers_byte_for_byte_as_the_route(
+    client: httpx.Client, account: AccountFixture
+) -> None:
+    """Plain details requests are answered by ``fast_details.py`` without Starlette's routing; every
+    shape of call, in both formats, must come out exactly as the route renders it."""
+    calls = account.add_calls(
+        make_call(account),
+        make_call(account, recording_path=f"exotelrecordings/{account.sid}/y.mp3", caller_name="A & B <co>"),
+        make_call(account, status="in-progress", end_time=None, duration=None, price_micros=None),
+        make_call(account, status="no-answer", to_number=None, answered_by=None, parent_call_sid="p1"),
+        make_call(account, from_number="+14155550100", forwarded_from="+919800000000", price_micros=0),
+    )
+    for call in calls:
+        for suffix in (".json", ""):
+            path = f"/v1/Accounts/{account.sid}/Calls/{call.sid}{suffix}"
+            fast, full = client.get(path, auth=account.auth), _full_app_answer(client, path, account.auth)
+            assert fast.status_code == full.status_code == 200
+            assert fast.content == full.content, path
+            assert fast.headers["content-type"] == full.headers["content-type"]
+            assert fast.headers["content-length"] == full.headers["content-length"]
+
+
+def test_the_fast_path_reads_the_row_every_time(
+    client: httpx.Client, account: AccountFixture, server: LiveServer
+) -> None:
+    """No rendered body is kept between requests: a live call that the engine updates (status, times,
+    price) is shown as stored at the moment of the request, and a deleted call is gone at once."""
+    (call,) = account.add_calls(
+        make_call(account, status="in-progress", end_time=None, duration=None, price_micros=None)
+    )
+    path = f"/v1/Accounts/{account.sid}/Calls/{call.sid}.json"
+    assert client.get(path, auth=account.auth).json()["Call"]["Status"] == "in-progress"
+    with server.db.engine.begin() as conn:
+        conn.execute(
+            update(calls_table)
+            .where(calls_table.c.sid == call.sid)
+            .values(
+                status="completed",
+                date_updated=call.date_updated + 1000,
+                end_time=call.date_created + 30_000,
+                duration=29,
+                price_micros=750_000,
+            )
+        )
+    body = client.get(path, auth=account.auth).json()["Call"]
+    assert (body["Status"], body["Duration"], body["Price"]) == ("completed", "29", "0.750")
+    assert body["DateUpdated"] == ms_to_ist(call.date_updated + 1000)
+    with server.db.engine.begin() as conn:
+        conn.execute(delete(calls_table).where(calls_table.c.sid == call.sid))
+    assert client.get(path, auth=account.auth).status_code == 404
+
+
+def test_the_fast_path_gives_way_on_first_use_of_a_credential_and_on_errors(
+    client: httpx.Client, account: AccountFixture, server: LiveServer
+) -> None:
+    """A credential not yet verified, a wrong one, another account's, an unknown call: each answered as
+    the route answers it."""
+    (call,) = account.add_calls(make_call(account))
+    server.ctx.authenticator.forget()
+    path = f"/v1/Accounts/{account.sid}/Calls/{call.sid}.json"
+    assert client.get(path, auth=account.auth).status_code == 200  # verified by the route, then cached
+    assert client.get(path, auth=httpx.BasicAuth(account.api_key, "wrong")).status_code == 401
+    other = make_account(server.db)
+    response = client.get(f"/v1/Accounts/{other.sid}/Calls/{call.sid}.json", auth=account.auth)
+    assert response.status_code == 403
+    missing = client.get(f"/v1/Accounts/{account.sid}/Calls/{'f' * 32}.json", auth=account.auth)
+    assert missing.status_code == 404
+    assert missing.json() == {"RestException": {"Status": 404, "Message": "No matching results"}}
+    assert missing.content == _full_app_answer(client, missing.request.url.path, account.auth).content

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.support.factories import make_account
+from tests.support.factories import make_account, make_call
 from tests.support.live_server import LiveServer, start_server
 
 
@@ -34,3 +34,24 @@ def test_given_limit_5_when_sixth_request_in_a_minute_then_429_with_retry_after(
         xml = client.get(f"/v1/Accounts/{noisy.sid}/Calls", auth=noisy.auth)
         assert xml.status_code == 429 and b"<RestException>" in xml.content
         assert client.get(f"/v1/Accounts/{quiet.sid}/Calls.json", auth=quiet.auth).status_code == 200
+
+
+def test_given_limit_5_when_call_details_then_the_fast_path_spends_and_reports_the_same_tokens(
+    limited_server: LiveServer,
+) -> None:
+    """Plain call-details requests are answered by the raw ASGI path (``fast_details.py``); they must
+    count against the limit and carry the same headers as every other v1 request."""
+    account = make_account(limited_server.db)
+    (call,) = account.add_calls(make_call(account))
+    with httpx.Client(base_url=limited_server.base_url) as client:
+        url = f"/v1/Accounts/{account.sid}/Calls/{call.sid}.json"
+        responses = [client.get(url, auth=account.auth) for _ in range(5)]
+        assert [r.status_code for r in responses] == [200] * 5
+        assert [r.headers["X-RateLimit-Remaining"] for r in responses] == ["4", "3", "2", "1", "0"]
+        assert {r.headers["X-RateLimit-Limit"] for r in responses} == {"5"}
+        limited = client.get(url, auth=account.auth)
+        assert limited.status_code == 429
+        assert int(limited.headers["Retry-After"]) >= 1
+        assert limited.json()["RestException"]["Status"] == 429
+        xml = client.get(f"/v1/Accounts/{account.sid}/Calls/{call.sid}", auth=account.auth)
+        assert xml.status_code == 429 and b"<RestException>" in xml.content

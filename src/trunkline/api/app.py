@@ -87,7 +87,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-    dialects = {exotel_v1.PREFIX: exotel_v1.build_app(ctx), recordings.PREFIX: recordings.build_app(ctx)}
+    dialects: dict[str, ASGIApp] = {
+        exotel_v1.PREFIX: exotel_v1.build_app(ctx),
+        recordings.PREFIX: recordings.build_app(ctx),
+    }
     return NormalisePath(DialectDispatch(dialects, default=app, ctx=ctx))
 
 

@@ -13,6 +13,7 @@ from trunkline.api.auth import Authenticator
 from trunkline.api.rate_limit import RateLimiter
 from trunkline.config import Settings
 from trunkline.domain.calls.cursor import CursorCodec
+from trunkline.domain.calls.model import Call
 from trunkline.domain.calls.pricing import RateTable
 from trunkline.engine import network_scenarios
 from trunkline.engine.calls.engine import CallbackRenderer, CallEngine
@@ -24,6 +25,7 @@ from trunkline.engine.flows.passthru import PassthruRequester
 from trunkline.engine.recordings.files import RecordingFiles
 from trunkline.engine.webhooks.delivery import WebhookDeliverer
 from trunkline.store.accounts import AccountStore
+from trunkline.store.call_lookup import CallLookup, LookupUnavailable, call_lookup
 from trunkline.store.call_runs import CallRunStore
 from trunkline.store.calls import CallStore
 from trunkline.store.database import Database
@@ -61,6 +63,7 @@ class AppContext:
     passthru: PassthruRequester
     recordings: RecordingStore
     recording_files: RecordingFiles
+    lookup: CallLookup
 
     @classmethod
     def build(cls, settings: Settings, db: Database, renderers: dict[str, CallbackRenderer]) -> AppContext:
@@ -134,6 +137,7 @@ class AppContext:
             passthru=passthru,
             recordings=RecordingStore(db),
             recording_files=RecordingFiles(settings.recordings_dir),
+            lookup=call_lookup(db),
         )
 
     async def start_workers(self) -> None:
@@ -146,6 +150,19 @@ class AppContext:
         await self.engine.stop()
         await self.passthru.stop()
         await self.deliverer.stop()
+        await self.lookup.close()
+
+    async def call(
+        self, account_id: int, account_sid: str, sid: str, *, with_legs: bool = False
+    ) -> Call | None:
+        """One call by Sid, batched with concurrent requests (``CallLookup``). With its legs, or when
+        the lookup's connection fails: a quick read (``read``)."""
+        if not with_legs:
+            try:
+                return await self.lookup.get(account_id, account_sid, sid)
+            except LookupUnavailable:
+                pass
+        return await self.read(self.calls.get, account_id, account_sid, sid, with_legs, quick=True)
 
     async def run_network(self, *, max_wait_s: float = 60.0) -> int:
         """Run everything due on the network clock, flows' HTTP requests included: a call waiting

@@ -5,8 +5,9 @@ module talks to the driver directly: SQLite gets ``executemany`` in large transa
 ``COPY ... FROM STDIN``. Call ids are assigned here (continuing from the current maximum) so legs can
 be written next to their call without asking the database for each id.
 
-The ``call_counts`` rollup (``store.call_counts``) is rebuilt for the account once the calls are in,
-before ``ANALYZE``; until then a concurrent bulk list may see a ``Total`` short of the calls loaded.
+The rollups (``store.call_counts``, ``store.call_value_counts``) are rebuilt for the account once the
+calls are in, before ``ANALYZE``; until then a concurrent bulk list may see a ``Total`` short of the
+calls loaded.
 
 Each batch is its own transaction, taken under the writer's lock (SQLite ``BEGIN IMMEDIATE``,
 PostgreSQL ``LOCK TABLE calls``) with the maximum id read inside it, so a server inserting calls at the
@@ -29,7 +30,7 @@ from typing import Any
 from trunkline.domain.calls.model import Call
 from trunkline.store.call_counts import rebuild as rebuild_call_counts
 from trunkline.store.database import Database
-from trunkline.store.schema import call_counts, call_legs, calls
+from trunkline.store.schema import call_counts, call_legs, call_value_counts, calls
 
 _CALL_FIELDS = tuple(c.name for c in calls.columns if c.name not in ("id", "account_id"))
 """Every other column of ``calls`` is an attribute of ``Call`` with the same name."""
@@ -84,8 +85,8 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _rebuild_counts(db: Database, account_id: int) -> None:
-    """Recount the account's ``call_counts`` rollup from the calls now stored (one GROUP BY pass,
-    ~2 s per million on SQLite), on a pooled connection of its own: the loading one is a raw DBAPI
+    """Recount the account's rollups from the calls now stored (one GROUP BY pass each, a few seconds
+    per million on SQLite), on a pooled connection of its own: the loading one is a raw DBAPI
     connection with no transaction open at this point."""
     with db.engine.begin() as conn:
         rebuild_call_counts(conn, account_id)
@@ -214,7 +215,9 @@ def _load_postgresql(
         if loaded:
             _rebuild_counts(db, account_id)
             with conn.cursor() as cur:
-                cur.execute(f"ANALYZE {calls.name}, {call_legs.name}, {call_counts.name}")
+                cur.execute(
+                    f"ANALYZE {calls.name}, {call_legs.name}, {call_counts.name}, {call_value_counts.name}"
+                )
             conn.commit()
     finally:
         pooled.close()

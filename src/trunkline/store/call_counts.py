@@ -2,15 +2,15 @@
 
 The bulk list's ``Total`` must be exact, and counting a month of a busy account in ``calls`` walks
 ~170k index entries (30-50 ms on SQLite). Whole UTC days inside the window are summed from this table
-instead, and only the partial days at the window's two ends are counted in ``calls``; the result is
-the same number.
+instead (from ``call_value_counts`` when the query filters on Duration or Price), and only the partial
+days at the window's two ends are counted in ``calls``; the result is the same number.
 
 Calls dated before 1970 (negative epoch ms) are never rolled up: SQL's ``%`` truncates toward zero, so
 their day would be wrong. ``count`` takes only days from 1970 on out of the rollup, so such calls are
 still counted exactly.
 
-The rollup must move with ``calls``: ``add`` in the transaction that inserts calls, ``rebuild`` after
-bulk loads (or any other change made behind the store's back).
+The rollup must move with ``calls``: ``add`` in the transaction that inserts calls, ``rebuild`` (of both
+rollups) after bulk loads or any other change made behind the store's back.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from sqlalchemy.sql.elements import BinaryExpression, BindParameter, ColumnEleme
 
 from trunkline.domain.calls.bulk_filters import DAY_MS, BulkQuery
 from trunkline.domain.calls.model import FINAL_STATUSES, Call
+from trunkline.store import call_value_counts
 from trunkline.store.schema import call_counts, calls
 
 _GROUP = ("day_start", "status", "direction", "phone_number")
@@ -36,7 +37,8 @@ def _day_start(created_ms: int) -> int:
 
 
 def rebuild(conn: Connection, account_id: int) -> None:
-    """Recompute the account's rollup from ``calls`` (one ``INSERT ... SELECT ... GROUP BY``)."""
+    """Recompute the account's rollups (this one and ``call_value_counts``) from ``calls`` (one
+    ``INSERT ... SELECT ... GROUP BY`` each)."""
     if conn.dialect.name == "postgresql":
         # Calls inserted meanwhile would be missed by the SELECT, or collide with it in their upsert:
         # hold writers off (readers are not blocked) until this transaction commits.
@@ -66,6 +68,7 @@ def rebuild(conn: Connection, account_id: int) -> None:
             grouped,
         )
     )
+    call_value_counts.rebuild(conn, account_id)
 
 
 def _upsert(conn: Connection) -> Insert:
@@ -113,33 +116,44 @@ def add(conn: Connection, account_id: int, calls: Iterable[Call]) -> None:
 
 
 def _needs_exact(query: BulkQuery) -> bool:
-    """Filters the rollup cannot express; they are selective enough for the indexes anyway."""
-    return bool(
-        query.sids
-        or query.to_numbers
-        or query.from_numbers
-        or not query.duration.is_empty
-        or not query.price_micros.is_empty
-    )
+    """Filters no rollup can express; they are selective enough for the indexes anyway. (Duration and
+    Price are answered by ``call_value_counts``.)"""
+    return bool(query.sids or query.to_numbers or query.from_numbers)
 
 
 def _in(column: ColumnElement, values: Sequence[str]) -> ColumnElement:
     return column.in_(values) if len(values) > 1 else column == values[0]
 
 
-def _count_between(exact_conditions: Sequence[ColumnElement], start: int, end: int) -> Select:
+def _count_between(
+    exact_conditions: Sequence[ColumnElement], start: int, end: int, *, by_duration: bool = False
+) -> Select:
     """``SELECT count(*) FROM calls WHERE <exact_conditions>`` restricted to ``start <= date_created <= end``.
 
     The window's own bounds on ``date_created`` are dropped when the new ones imply them: SQLite uses
     just one lower and one upper bound of a column to range over an index, the first it meets, so
-    with both present an edge of a few hours would walk the whole month.
+    with both present an edge of a few hours would walk the whole month. Unless ``by_duration`` (the
+    count of a cut Duration bucket, which seeks ``ix_calls_account_duration``), the count ranges over
+    the dates.
     """
     kept = [condition for condition in exact_conditions if not _implied(condition, start, end)]
+    if not by_duration:
+        kept = [_unindexed(condition) for condition in kept]
     return (
         select(func.count())
         .select_from(calls)
         .where(calls.c.date_created >= start, calls.c.date_created <= end, *kept)
     )
+
+
+def _unindexed(condition: ColumnElement) -> ColumnElement:
+    """``condition`` with Duration compared as an expression (``duration + 0``), which no index serves.
+
+    SQLite rates a range on ``ix_calls_account_duration`` as selective as one on the dates, and may
+    then walk every call of the store in that Duration range (80 ms) to count one day's edge."""
+    if isinstance(condition, BinaryExpression) and condition.left is calls.c.duration:
+        return condition.operator(calls.c.duration + 0, condition.right)
+    return condition
 
 
 def _implied(condition: ColumnElement, start: int, end: int) -> bool:
@@ -175,20 +189,21 @@ def count(
     statuses = sorted(FINAL_STATUSES.intersection(query.statuses) if query.statuses else FINAL_STATUSES)
     if not statuses:
         return 0
-    rollup = [
-        call_counts.c.account_id == account_id,
-        call_counts.c.day_start >= first_day,
-        call_counts.c.day_start < days_end,
-        _in(call_counts.c.status, statuses),
-    ]
-    if query.directions:
-        rollup.append(_in(call_counts.c.direction, query.directions))
-    if query.phone_numbers:
-        rollup.append(_in(call_counts.c.phone_number, query.phone_numbers))
     # One statement, so the edges and the rollup are read from the same snapshot.
-    parts: list[ColumnElement] = [
-        select(func.coalesce(func.sum(call_counts.c.calls), 0)).where(*rollup).scalar_subquery()
-    ]
+    if call_value_counts.answers(query):
+        split = call_value_counts.whole_days(account_id, query, statuses, first_day, days_end)
+        if split is None:
+            return 0
+        days_total, cuts = split
+        parts: list[ColumnElement] = [days_total]
+        parts += [
+            _count_between(
+                [*exact_conditions, cut], first_day, days_end - 1, by_duration=True
+            ).scalar_subquery()
+            for cut in cuts
+        ]
+    else:
+        parts = [_rollup_total(account_id, query, statuses, first_day, days_end)]
     if low < first_day:
         parts.append(_count_between(exact_conditions, low, first_day - 1).scalar_subquery())
     if days_end <= high:
@@ -198,3 +213,20 @@ def count(
         total = total + part
     # PostgreSQL sums BIGINT as NUMERIC (a Decimal here).
     return int(conn.execute(select(total)).scalar_one())
+
+
+def _rollup_total(
+    account_id: int, query: BulkQuery, statuses: Sequence[str], first_day: int, days_end: int
+) -> ColumnElement:
+    rollup = [
+        call_counts.c.account_id == account_id,
+        call_counts.c.day_start >= first_day,
+        call_counts.c.day_start < days_end,
+    ]
+    if FINAL_STATUSES.difference(statuses):  # the rollup holds final calls only: all of them need no test
+        rollup.append(_in(call_counts.c.status, statuses))
+    if query.directions:
+        rollup.append(_in(call_counts.c.direction, query.directions))
+    if query.phone_numbers:
+        rollup.append(_in(call_counts.c.phone_number, query.phone_numbers))
+    return select(func.coalesce(func.sum(call_counts.c.calls), 0)).where(*rollup).scalar_subquery()

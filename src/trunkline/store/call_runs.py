@@ -19,7 +19,7 @@ from sqlalchemy import Connection, bindparam, delete, func, select, tuple_
 from trunkline.domain.calls import lifecycle
 from trunkline.domain.calls.lifecycle import CallRun, Event, Timer
 from trunkline.domain.calls.model import Call, Leg
-from trunkline.store import call_counts, recordings
+from trunkline.store import call_counts, call_value_counts, recordings
 from trunkline.store.database import Database
 from trunkline.store.schema import call_events, call_legs, call_runs, calls, exophones
 
@@ -30,6 +30,8 @@ class ClaimedRun:
     account_id: int
     run: CallRun
     was_final: bool
+    counted_as: call_value_counts.Key | None = None
+    """Where ``call_value_counts`` counts the call as stored when claimed (None: not counted)."""
 
 
 @dataclass(slots=True)
@@ -133,6 +135,16 @@ def _update_call_statement() -> Any:
     return calls.update().where(calls.c.id == bindparam("_id")).values({n: bindparam(n) for n in names})
 
 
+_COUNTED_BY = (
+    calls.c.date_created,
+    calls.c.status,
+    calls.c.direction,
+    calls.c.phone_number,
+    calls.c.duration,
+    calls.c.price_micros,
+)
+"""The stored values that place a call in ``call_value_counts`` (``key_of``'s arguments, in order)."""
+
 # Built once: constructing a statement costs more than running it on the connect path.
 _INSERT_CALLS = calls.insert().returning(calls.c.id, sort_by_parameter_order=True)
 _INSERT_RUN = call_runs.insert()
@@ -198,7 +210,7 @@ class CallRunStore:
 
     def claim_due(self, conn: Connection, now_ms: int, limit: int) -> list[ClaimedRun]:
         query = (
-            select(call_runs.c.call_id, calls.c.account_id, call_runs.c.state)
+            select(call_runs.c.call_id, calls.c.account_id, call_runs.c.state, *_COUNTED_BY)
             .join(calls, calls.c.id == call_runs.c.call_id)
             .where(call_runs.c.next_due_at <= now_ms)
             .order_by(call_runs.c.next_due_at)
@@ -207,13 +219,15 @@ class CallRunStore:
         if conn.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True, of=call_runs)
         claimed = []
-        for call_id, account_id, state in conn.execute(query):
+        for call_id, account_id, state, *counted_by in conn.execute(query):
             run = CallRun.from_dict(orjson.loads(state))
-            claimed.append(ClaimedRun(call_id, account_id, run, run.is_over))
+            counted_as = call_value_counts.key_of(*counted_by)
+            claimed.append(ClaimedRun(call_id, account_id, run, run.is_over, counted_as))
         return claimed
 
     def save(self, conn: Connection, updates: Sequence[RunUpdate]) -> None:
-        """Write back a batch: runs, call records, legs, events, and the rollup of newly final calls."""
+        """Write back a batch: runs, call records, legs, events, and the rollups of the calls that ended or
+        settled."""
         if not updates:
             return
         ids = [update.claimed.call_id for update in updates]
@@ -235,11 +249,19 @@ class CallRunStore:
             conn.execute(_INSERT_LEG, legs)
         self._insert_events(conn, [(u.claimed.call_id, event) for u in updates for event in u.events])
         finished: dict[int, list[Call]] = defaultdict(list)
+        moved: dict[int, list[tuple[call_value_counts.Key | None, call_value_counts.Key | None]]]
+        moved = defaultdict(list)
         for u in updates:
             if not u.claimed.was_final and u.claimed.run.is_over:
                 finished[u.claimed.account_id].append(u.call)
+            # Duration and Price settle after the call has ended, so this rollup moves more often.
+            counted_as = call_value_counts.key_of_call(u.call)
+            if counted_as != u.claimed.counted_as:
+                moved[u.claimed.account_id].append((u.claimed.counted_as, counted_as))
         for account_id, records in sorted(finished.items()):
             call_counts.add(conn, account_id, records)
+        for account_id, changes in sorted(moved.items()):
+            call_value_counts.move(conn, account_id, changes)
         recordings.insert(conn, [_recording_row(u) for u in updates if _ended_recorded(u)])
 
     @staticmethod

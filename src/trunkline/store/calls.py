@@ -12,10 +12,11 @@ from sqlalchemy.sql.elements import ColumnElement
 from trunkline.domain.calls.bulk_filters import BulkQuery, Range
 from trunkline.domain.calls.cursor import Position
 from trunkline.domain.calls.model import FINAL_STATUSES, Call, Leg
-from trunkline.store import call_counts
+from trunkline.store import call_counts, call_value_counts
 from trunkline.store.database import Database
 from trunkline.store.schema import call_counts as call_counts_table
 from trunkline.store.schema import call_legs, calls
+from trunkline.store.schema import call_value_counts as call_value_counts_table
 
 _CALL_COLUMNS = (
     calls.c.id,
@@ -41,6 +42,8 @@ _CALL_COLUMNS = (
     calls.c.flow_app_id,
     calls.c.ivr_keys,
 )
+CALL_COLUMN_NAMES: tuple[str, ...] = tuple(column.name for column in _CALL_COLUMNS)
+"""The columns ``row_to_call`` reads, in order."""
 _GET_ONE = select(*_CALL_COLUMNS).where(
     calls.c.account_id == bindparam("account_id"), calls.c.sid == bindparam("sid")
 )
@@ -72,7 +75,7 @@ class CallPage:
     has_next: bool
 
 
-def _to_call(row: Sequence[Any], account_sid: str) -> Call:
+def row_to_call(row: Sequence[Any], account_sid: str) -> Call:
     """A row of ``_CALL_COLUMNS``, by position (works for SQLAlchemy rows and raw DBAPI tuples)."""
     (
         _,
@@ -210,7 +213,7 @@ class CallStore:
             ).fetchone()
             if row is None:
                 return None
-            call = _to_call(row, account_sid)
+            call = row_to_call(row, account_sid)
             if with_legs:
                 call.legs = [Leg(*leg[1:]) for leg in connection.execute(self._point_legs.sql, (row[0],))]
             return call
@@ -218,7 +221,7 @@ class CallStore:
             found = conn.execute(_GET_ONE, {"account_id": account_id, "sid": sid}).first()
             if found is None:
                 return None
-            call = _to_call(found, account_sid)
+            call = row_to_call(found, account_sid)
             if with_legs:
                 self._attach_legs(conn, {found.id: call})
             return call
@@ -258,7 +261,7 @@ class CallStore:
             )
             other_side = beyond is not None and self._exists(conn, beyond)
             total = call_counts.count(conn, account_id, query, conditions)
-            by_id = {row.id: _to_call(row, account_sid) for row in rows}
+            by_id = {row.id: row_to_call(row, account_sid) for row in rows}
             if query.details and by_id:
                 self._attach_legs(conn, by_id)
         has_previous, has_next = (more, other_side) if backward else (other_side, more)
@@ -279,7 +282,7 @@ class CallStore:
     def insert(self, account_id: int, records: Iterable[Call]) -> None:
         """Insert finished or live calls with their legs (tests, imports, and later the call engine).
 
-        Every write of calls goes through the store so that the ``call_counts`` rollup stays exact."""
+        Every write of calls goes through the store so that the ``call_counts`` rollups stay exact."""
         records = list(records)
         with self._db.engine.begin() as conn:
             for call in records:
@@ -303,16 +306,20 @@ class CallStore:
                         )
                     )
             call_counts.add(conn, account_id, records)
+            call_value_counts.add(conn, account_id, records)
 
     def purge(self, account_id: int | None) -> int:
         """Delete the calls of one account (or of all), with everything hanging off them (legs, runs,
-        events, webhook deliveries: ON DELETE CASCADE) and their rollup. Returns how many."""
+        events, webhook deliveries: ON DELETE CASCADE) and their rollups. Returns how many."""
         with self._db.write() as conn:
             calls_of = delete(calls)
             counts_of = delete(call_counts_table)
+            value_counts_of = delete(call_value_counts_table)
             if account_id is not None:
                 calls_of = calls_of.where(calls.c.account_id == account_id)
                 counts_of = counts_of.where(call_counts_table.c.account_id == account_id)
+                value_counts_of = value_counts_of.where(call_value_counts_table.c.account_id == account_id)
             deleted = conn.execute(calls_of).rowcount
             conn.execute(counts_of)
+            conn.execute(value_counts_of)
         return int(deleted)

@@ -106,9 +106,13 @@ class Database:
             connection = self._pinned.connection = self.engine.raw_connection()
         return connection.driver_connection
 
-    def dispose(self) -> None:
+    def close_point_connection(self) -> None:
+        """Close the calling thread's pinned connection, if it has one."""
         connection = getattr(self._pinned, "connection", None)
         if connection is not None:
             connection.close()
             self._pinned.connection = None
+
+    def dispose(self) -> None:
+        self.close_point_connection()
         self.engine.dispose()

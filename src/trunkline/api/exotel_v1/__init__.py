@@ -8,8 +8,10 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp
 
 from trunkline.api.context import AppContext
+from trunkline.api.exotel_v1.fast_details import CallDetailsFastPath
 from trunkline.api.exotel_v1.render import rest_exception
 from trunkline.api.exotel_v1.routes import routes
 
@@ -33,10 +35,11 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
     return rest_exception(500, "Internal server error", as_json=_wants_json(request))
 
 
-def build_app(ctx: AppContext) -> Starlette:
-    """The dialect as its own small Starlette app, mounted by path prefix in ``api/app.py``."""
+def build_app(ctx: AppContext) -> ASGIApp:
+    """The dialect as its own small Starlette app, mounted by path prefix in ``api/app.py``, behind
+    the raw path for plain call-details requests (``fast_details.py``)."""
     app = Starlette(
         routes=routes(), exception_handlers={HTTPException: _http_error, Exception: _unexpected_error}
     )
     app.state.ctx = ctx
-    return app
+    return CallDetailsFastPath(app, ctx)

@@ -21,6 +21,7 @@ from trunkline.api.auth import Principal
 from trunkline.api.context import AppContext
 from trunkline.api.exotel_v1.connect_params import parse_connect, read_parameters
 from trunkline.api.exotel_v1.render import call_object, respond, rest_exception
+from trunkline.api.rate_limit import RateLimiter
 from trunkline.domain.calls.bulk_filters import (
     BulkQuery,
     canonical_params,
@@ -53,6 +54,26 @@ def wants_json(request: Request) -> bool:
     return str(request.scope["path"]).endswith(JSON_SUFFIX)
 
 
+def rate_limit_headers(limiter: RateLimiter, account_sid: str) -> dict[str, str]:
+    """Spend one of the account's requests; the headers that say what is left (``RateLimited`` if none)."""
+    remaining, reset = limiter.take(account_sid)
+    return {
+        "X-RateLimit-Limit": str(limiter.per_minute),
+        "X-RateLimit-Remaining": str(remaining),
+        "X-RateLimit-Reset": str(reset),
+    }
+
+
+def rate_limited(exc: RateLimited, limiter: RateLimiter, *, as_json: bool) -> Response:
+    retry = {
+        "Retry-After": str(exc.retry_after),
+        "X-RateLimit-Limit": str(limiter.per_minute),
+        "X-RateLimit-Remaining": "0",
+        "X-RateLimit-Reset": str(exc.retry_after),
+    }
+    return rest_exception(exc.status, exc.message, as_json=as_json, headers=retry)
+
+
 def v1_endpoint(
     handler: Handler, *, force_json: bool | None = None
 ) -> Callable[[Request], Awaitable[Response]]:
@@ -67,21 +88,10 @@ def v1_endpoint(
                 request.headers.get("authorization"), request.path_params["account_sid"]
             )
             if ctx.limiter.enabled:
-                remaining, reset = ctx.limiter.take(principal.account_sid)
-                headers = {
-                    "X-RateLimit-Limit": str(ctx.limiter.per_minute),
-                    "X-RateLimit-Remaining": str(remaining),
-                    "X-RateLimit-Reset": str(reset),
-                }
+                headers = rate_limit_headers(ctx.limiter, principal.account_sid)
             response = await handler(request, ctx, principal)
         except RateLimited as exc:
-            retry = {
-                "Retry-After": str(exc.retry_after),
-                "X-RateLimit-Limit": str(ctx.limiter.per_minute),
-                "X-RateLimit-Remaining": "0",
-                "X-RateLimit-Reset": str(exc.retry_after),
-            }
-            return rest_exception(exc.status, exc.message, as_json=as_json, headers=retry)
+            return rate_limited(exc, ctx.limiter, as_json=as_json)
         except TrunklineError as exc:
             extra = {"WWW-Authenticate": 'Basic realm="Trunkline"'} if exc.status == 401 else None
             return rest_exception(exc.status, exc.message, as_json=as_json, headers=extra)
@@ -100,9 +110,7 @@ async def call_details(request: Request, ctx: AppContext, principal: Principal) 
         details, validity = parse_detail_options(canonical_params(request.query_params.multi_items()))
     if not is_call_sid(sid):
         raise NotFound("No matching results")
-    call = await ctx.read(
-        ctx.calls.get, principal.account_id, principal.account_sid, sid, details, quick=True
-    )
+    call = await ctx.call(principal.account_id, principal.account_sid, sid, with_legs=details)
     if call is None:
         raise NotFound("No matching results")
     body = call_object(

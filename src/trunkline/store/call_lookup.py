@@ -1,0 +1,154 @@
+"""Calls by Sid for the call-details hot path: concurrent requests batched, read off the event loop.
+
+A busy server gets many call-details requests at once, each a primary-key read. ``CallLookup``
+collects the Sids asked for while a read is in flight and reads them together in the next one, so
+under load one hand-off answers many requests, and a lone request costs a single one:
+
+* **PostgreSQL** (``_PostgresLookup``): one psycopg ``AsyncConnection`` on the event loop, in
+  autocommit, with ``sid = ANY(%s)`` prepared once. It replaces a thread-pool hop plus a pooled
+  SQLAlchemy connection per request (about 1.4 ms of overhead for a 50 µs query: ~700 requests a
+  second per process).
+* **SQLite** (``_SqliteLookup``): one reader thread with its own pinned sqlite3 connection. The driver
+  releases the GIL while SQLite searches, so the reads of a batch run beside the event loop, on
+  another core, instead of on it (~20 µs per request on the loop before).
+
+Nothing is cached: every read sees the newest committed row. A driver error fails that batch's
+requests with ``LookupUnavailable`` and drops the connection; callers then read another way (the
+thread pool), and the next batch connects again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import psycopg
+
+from trunkline.domain.calls.model import Call
+from trunkline.store.calls import CALL_COLUMN_NAMES, row_to_call
+from trunkline.store.database import Database
+
+log = logging.getLogger("trunkline.store.call_lookup")
+
+MAX_BATCH = 256
+"""Sids per read; more waiting requests go in the next one."""
+_COLUMNS = f"account_id, {', '.join(CALL_COLUMN_NAMES)}"
+_SID = 1 + CALL_COLUMN_NAMES.index("sid")
+Row = Sequence[Any]
+
+
+class LookupUnavailable(Exception):
+    """The connection failed; the read must go another way."""
+
+
+class CallLookup:
+    """The batching, shared by both stores; subclasses read a batch (``_fetch``)."""
+
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._waiting: dict[str, list[asyncio.Future[Row | None]]] = {}
+        self._draining: asyncio.Task[None] | None = None
+
+    async def get(self, account_id: int, account_sid: str, sid: str) -> Call | None:
+        """The call ``sid`` of the account, without legs; None if there is no such call."""
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # first use, or a new loop (tests): a connection serves one loop
+            self._reset()
+            self._loop = loop
+        future: asyncio.Future[Row | None] = loop.create_future()
+        self._waiting.setdefault(sid, []).append(future)
+        if self._draining is None:
+            # Runs from the next turn of the loop, so requests that arrive meanwhile share its read.
+            self._draining = loop.create_task(self._drain())
+        row = await future
+        if row is None or row[0] != account_id:  # Sids are unique across accounts
+            return None
+        return row_to_call(row[1:], account_sid)
+
+    async def _drain(self) -> None:
+        try:
+            while self._waiting:
+                sids = list(self._waiting)[:MAX_BATCH]
+                batch = {sid: self._waiting.pop(sid) for sid in sids}
+                try:
+                    rows = await self._fetch(sids)
+                except (psycopg.Error, sqlite3.Error, OSError) as exc:
+                    log.warning("call lookup failed, reading through the pool instead: %s", exc)
+                    self._reset()
+                    failure = LookupUnavailable(str(exc))
+                    for futures in batch.values():
+                        for future in futures:
+                            if not future.done():
+                                future.set_exception(failure)
+                    continue
+                found = {row[_SID]: row for row in rows}
+                for sid, futures in batch.items():
+                    for future in futures:
+                        if not future.done():  # a request cancelled meanwhile
+                            future.set_result(found.get(sid))
+        finally:
+            self._draining = None
+
+    async def _fetch(self, sids: list[str]) -> list[Row]:
+        raise NotImplementedError
+
+    def _reset(self) -> None:
+        """Drop what belongs to the loop in use, without awaiting (that loop may be gone)."""
+
+    async def close(self) -> None:
+        self._reset()
+
+
+class _PostgresLookup(CallLookup):
+    _SQL = f"SELECT {_COLUMNS} FROM calls WHERE sid = ANY(%s)"
+
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self._conninfo = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self._connection: psycopg.AsyncConnection[Any] | None = None
+
+    async def _fetch(self, sids: list[str]) -> list[Row]:
+        if self._connection is None or self._connection.closed:
+            self._connection = await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True)
+        cursor = await self._connection.execute(self._SQL, (sids,), prepare=True)
+        return await cursor.fetchall()
+
+    def _reset(self) -> None:
+        if self._connection is not None:
+            self._connection.pgconn.finish()
+            self._connection = None
+
+    async def close(self) -> None:
+        if self._connection is not None and asyncio.get_running_loop() is self._loop:
+            await self._connection.close()
+        self._reset()
+
+
+class _SqliteLookup(CallLookup):
+    _SQL = f"SELECT {_COLUMNS} FROM calls WHERE sid = ?"
+
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self._db = db
+        # One thread, so it keeps one pinned connection (Database.point_connection is per thread).
+        self._reader = ThreadPoolExecutor(1, thread_name_prefix="call-lookup")
+
+    async def _fetch(self, sids: list[str]) -> list[Row]:
+        return await asyncio.get_running_loop().run_in_executor(self._reader, self._read, sids)
+
+    def _read(self, sids: list[str]) -> list[Row]:
+        execute = self._db.point_connection().execute
+        rows = [execute(self._SQL, (sid,)).fetchone() for sid in sids]
+        return [row for row in rows if row is not None]
+
+    async def close(self) -> None:
+        await asyncio.get_running_loop().run_in_executor(self._reader, self._db.close_point_connection)
+        self._reader.shutdown()
+
+
+def call_lookup(db: Database) -> CallLookup:
+    return _SqliteLookup(db) if db.is_sqlite else _PostgresLookup(db)

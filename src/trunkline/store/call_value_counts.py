@@ -1,0 +1,306 @@
+"""The ``call_value_counts`` rollup: ``call_counts`` split further by Duration (in buckets) and Price.
+
+A bulk list filtered on ``Duration``/``Price`` over a month must still return an exact ``Total``;
+counting it in ``calls`` walks every index entry of the window (~170k for a busy account, 38 ms).
+This rollup answers the whole days of the window instead, in a few thousand rows:
+
+* **Price** is kept exactly. Prices are whole pulses times a rate, so a day has a few dozen of them,
+  and any ``Price`` range is answered by the rollup alone.
+* **Duration** is kept in buckets (``bucket_of``): exact below 10 s, then 10 s wide up to 2 min, 30 s
+  to 5 min, 1 min to 30 min, 10 min to an hour, an hour beyond. Buckets wholly inside the asked range
+  come from the rollup; a bucket the range cuts through (``Duration=gte:45s`` cuts 40–49 s) is counted
+  exactly in ``calls`` on ``ix_calls_account_duration``, one index seek per second of the cut part.
+  The common filters (10 s, 30 s, 1 min, 2 min, 5 min...) fall on bucket edges and need no such count.
+* Calls whose Duration or Price is not known yet (ended, not settled) are kept with ``settled``
+  saying which of the two is known (bit 1: Duration, bit 2: Price), so a filter on one never counts
+  a call missing it, and a filter on the other still does.
+
+The rollup moves with ``calls``: ``add`` when calls are inserted, ``move`` when the engine changes a
+call (it settles, or ends), ``rebuild`` after bulk loads. The partial days at the window's ends are
+counted in ``calls`` by ``call_counts.count``, as for the plain rollup.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Insert, and_, case, delete, false, func, insert, literal_column, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.elements import ColumnElement
+
+from trunkline.domain.calls.bulk_filters import DAY_MS, BulkQuery, Range
+from trunkline.domain.calls.model import FINAL_STATUSES, Call
+from trunkline.store.schema import call_value_counts, calls
+
+_TIERS = ((10, 10), (120, 30), (300, 60), (1800, 600), (3600, 3600))
+"""(first second, bucket width) from there on; every tier starts on a multiple of its width."""
+DURATION_KNOWN, PRICE_KNOWN = 1, 2
+MAX_SEEKS = 120
+"""Above this many seconds in a cut bucket, its exact count ranges over the index instead of seeking
+each second (only the hour-wide buckets are wider, and few calls last that long)."""
+
+Key = tuple[int, str, str, str, int, int, int]
+"""(day_start, status, direction, phone_number, settled, duration_from, price_micros)"""
+
+_PRIMARY_KEY = [
+    call_value_counts.c[name]
+    for name in (
+        "account_id",
+        "day_start",
+        "status",
+        "direction",
+        "phone_number",
+        "settled",
+        "duration_from",
+        "price_micros",
+    )
+]
+
+
+def _width(duration: int) -> int:
+    width = 1
+    for start, tier_width in _TIERS:
+        if duration < start:
+            break
+        width = tier_width
+    return width
+
+
+def bucket_of(duration: int) -> int:
+    """The first second of the bucket holding ``duration`` (negative durations are exact)."""
+    return duration - duration % _width(duration)
+
+
+def bucket_end(duration: int) -> int:
+    """The first second after the bucket holding ``duration``."""
+    return bucket_of(duration) + _width(duration)
+
+
+def key_of(
+    date_created: int,
+    status: str,
+    direction: str,
+    phone_number: str,
+    duration: int | None,
+    price_micros: int | None,
+) -> Key | None:
+    """Where a call with these values is counted; None for calls the rollup leaves out (live ones and
+    those dated before 1970, which ``call_counts.count`` counts in ``calls``)."""
+    if status not in FINAL_STATUSES or date_created < 0:
+        return None
+    settled = (DURATION_KNOWN if duration is not None else 0) | (
+        PRICE_KNOWN if price_micros is not None else 0
+    )
+    return (
+        date_created - date_created % DAY_MS,
+        status,
+        direction,
+        phone_number,
+        settled,
+        bucket_of(duration) if duration is not None else 0,
+        price_micros if price_micros is not None else 0,
+    )
+
+
+def key_of_call(call: Call) -> Key | None:
+    return key_of(
+        call.date_created, call.status, call.direction, call.phone_number, call.duration, call.price_micros
+    )
+
+
+def _upsert(conn: Connection) -> Insert:
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        lite = sqlite.insert(call_value_counts)
+        return lite.on_conflict_do_update(
+            index_elements=_PRIMARY_KEY, set_={"calls": call_value_counts.c.calls + lite.excluded.calls}
+        )
+    if dialect == "postgresql":
+        pg = postgresql.insert(call_value_counts)
+        return pg.on_conflict_do_update(
+            index_elements=_PRIMARY_KEY, set_={"calls": call_value_counts.c.calls + pg.excluded.calls}
+        )
+    raise NotImplementedError(f"call_value_counts has no upsert for the {dialect} dialect")
+
+
+def _apply(conn: Connection, account_id: int, deltas: Counter[Key]) -> None:
+    """Add each key's delta (negative to take calls away); rows that reach zero are deleted."""
+    changed = {key: n for key, n in deltas.items() if n}
+    if not changed:
+        return
+    names = ("day_start", "status", "direction", "phone_number", "settled", "duration_from", "price_micros")
+    # Sorted, so concurrent writers lock shared rows in one order (no deadlocks on PostgreSQL).
+    conn.execute(
+        _upsert(conn),
+        [
+            {"account_id": account_id, **dict(zip(names, key, strict=True)), "calls": n}
+            for key, n in sorted(changed.items())
+        ],
+    )
+    if any(n < 0 for n in changed.values()):
+        days = sorted({key[0] for key, n in changed.items() if n < 0})
+        conn.execute(
+            delete(call_value_counts).where(
+                call_value_counts.c.account_id == account_id,
+                call_value_counts.c.day_start.in_(days),
+                call_value_counts.c.calls == 0,
+            )
+        )
+
+
+def add(conn: Connection, account_id: int, records: Iterable[Call]) -> None:
+    """Count newly inserted calls; run it in the transaction that inserts them."""
+    _apply(conn, account_id, Counter(key for key in map(key_of_call, records) if key is not None))
+
+
+def move(conn: Connection, account_id: int, changes: Iterable[tuple[Key | None, Key | None]]) -> None:
+    """Recount calls that changed: each ``(before, after)`` pair moves one call between keys (None: not
+    counted). Run it in the transaction that updates them."""
+    deltas: Counter[Key] = Counter()
+    for before, after in changes:
+        if before == after:
+            continue
+        if before is not None:
+            deltas[before] -= 1
+        if after is not None:
+            deltas[after] += 1
+    _apply(conn, account_id, deltas)
+
+
+def _bucket_sql(duration: ColumnElement) -> ColumnElement:
+    width = case(*((duration >= start, width) for start, width in reversed(_TIERS)), else_=1)
+    return duration - duration % width
+
+
+def rebuild(conn: Connection, account_id: int) -> None:
+    """Recompute the account's rollup from ``calls`` (one ``INSERT ... SELECT ... GROUP BY``). On
+    PostgreSQL the caller holds writers off (``call_counts.rebuild`` locks ``calls`` first)."""
+    conn.execute(delete(call_value_counts).where(call_value_counts.c.account_id == account_id))
+    day_start = calls.c.date_created - calls.c.date_created % literal_column(str(DAY_MS))
+    settled = case((calls.c.duration.is_(None), 0), else_=DURATION_KNOWN) + case(
+        (calls.c.price_micros.is_(None), 0), else_=PRICE_KNOWN
+    )
+    bucket = func.coalesce(_bucket_sql(calls.c.duration), 0)
+    price = func.coalesce(calls.c.price_micros, 0)
+    keys = (day_start, calls.c.status, calls.c.direction, calls.c.phone_number, settled, bucket, price)
+    grouped = (
+        select(calls.c.account_id, *keys, func.count())
+        .where(
+            calls.c.account_id == account_id,
+            calls.c.status.in_(sorted(FINAL_STATUSES)),
+            calls.c.date_created >= 0,
+        )
+        .group_by(calls.c.account_id, *keys)
+    )
+    conn.execute(
+        insert(call_value_counts).from_select(
+            [
+                "account_id",
+                "day_start",
+                "status",
+                "direction",
+                "phone_number",
+                "settled",
+                "duration_from",
+                "price_micros",
+                "calls",
+            ],
+            grouped,
+        )
+    )
+
+
+def answers(query: BulkQuery) -> bool:
+    """Whether this rollup is the one to answer ``query``'s whole days: it filters on Duration or Price
+    (and on nothing the rollups cannot express, which ``call_counts`` checks first)."""
+    return not query.duration.is_empty or not query.price_micros.is_empty
+
+
+@dataclass(frozen=True, slots=True)
+class _Bounds:
+    """A Range as inclusive [low, high]; None for an unbounded side."""
+
+    low: int | None
+    high: int | None
+
+    @classmethod
+    def of(cls, bounds: Range) -> _Bounds:
+        lows = [v for v in (bounds.gte, bounds.eq) if v is not None]
+        highs = [v for v in (bounds.lte, bounds.eq) if v is not None]
+        return cls(max(lows) if lows else None, min(highs) if highs else None)
+
+    @property
+    def empty(self) -> bool:
+        return self.low is not None and self.high is not None and self.low > self.high
+
+
+def _duration_split(bounds: _Bounds) -> tuple[list[ColumnElement], list[tuple[int, int]]]:
+    """Conditions on ``duration_from`` selecting the buckets wholly inside ``bounds``, and the cut parts
+    of the others as inclusive second ranges (at most two) to count exactly in ``calls``."""
+    low, high = bounds.low, bounds.high
+    column = call_value_counts.c.duration_from
+    whole: list[ColumnElement] = []
+    cut: list[tuple[int, int]] = []
+    if low is not None and high is not None and bucket_of(low) == bucket_of(high):
+        if low == bucket_of(low) and high == bucket_end(high) - 1:
+            return [column == low], []
+        return [false()], [(low, high)]  # inside one bucket: nothing whole
+    if low is not None:
+        first = bucket_of(low)
+        if low != first:
+            cut.append((low, bucket_end(low) - 1))
+            first = bucket_end(low)
+        whole.append(column >= first)
+    if high is not None:
+        last = bucket_of(high)
+        if high != bucket_end(high) - 1:
+            cut.append((last, high))
+            whole.append(column < last)
+        else:
+            whole.append(column <= last)
+    return whole, cut
+
+
+def whole_days(
+    account_id: int, query: BulkQuery, statuses: Sequence[str], first_day: int, days_end: int
+) -> tuple[ColumnElement, list[ColumnElement]] | None:
+    """The count of ``query``'s calls in whole days ``[first_day, days_end)``: a sum over the rollup, and
+    conditions on ``calls`` (one per cut duration bucket) whose exact counts over those days add to it.
+    None when the query can match nothing."""
+    duration, price = _Bounds.of(query.duration), _Bounds.of(query.price_micros)
+    if duration.empty or price.empty:
+        return None
+    table = call_value_counts
+    rollup: list[ColumnElement] = [
+        table.c.account_id == account_id,
+        table.c.day_start >= first_day,
+        table.c.day_start < days_end,
+    ]
+    if FINAL_STATUSES.difference(statuses):  # the rollup holds final calls only: all of them need no test
+        rollup.append(table.c.status.in_(statuses) if len(statuses) > 1 else table.c.status == statuses[0])
+    if query.directions:
+        rollup.append(table.c.direction.in_(query.directions))
+    if query.phone_numbers:
+        rollup.append(table.c.phone_number.in_(query.phone_numbers))
+    known = (DURATION_KNOWN if not query.duration.is_empty else 0) | (
+        PRICE_KNOWN if not query.price_micros.is_empty else 0
+    )
+    settled = [s for s in range(4) if s & known == known]
+    rollup.append(table.c.settled.in_(settled) if len(settled) > 1 else table.c.settled == settled[0])
+    if price.low is not None:
+        rollup.append(table.c.price_micros >= price.low)
+    if price.high is not None:
+        rollup.append(table.c.price_micros <= price.high)
+    cuts: list[ColumnElement] = []
+    if not query.duration.is_empty:
+        whole, cut = _duration_split(duration)
+        rollup += whole
+        for low, high in cut:
+            if high - low < MAX_SEEKS:
+                cuts.append(calls.c.duration.in_(list(range(low, high + 1))))
+            else:
+                cuts.append(and_(calls.c.duration >= low, calls.c.duration <= high))
+    total = select(func.coalesce(func.sum(table.c.calls), 0)).where(*rollup).scalar_subquery()
+    return total, cuts
