@@ -85,6 +85,7 @@ def test_one_inbound_call_runs_the_exophones_flow(client: httpx.Client, account:
     [
         ({"from": "09999900007", "to": "+919999900001"}, 404, "is not an ExoPhone"),
         ({"from": "12", "to": EXOPHONE}, 400, "from:"),
+        ({"from": "sip:" + "a" * 200 + "@example.com", "to": EXOPHONE}, 400, "is not a phone number"),
         ({"to": EXOPHONE}, 400, "from"),
     ],
 )
@@ -175,7 +176,15 @@ def test_a_stopped_generator_places_no_more_calls(client: httpx.Client, account:
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ({"exophones": [EXOPHONE], "rate_per_minute": 0, "count": 1}, "rate_per_minute must be above 0"),
+        ({"exophones": [EXOPHONE], "rate_per_minute": 0, "count": 1}, "rate_per_minute must be from 0.01"),
+        (
+            {"exophones": [EXOPHONE], "rate_per_minute": 1e-300, "count": 1},
+            "rate_per_minute must be from 0.01",
+        ),
+        (
+            {"exophones": [EXOPHONE], "rate_per_minute": 5, "count": 1, "numbers": ["sip:x@y"]},
+            "not a phone number",
+        ),
         ({"exophones": [EXOPHONE], "rate_per_minute": 5}, "give count or duration_seconds"),
         ({"exophones": [], "rate_per_minute": 5, "count": 1}, "at least one"),
         (

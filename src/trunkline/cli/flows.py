@@ -19,8 +19,7 @@ from rich.table import Table
 from trunkline.cli.common import DatabaseUrlOption, open_database
 from trunkline.domain.errors import TrunklineError
 from trunkline.domain.flows.definition import parse_flow
-from trunkline.domain.numbers.phone import UnparseableNumber, to_e164
-from trunkline.domain.traffic.generator import parse_spec
+from trunkline.domain.traffic.generator import caller_number, parse_spec
 from trunkline.engine.clock import wall_ms
 from trunkline.store.accounts import Account, AccountStore
 from trunkline.store.database import Database
@@ -45,13 +44,6 @@ def _account(db: Database, sid: str) -> Account:
     if account is None:
         raise _fail(f"no account {sid}")
     return account
-
-
-def _number(raw: str) -> str:
-    try:
-        return to_e164(raw)
-    except UnparseableNumber as exc:
-        raise _fail(str(exc)) from None
 
 
 def read_document(path: Path) -> Any:
@@ -128,10 +120,11 @@ def assign_flow(
     """Make an ExoPhone answer inbound calls with a flow."""
     db = open_database(database_url)
     try:
-        FlowStore(db).assign(_account(db, account_sid).id, _number(exophone), app_id)
+        number = caller_number(exophone, "exophone")
+        FlowStore(db).assign(_account(db, account_sid).id, number, app_id)
     except TrunklineError as exc:
         raise _fail(exc.message) from None
-    console.print(f"{_number(exophone)} answers with {app_id or 'no flow'}.")
+    console.print(f"{number} answers with {app_id or 'no flow'}.")
 
 
 def _start(db: Database, account: Account, document: dict[str, Any]) -> int:

@@ -20,8 +20,7 @@ from trunkline.api.context import AppContext
 from trunkline.domain.clock import ms_to_ist
 from trunkline.domain.errors import InvalidParameter, NotFound
 from trunkline.domain.flows.definition import parse_flow
-from trunkline.domain.numbers.phone import UnparseableNumber, to_e164
-from trunkline.domain.traffic.generator import parse_spec
+from trunkline.domain.traffic.generator import caller_number, parse_spec
 from trunkline.engine.calls.service import Caller
 from trunkline.engine.clock import wall_ms
 from trunkline.store.accounts import Account
@@ -37,13 +36,6 @@ async def _account(ctx: AppContext, sid: str) -> Account:
     if account is None:
         raise NotFound(f"no account {sid}")
     return account
-
-
-def _number(raw: str, name: str) -> str:
-    try:
-        return to_e164(raw)
-    except UnparseableNumber as exc:
-        raise InvalidParameter(f"{name}: {exc}", parameter=name) from None
 
 
 async def flow_document(request: Request) -> Any:
@@ -122,7 +114,7 @@ class Assignment(BaseModel):
 )
 async def assign_flow(ctx: Admin, account_sid: str, number: str, assignment: Assignment) -> dict[str, Any]:
     account = await _account(ctx, account_sid)
-    exophone = _number(number, "number")
+    exophone = caller_number(number, "number")
     await ctx.blocking(ctx.flows.assign, account.id, exophone, assignment.app_id)
     return {"exophone": exophone, "app_id": assignment.app_id}
 
@@ -137,7 +129,7 @@ class InboundCall(BaseModel):
 )
 async def inbound_call(ctx: Admin, account_sid: str, call: InboundCall) -> dict[str, Any]:
     account = await _account(ctx, account_sid)
-    caller, exophone = _number(call.from_, "from"), _number(call.to, "to")
+    caller, exophone = caller_number(call.from_, "from"), caller_number(call.to, "to")
     placed = await ctx.blocking(ctx.call_service.inbound, Caller(account.id, account.sid), caller, exophone)
     return {
         "sid": placed.sid,

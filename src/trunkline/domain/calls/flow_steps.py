@@ -86,8 +86,6 @@ def on_timer(run: CallRun, timer: Timer, settle_delay_ms: int) -> list[Effect]:
     if state is None:
         return []
     at = timer.at
-    if timer.kind == TimerKind.FLOW_STEP:
-        return enter(run, timer.value, at, settle_delay_ms)
     applet = flow_of(run).applet(state.applet)
     if applet is None or timer.seq != state.seq:
         return []  # a timer of an applet the call already left

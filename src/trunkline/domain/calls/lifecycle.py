@@ -61,7 +61,6 @@ class TimerKind(StrEnum):
     TIME_LIMIT = "time-limit"
     SETTLE = "settle"
     ANSWER_INBOUND = "answer-inbound"  # Exotel picks up a call to an ExoPhone
-    FLOW_STEP = "flow-step"  # enter the applet named by ``value``
     FLOW_DONE = "flow-done"  # the applet entered as ``seq`` finished (played, recorded)
     FLOW_INPUT = "flow-input"  # the caller pressed ``value`` ("" = nothing before the timeout)
     FLOW_REPLY = "flow-reply"  # a Passthru request came back with HTTP status ``value``
@@ -319,9 +318,7 @@ def apply(run: CallRun, timer: Timer, *, settle_delay_ms: int) -> list[Effect]:
 
 INBOUND_PICKUP_MS = 1000
 """How long a call to an ExoPhone rings before Exotel answers it and starts the number's flow."""
-_FLOW_TIMERS = frozenset(
-    {TimerKind.FLOW_STEP, TimerKind.FLOW_DONE, TimerKind.FLOW_INPUT, TimerKind.FLOW_REPLY}
-)
+_FLOW_TIMERS = frozenset({TimerKind.FLOW_DONE, TimerKind.FLOW_INPUT, TimerKind.FLOW_REPLY})
 
 
 def _ring_in(run: CallRun, at: int) -> list[Effect]:

@@ -25,6 +25,9 @@ from trunkline.domain.numbers.phone import UnparseableNumber, to_e164
 
 MAX_COUNT = 1_000_000
 MAX_RATE_PER_MINUTE = 60_000.0
+MIN_RATE_PER_MINUTE = 0.01
+"""One call in 100 minutes: slower rates would put the next arrival beyond any clock."""
+MAX_NUMBER_CHARS = 32
 _FIELDS = {
     "exophones",
     "rate_per_minute",
@@ -80,8 +83,15 @@ def _numbers(raw: dict[str, Any], name: str, limit: int) -> tuple[str, ...]:
         value = [value]
     if not isinstance(value, list) or len(value) > limit:
         raise _bad(f"{name} must be a list of at most {limit} numbers", name)
+    return tuple(caller_number(str(number), name) for number in value)
+
+
+def caller_number(raw: str, name: str) -> str:
+    """A phone number of the public network (E.164); SIP URIs do not call ExoPhones here."""
+    if len(raw) > MAX_NUMBER_CHARS or raw.strip().lower().startswith("sip:"):
+        raise _bad(f"{name}: {raw[:40]!r} is not a phone number", name)
     try:
-        return tuple(to_e164(str(number)) for number in value)
+        return to_e164(raw)
     except UnparseableNumber as exc:
         raise _bad(f"{name}: {exc}", name) from None
 
@@ -98,8 +108,9 @@ def parse_spec(raw: Any) -> TrafficSpec:
     rate = raw.get("rate_per_minute")
     if isinstance(rate, bool) or not isinstance(rate, int | float) or not math.isfinite(rate):
         raise _bad("rate_per_minute must be a number", "rate_per_minute")
-    if not 0 < rate <= MAX_RATE_PER_MINUTE:
-        raise _bad(f"rate_per_minute must be above 0 and at most {MAX_RATE_PER_MINUTE:g}", "rate_per_minute")
+    if not MIN_RATE_PER_MINUTE <= rate <= MAX_RATE_PER_MINUTE:
+        bounds = f"{MIN_RATE_PER_MINUTE:g} to {MAX_RATE_PER_MINUTE:g}"
+        raise _bad(f"rate_per_minute must be from {bounds} calls a minute", "rate_per_minute")
     count = _int(raw, "count", 1, MAX_COUNT, None)
     duration = _int(raw, "duration_seconds", 1, 366 * 86400, None)
     if count is None and duration is None:
