@@ -24,14 +24,16 @@ from trunkline.api import exotel_v1, recordings
 from trunkline.api.admin.flows_routes import router as flows_router
 from trunkline.api.admin.routes import router as admin_router
 from trunkline.api.context import AppContext
-from trunkline.api.exotel_v1.openapi import v1_paths
-from trunkline.api.exotel_v1.routes import DIALECT as V1_DIALECT
-from trunkline.api.exotel_v1.status_callback import status_callback_renderer
+from trunkline.api.dialect import Dialect
 from trunkline.api.paths import NormalisePath
-from trunkline.api.recordings.openapi import recording_paths
 from trunkline.config import Settings
 from trunkline.domain.errors import TrunklineError
+from trunkline.engine.calls.engine import CallbackRenderer
 from trunkline.store.database import Database
+
+DIALECTS: tuple[Dialect, ...] = (exotel_v1.DIALECT, recordings.DIALECT)
+"""Every dialect the server speaks. Prefixes are tried in this order, so a longer prefix must come
+before a shorter one it starts with."""
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> ASGIApp:
@@ -44,7 +46,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         db = Database(settings.database_url)
         db.migrate()
     # Each dialect renders its own status callbacks; the engine picks by the dialect a call came from.
-    renderers = {V1_DIALECT: status_callback_renderer(settings.public_url)}
+    renderers: dict[str, CallbackRenderer] = {}
+    for dialect in DIALECTS:
+        renderers.update(dialect.renderers(settings))
     ctx = AppContext.build(settings, db, renderers)
     ctx.numbering.ensure_seed()
 
@@ -77,8 +81,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             schema = get_openapi(
                 title=app.title, version=app.version, description=app.description, routes=app.routes
             )
-            schema.setdefault("paths", {}).update(v1_paths())
-            schema["paths"].update(recording_paths())
+            paths = schema.setdefault("paths", {})
+            for dialect in DIALECTS:
+                paths.update(dialect.openapi_paths())
             schema.setdefault("components", {}).setdefault("securitySchemes", {})["basic"] = {
                 "type": "http",
                 "scheme": "basic",
@@ -87,10 +92,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-    dialects: dict[str, ASGIApp] = {
-        exotel_v1.PREFIX: exotel_v1.build_app(ctx),
-        recordings.PREFIX: recordings.build_app(ctx),
-    }
+    dialects: dict[str, ASGIApp] = {}
+    for dialect in DIALECTS:
+        dialect_app = dialect.build_app(ctx)
+        dialects.update({prefix: dialect_app for prefix in dialect.prefixes})
     return NormalisePath(DialectDispatch(dialects, default=app, ctx=ctx))
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 from sqlalchemy import Connection, bindparam, delete, func, select, tuple_
@@ -160,10 +160,22 @@ _UPDATE_RUN = (
 )
 
 
+class CallObserver(Protocol):
+    """A feature that keeps rows of its own in step with calls, in the transaction that writes them
+    (call tracking keeps its per-call attribution this way)."""
+
+    def inserted(self, conn: Connection, stored: Sequence[tuple[int, NewRun]]) -> None:
+        """New calls were stored: (call row id, what was stored)."""
+
+    def saved(self, conn: Connection, updates: Sequence[RunUpdate]) -> None:
+        """The engine advanced these calls (their records are already written)."""
+
+
 class CallRunStore:
     def __init__(self, db: Database) -> None:
         self._db = db
         self._update_call = _update_call_statement()
+        self.observers: list[CallObserver] = []
 
     def start_many(self, items: Sequence[NewRun]) -> list[int | None]:
         """Store new calls with their runs, legs and events in one transaction (the connect path
@@ -205,6 +217,8 @@ class CallRunStore:
         self._insert_events(
             conn, [(call_id, e) for call_id, i in zip(ids, accepted, strict=True) for e in i.events]
         )
+        for observer in self.observers:
+            observer.inserted(conn, list(zip(ids, accepted, strict=True)))
         by_sid = {i.call.sid: call_id for call_id, i in zip(ids, accepted, strict=True)}
         return [by_sid.get(item.call.sid) for item in items]
 
@@ -263,6 +277,8 @@ class CallRunStore:
         for account_id, changes in sorted(moved.items()):
             call_value_counts.move(conn, account_id, changes)
         recordings.insert(conn, [_recording_row(u) for u in updates if _ended_recorded(u)])
+        for observer in self.observers:
+            observer.saved(conn, updates)
 
     @staticmethod
     def _insert_events(conn: Connection, events: Sequence[tuple[int, Event]]) -> None:

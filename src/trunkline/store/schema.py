@@ -312,3 +312,19 @@ recordings = Table(
     Index("ix_recordings_call", "call_id"),
     UniqueConstraint("path", name="uq_recordings_path"),
 )
+
+agents = Table(
+    "agents",
+    metadata,
+    # An account's agents (CCM v2 "users"): a CCM call rings the agent's device first, then the
+    # customer. ``contact_uri`` is a number (E.164) or a ``sip:`` URI; ``device_state`` is on, off,
+    # busy or unverified.
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("contact_uri", String(128), nullable=False),
+    Column("device_state", String(16), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    UniqueConstraint("account_id", "contact_uri", name="uq_agents_contact_uri"),
+)

@@ -11,9 +11,14 @@ from starlette.responses import Response
 from starlette.types import ASGIApp
 
 from trunkline.api.context import AppContext
+from trunkline.api.dialect import Dialect
 from trunkline.api.exotel_v1.fast_details import CallDetailsFastPath
+from trunkline.api.exotel_v1.openapi import v1_paths
 from trunkline.api.exotel_v1.render import rest_exception
-from trunkline.api.exotel_v1.routes import routes
+from trunkline.api.exotel_v1.routes import DIALECT_NAME, routes
+from trunkline.api.exotel_v1.status_callback import status_callback_renderer
+from trunkline.config import Settings
+from trunkline.engine.calls.engine import CallbackRenderer
 
 PREFIX = "/v1/"
 log = logging.getLogger("trunkline.api.v1")
@@ -43,3 +48,12 @@ def build_app(ctx: AppContext) -> ASGIApp:
     )
     app.state.ctx = ctx
     return CallDetailsFastPath(app, ctx)
+
+
+def _renderers(settings: Settings) -> dict[str, CallbackRenderer]:
+    return {DIALECT_NAME: status_callback_renderer(settings.public_url)}
+
+
+DIALECT = Dialect(
+    name=DIALECT_NAME, prefixes=(PREFIX,), build_app=build_app, renderers=_renderers, openapi_paths=v1_paths
+)

@@ -37,7 +37,7 @@ from trunkline.engine.calls.service import Caller
 
 PREFIX = "/v1/Accounts/{account_sid}"
 JSON_SUFFIX = ".json"
-DIALECT = "exotel_v1"
+DIALECT_NAME = "exotel_v1"
 """Names this dialect's status-callback format in the engine's renderer table."""
 
 Handler = Callable[[Request, AppContext, Principal], Awaitable[Response]]
@@ -127,7 +127,7 @@ async def connect(request: Request, ctx: AppContext, principal: Principal) -> Re
         # Flow calls get the four default callback fields; events are accepted without error (§10).
         placed = replace(placed, status_callback_events=())
     caller = Caller(principal.account_id, principal.account_sid)
-    call = await ctx.call_service.connect_async(caller, placed, dialect=DIALECT)
+    call = await ctx.call_service.connect_async(caller, placed, dialect=DIALECT_NAME)
     body = call_object(call, public_url=ctx.settings.public_url)
     return respond({"Call": body}, as_json=wants_json(request))
 

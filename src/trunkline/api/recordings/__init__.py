@@ -12,7 +12,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from trunkline.api.context import AppContext
+from trunkline.api.dialect import Dialect
 from trunkline.api.exotel_v1.render import rest_exception
+from trunkline.api.recordings.openapi import recording_paths
 from trunkline.api.recordings.routes import FOLDER, routes
 
 PREFIX = f"/{FOLDER}/"
@@ -37,3 +39,6 @@ def build_app(ctx: AppContext, *, now_s: Callable[[], float] = time.time) -> Sta
     )
     app.state.ctx = ctx
     return app
+
+
+DIALECT = Dialect(name="recordings", prefixes=(PREFIX,), build_app=build_app, openapi_paths=recording_paths)

@@ -111,6 +111,11 @@ class CallbackRequest:
     content_type: str
     dialect: str
     """Which dialect renders the payload (each has its own webhook format)."""
+    targets: dict[str, str] = field(default_factory=dict)
+    """A URL per event where it differs from ``url`` (CCM takes a list of ``{event, url}``)."""
+
+    def url_for(self, event: str) -> str:
+        return self.targets.get(event, self.url)
 
 
 @dataclass(slots=True)

@@ -220,7 +220,7 @@ class CallEngine:
                         account_id=item.account_id,
                         call_id=item.call_id,
                         event=notification.event,
-                        url=request.url,
+                        url=request.url_for(notification.event),
                         content_type=request.content_type,
                         payload=payload,
                         created_at_ms=wall_ms(),
