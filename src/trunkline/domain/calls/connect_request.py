@@ -42,5 +42,7 @@ class ConnectRequest:
     status_callback: str | None = None
     status_callback_events: tuple[str, ...] = ()
     status_callback_content_type: str = "multipart/form-data"
+    status_callback_targets: dict[str, str] = field(default_factory=dict)
+    """A URL per event where it differs from ``status_callback`` (CCM's list of ``{event, url}``)."""
     extra: dict[str, str] = field(default_factory=dict)
     """Accepted and kept, not acted on: CallType, WaitUrl, StreamUrl and the playback options."""

@@ -75,9 +75,12 @@ class CallService:
         callback = None
         if request.status_callback:
             url = check_callback_url(request.status_callback, allow_private=self._allow_private)
-            callback = CallbackRequest(
-                url, list(request.status_callback_events), request.status_callback_content_type, dialect
-            )
+            targets = {
+                event: check_callback_url(target, allow_private=self._allow_private)
+                for event, target in request.status_callback_targets.items()
+            }
+            events, content_type = list(request.status_callback_events), request.status_callback_content_type
+            callback = CallbackRequest(url, events, content_type, dialect, targets)
         now = self._engine.clock.now_ms()
         run = CallRun(
             sid=uuid.uuid4().hex,
