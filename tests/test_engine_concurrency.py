@@ -20,6 +20,7 @@ from trunkline.store.call_runs import CallRunStore
 from trunkline.store.calls import CallStore
 from trunkline.store.database import Database
 from trunkline.store.flows import FlowStore
+from trunkline.store.rollup_periods import HOUR_MS
 
 RATES = RateTable({"": 1.0})
 
@@ -85,6 +86,7 @@ def test_engines_in_parallel_take_each_call_once(database_factory, backend: str)
         )  # fmt: skip
         rollup = conn.exec_driver_sql(
             f"SELECT sum(calls) FROM call_counts WHERE account_id = {account.account_id}"
+            f" AND period_ms = {HOUR_MS}"
         ).scalar()
     assert rows == []
     assert sum(finals.values()) == 300 and "in-progress" not in finals

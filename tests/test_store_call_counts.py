@@ -24,6 +24,7 @@ from trunkline.store import call_counts
 from trunkline.store.bulk_load import load_calls
 from trunkline.store.calls import CallStore, _filters
 from trunkline.store.database import Database
+from trunkline.store.rollup_periods import HOUR_MS, PERIODS
 from trunkline.store.schema import accounts, calls
 from trunkline.store.schema import call_counts as call_counts_table
 
@@ -58,6 +59,8 @@ _NEAR_MIDNIGHT = (-2, -1, 0, 1)
 # Times: anywhere in five days around BASE, or within a ms or two of a UTC midnight.
 _times = st.one_of(
     st.integers(BASE - 5 * DAY_MS // 2, BASE + 5 * DAY_MS // 2),
+    # Far enough apart for whole eight-day blocks.
+    st.integers(BASE - 12 * DAY_MS, BASE + 12 * DAY_MS),
     st.builds(lambda day, ms: BASE + day * DAY_MS + ms, st.integers(-2, 3), st.sampled_from(_NEAR_MIDNIGHT)),
 )
 
@@ -128,8 +131,8 @@ def _windows(draw: st.DrawFn) -> tuple[int, int]:
     if draw(st.booleans()):
         low, high = sorted((draw(_times), draw(_times)))
         return low, high
-    first = BASE + draw(st.integers(-3, 2)) * DAY_MS
-    days = draw(st.integers(1, 4))
+    first = BASE + draw(st.integers(-12, 2)) * DAY_MS
+    days = draw(st.sampled_from([1, 2, 3, 4, 9, 17, 24]))
     low = first + draw(st.sampled_from([*_NEAR_MIDNIGHT, -DAY_MS // 3]))
     high = first + days * DAY_MS + draw(st.sampled_from([*_NEAR_MIDNIGHT, DAY_MS // 3]))
     return low, max(low, high)
@@ -178,22 +181,29 @@ def _matches(call: Call, query: BulkQuery) -> bool:
     )
 
 
-def _expected_rows(records: list[Call]) -> Counter[tuple[int, str, str, str]]:
+def _expected_rows(records: list[Call]) -> Counter[tuple[int, int, str, str, str]]:
+    """Each final call once in its hour, its UTC day and its eight-day block."""
     return Counter(
-        (call.date_created // DAY_MS * DAY_MS, call.status, call.direction, call.phone_number)
+        (length, call.date_created // length * length, call.status, call.direction, call.phone_number)
         for call in records
         if call.status in FINAL_STATUSES
+        for length in PERIODS
     )
 
 
-def _rows(conn: Connection, account_id: int) -> Counter[tuple[int, str, str, str]]:
+def _rows(conn: Connection, account_id: int) -> Counter[tuple[int, int, str, str, str]]:
     table = call_counts_table
     statement = select(
-        table.c.day_start, table.c.status, table.c.direction, table.c.phone_number, table.c.calls
+        table.c.period_ms,
+        table.c.period_start,
+        table.c.status,
+        table.c.direction,
+        table.c.phone_number,
+        table.c.calls,
     )
     return Counter(
         {
-            (row.day_start, row.status, row.direction, row.phone_number): row.calls
+            (row.period_ms, row.period_start, row.status, row.direction, row.phone_number): row.calls
             for row in conn.execute(statement.where(table.c.account_id == account_id))
         }
     )
@@ -283,8 +293,8 @@ def test_every_window_edge_near_midnight(store_db: Database) -> None:
             )
 
 
-def test_whole_days_come_from_the_rollup(store_db: Database) -> None:
-    """Which days each path reads: the rollup is inflated here, so only whole days show it."""
+def test_whole_periods_come_from_the_rollup(store_db: Database) -> None:
+    """Which periods each path reads: the rollup is inflated here, so only whole periods show it."""
     records = [_call(BASE + day * DAY_MS + DAY_MS // 2) for day in range(-2, 2)]
     account_id = _store(store_db, records, [], incremental=False)
     with store_db.engine.begin() as conn:
@@ -293,11 +303,15 @@ def test_whole_days_come_from_the_rollup(store_db: Database) -> None:
             .where(call_counts_table.c.account_id == account_id)
             .values(calls=call_counts_table.c.calls + 1000)
         )
+    noon = BASE + DAY_MS // 2
     cases = [
         (BulkQuery(created_from_ms=BASE - DAY_MS, created_to_ms=BASE + DAY_MS - 1), 2 + 2000),
-        (BulkQuery(created_from_ms=BASE - DAY_MS + 1, created_to_ms=BASE + DAY_MS - 1), 2 + 1000),
-        (BulkQuery(created_from_ms=BASE - DAY_MS, created_to_ms=BASE + DAY_MS - 2), 2 + 1000),
-        (BulkQuery(created_from_ms=BASE - DAY_MS // 4, created_to_ms=BASE + DAY_MS * 3 // 4), 1),
+        # Partial days: their whole hours come from the rollup, the minutes at the edge from calls.
+        (BulkQuery(created_from_ms=BASE - DAY_MS + 1, created_to_ms=BASE + DAY_MS - 1), 2 + 2000),
+        (BulkQuery(created_from_ms=BASE - DAY_MS, created_to_ms=BASE + DAY_MS - 2), 2 + 2000),
+        (BulkQuery(created_from_ms=BASE - DAY_MS // 4, created_to_ms=BASE + DAY_MS * 3 // 4), 1 + 1000),
+        (BulkQuery(created_from_ms=noon, created_to_ms=noon + HOUR_MS - 1), 1 + 1000),  # one whole hour
+        (BulkQuery(created_from_ms=noon - 1, created_to_ms=noon + HOUR_MS - 2), 1),  # no whole hour
         (BulkQuery(created_from_ms=BASE - DAY_MS, created_to_ms=BASE + DAY_MS - 1, to_numbers=TO_NUMBERS), 2),
         (BulkQuery(created_from_ms=BASE - DAY_MS, created_to_ms=BASE + DAY_MS - 1, duration=Range(gte=0)), 2),
     ]
@@ -331,7 +345,7 @@ def test_calls_before_1970_are_counted_exactly(store_db: Database) -> None:
         records = [_call(created) for created in times]
         account_id = _store(store_db, records, [3], incremental)
         with store_db.engine.connect() as conn:
-            assert sum(_rows(conn, account_id).values()) == 4
+            assert sum(n for key, n in _rows(conn, account_id).items() if key[0] == HOUR_MS) == 4
             for low, high in [(-2 * DAY_MS, 2 * DAY_MS), (-DAY_MS, DAY_MS - 1), (-DAY_MS, -1), (-1, DAY_MS)]:
                 query = BulkQuery(created_from_ms=low, created_to_ms=high)
                 conditions = _filters(account_id, query)

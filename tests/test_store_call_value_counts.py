@@ -35,6 +35,7 @@ from trunkline.store import call_counts, call_value_counts
 from trunkline.store.call_value_counts import bucket_end, bucket_of
 from trunkline.store.calls import CallStore, _filters
 from trunkline.store.database import Database
+from trunkline.store.rollup_periods import HOUR_MS, PERIODS
 from trunkline.store.schema import call_value_counts as table
 from trunkline.store.schema import calls
 
@@ -43,6 +44,7 @@ EDGY = sorted(
     {d + step for d in (0, 9, 10, 30, 60, 119, 120, 300, 1800, 3600, 7200) for step in (-1, 0, 1, 5)}
 )
 PRICES = (0, 750_000, 1_500_000, 1_500_001, 2_250_000)
+HALF_HOUR = HOUR_MS // 2
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
@@ -123,15 +125,22 @@ def _matches(call: Call, query: BulkQuery) -> bool:
 
 
 def _rows(conn: Connection, account_id: int) -> Counter[tuple[object, ...]]:
-    names = ("day_start", "status", "direction", "phone_number", "settled", "duration_from", "price_micros")
-    statement = select(*(table.c[name] for name in names), table.c.calls).where(
-        table.c.account_id == account_id
-    )
+    """Every row of the account, of every period length: (period_ms, period_start, *values)."""
+    names = ("period_ms", "period_start", "status", "direction", "phone_number", "settled")
+    statement = select(
+        *(table.c[name] for name in names), table.c.duration_from, table.c.price_micros, table.c.calls
+    ).where(table.c.account_id == account_id)
     return Counter({tuple(row[:-1]): row[-1] for row in conn.execute(statement)})
 
 
 def _expected_rows(records: list[Call]) -> Counter[tuple[object, ...]]:
-    return Counter(key for key in map(call_value_counts.key_of_call, records) if key is not None)
+    """Each call once in its hour, its day and its block."""
+    return Counter(
+        (length, key[0] - key[0] % length, *key[1:])
+        for key in map(call_value_counts.key_of_call, records)
+        if key is not None
+        for length in PERIODS
+    )
 
 
 def _rebuilt(conn: Connection, account_id: int) -> Counter[tuple[object, ...]]:
@@ -180,10 +189,11 @@ def test_count_with_duration_or_price_is_the_exact_count(
             assert call_counts.count(conn, account_id, query, conditions) == expected, query
 
 
-def test_whole_days_come_from_this_rollup(store_db: Database) -> None:
+def test_whole_periods_come_from_this_rollup(store_db: Database) -> None:
     """Inflate the rollup: only the whole days of a Duration/Price query show it, and a cut bucket is
     counted in ``calls`` (not inflated) while the buckets wholly inside the range are not."""
-    records = [_call(BASE + day * DAY_MS + DAY_MS // 2, duration=45, price_micros=750_000) for day in (-1, 0)]
+    noon = DAY_MS // 2 + HALF_HOUR  # 12:30 UTC
+    records = [_call(BASE + day * DAY_MS + noon, duration=45, price_micros=750_000) for day in (-1, 0)]
     account_id = _account(store_db)
     CallStore(store_db).insert(account_id, records)
     with store_db.engine.begin() as conn:
@@ -191,14 +201,17 @@ def test_whole_days_come_from_this_rollup(store_db: Database) -> None:
             table.update().where(table.c.account_id == account_id).values(calls=table.c.calls + 1000)
         )
     days = {"created_from_ms": BASE - DAY_MS, "created_to_ms": BASE + DAY_MS - 1}
+    edge = BASE - DAY_MS + noon - 1  # a millisecond before the first call, inside its hour
     cases = [
         (BulkQuery(**days, duration=Range(gte=40)), 2002),  # 40–49 s wholly inside
         (BulkQuery(**days, duration=Range(gte=45)), 2),  # cut: counted in calls
         (BulkQuery(**days, duration=Range(lte=44)), 0),
         (BulkQuery(**days, price_micros=Range(eq=750_000)), 2002),
         (BulkQuery(**days, price_micros=Range(gte=750_001)), 0),
-        # The first day is now partial: its call is counted in calls, the second day in the rollup.
-        (BulkQuery(**{**days, "created_from_ms": BASE - DAY_MS + 1}, duration=Range(gte=40)), 1 + 1001),
+        # The first day is partial: its whole hours come from the rollup too...
+        (BulkQuery(**{**days, "created_from_ms": BASE - DAY_MS + 1}, duration=Range(gte=40)), 2002),
+        # ...but not the part of an hour at the window's edge: that call is counted in calls.
+        (BulkQuery(**{**days, "created_from_ms": edge}, duration=Range(gte=40)), 1 + 1001),
     ]
     with store_db.engine.connect() as conn:
         for query, expected in cases:
@@ -256,8 +269,9 @@ def test_the_engine_keeps_the_rollup_exact_as_calls_end_and_settle(settling_serv
                         .where(calls.c.account_id == account.account_id, *_conditions(params))
                     ).scalar_one()
                 assert total == exact, (step, params)
-        assert sum(rows.values()) == 24  # all ended by now, and counted once each
-        settled = sum(n for key, n in rows.items() if key[4] == 3)
+        hours = {key: n for key, n in rows.items() if key[0] == HOUR_MS}
+        assert sum(hours.values()) == 24  # all ended by now, and counted once each (per period length)
+        settled = sum(n for key, n in hours.items() if key[5] == 3)
         assert settled == 24
 
 

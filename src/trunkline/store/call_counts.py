@@ -1,13 +1,14 @@
-"""The ``call_counts`` rollup: final calls per account, UTC day, status, direction and ExoPhone.
+"""The ``call_counts`` rollup: final calls per account, period, status, direction and ExoPhone.
 
 The bulk list's ``Total`` must be exact, and counting a month of a busy account in ``calls`` walks
-~170k index entries (30-50 ms on SQLite). Whole UTC days inside the window are summed from this table
-instead (from ``call_value_counts`` when the query filters on Duration or Price), and only the partial
-days at the window's two ends are counted in ``calls``; the result is the same number.
+~170k index entries (30-50 ms on SQLite). The whole periods inside the window (eight-day blocks, UTC
+days and hours: ``rollup_periods``) are summed from this table instead (from ``call_value_counts``
+when the query filters on Duration or Price), and only the minutes before the first whole hour and
+after the last are counted in ``calls``; the result is the same number.
 
 Calls dated before 1970 (negative epoch ms) are never rolled up: SQL's ``%`` truncates toward zero, so
-their day would be wrong. ``count`` takes only days from 1970 on out of the rollup, so such calls are
-still counted exactly.
+their period would be wrong. ``count`` takes only periods from 1970 on out of the rollup, so such calls
+are still counted exactly.
 
 The rollup must move with ``calls``: ``add`` in the transaction that inserts calls, ``rebuild`` (of both
 rollups) after bulk loads or any other change made behind the store's back.
@@ -23,17 +24,14 @@ from sqlalchemy import Connection, Insert, Select, delete, func, insert, literal
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter, ColumnElement
 
-from trunkline.domain.calls.bulk_filters import DAY_MS, BulkQuery
+from trunkline.domain.calls.bulk_filters import BulkQuery
 from trunkline.domain.calls.model import FINAL_STATUSES, Call
 from trunkline.store import call_value_counts
+from trunkline.store.rollup_periods import HOUR_MS, cover, fill_longer_periods, periods_of
 from trunkline.store.schema import call_counts, calls
 
-_GROUP = ("day_start", "status", "direction", "phone_number")
-_PRIMARY_KEY = [call_counts.c.account_id, *(call_counts.c[name] for name in _GROUP)]
-
-
-def _day_start(created_ms: int) -> int:
-    return created_ms - created_ms % DAY_MS
+_GROUP = ("status", "direction", "phone_number")
+_PRIMARY_KEY = [call_counts.c[name] for name in ("account_id", "period_ms", "period_start", *_GROUP)]
 
 
 def rebuild(conn: Connection, account_id: int) -> None:
@@ -45,11 +43,12 @@ def rebuild(conn: Connection, account_id: int) -> None:
         conn.exec_driver_sql(f"LOCK TABLE {calls.name} IN SHARE ROW EXCLUSIVE MODE")
     conn.execute(delete(call_counts).where(call_counts.c.account_id == account_id))
     # Inlined, not bound: PostgreSQL matches the SELECT list to GROUP BY by expression, parameters included.
-    day_start = calls.c.date_created - calls.c.date_created % literal_column(str(DAY_MS))
+    hour_start = calls.c.date_created - calls.c.date_created % literal_column(str(HOUR_MS))
     grouped = (
         select(
             calls.c.account_id,
-            day_start,
+            literal_column(str(HOUR_MS)),
+            hour_start,
             calls.c.status,
             calls.c.direction,
             calls.c.phone_number,
@@ -60,14 +59,11 @@ def rebuild(conn: Connection, account_id: int) -> None:
             calls.c.status.in_(sorted(FINAL_STATUSES)),
             calls.c.date_created >= 0,
         )
-        .group_by(calls.c.account_id, day_start, calls.c.status, calls.c.direction, calls.c.phone_number)
+        .group_by(calls.c.account_id, hour_start, calls.c.status, calls.c.direction, calls.c.phone_number)
     )
-    conn.execute(
-        insert(call_counts).from_select(
-            ["account_id", *_GROUP, "calls"],
-            grouped,
-        )
-    )
+    columns = ["account_id", "period_ms", "period_start", *_GROUP, "calls"]
+    conn.execute(insert(call_counts).from_select(columns, grouped))
+    fill_longer_periods(conn, call_counts, account_id, _GROUP)
     call_value_counts.rebuild(conn, account_id)
 
 
@@ -92,9 +88,10 @@ def add(conn: Connection, account_id: int, calls: Iterable[Call]) -> None:
     Run it in the transaction that inserted them, so ``calls`` and the rollup commit together.
     """
     groups = Counter(
-        (_day_start(call.date_created), call.status, call.direction, call.phone_number)
+        (period, call.status, call.direction, call.phone_number)
         for call in calls
         if call.status in FINAL_STATUSES and call.date_created >= 0
+        for period in periods_of(call.date_created - call.date_created % HOUR_MS)
     )
     if not groups:
         return
@@ -104,13 +101,14 @@ def add(conn: Connection, account_id: int, calls: Iterable[Call]) -> None:
         [
             {
                 "account_id": account_id,
-                "day_start": day_start,
+                "period_ms": period_ms,
+                "period_start": period_start,
                 "status": status,
                 "direction": direction,
                 "phone_number": phone_number,
                 "calls": n,
             }
-            for (day_start, status, direction, phone_number), n in sorted(groups.items())
+            for ((period_ms, period_start), status, direction, phone_number), n in sorted(groups.items())
         ],
     )
 
@@ -175,39 +173,33 @@ def count(
 ) -> int:
     """The number of calls matching ``exact_conditions`` (the WHERE clause of ``query`` on ``calls``).
 
-    Always equal to ``SELECT count(*) FROM calls WHERE <exact_conditions>``. Whole UTC days of the
-    window come from the rollup when the query filters on nothing finer than status, direction and
-    ExoPhone; the partial days at either end, and any other query, are counted in ``calls``.
+    Always equal to ``SELECT count(*) FROM calls WHERE <exact_conditions>``. The whole periods of the
+    window come from a rollup when the query filters on nothing finer than status, direction, ExoPhone,
+    Duration and Price; the minutes at either end, and any other query, are counted in ``calls``.
     """
-    low, high = query.created_from_ms, query.created_to_ms  # inclusive
-    first_day = max(-(-low // DAY_MS) * DAY_MS, 0)  # first day starting at or after ``low``, from 1970
-    days_end = (high + 1) // DAY_MS * DAY_MS  # end (exclusive) of the last day ending by ``high``
-    if _needs_exact(query) or first_day >= days_end:
+    window = cover(query.created_from_ms, query.created_to_ms)
+    if _needs_exact(query) or not window.periods:
         return int(
             conn.execute(select(func.count()).select_from(calls).where(*exact_conditions)).scalar_one()
         )
     statuses = sorted(FINAL_STATUSES.intersection(query.statuses) if query.statuses else FINAL_STATUSES)
     if not statuses:
         return 0
-    # One statement, so the edges and the rollup are read from the same snapshot.
+    # One statement, so the ends and the rollup are read from the same snapshot.
     if call_value_counts.answers(query):
-        split = call_value_counts.whole_days(account_id, query, statuses, first_day, days_end)
+        split = call_value_counts.whole_periods(account_id, query, statuses, window.periods)
         if split is None:
             return 0
-        days_total, cuts = split
-        parts: list[ColumnElement] = [days_total]
+        parts, cuts = split
+        rolled = window.rolled_up
+        assert rolled is not None
         parts += [
-            _count_between(
-                [*exact_conditions, cut], first_day, days_end - 1, by_duration=True
-            ).scalar_subquery()
+            _count_between([*exact_conditions, cut], *rolled, by_duration=True).scalar_subquery()
             for cut in cuts
         ]
     else:
-        parts = [_rollup_total(account_id, query, statuses, first_day, days_end)]
-    if low < first_day:
-        parts.append(_count_between(exact_conditions, low, first_day - 1).scalar_subquery())
-    if days_end <= high:
-        parts.append(_count_between(exact_conditions, days_end, high).scalar_subquery())
+        parts = [_rollup_total(account_id, query, statuses, period) for period in window.periods]
+    parts += [_count_between(exact_conditions, start, end).scalar_subquery() for start, end in window.exact]
     total = parts[0]
     for part in parts[1:]:
         total = total + part
@@ -216,12 +208,14 @@ def count(
 
 
 def _rollup_total(
-    account_id: int, query: BulkQuery, statuses: Sequence[str], first_day: int, days_end: int
+    account_id: int, query: BulkQuery, statuses: Sequence[str], period: tuple[int, int, int]
 ) -> ColumnElement:
+    length, first, end = period
     rollup = [
         call_counts.c.account_id == account_id,
-        call_counts.c.day_start >= first_day,
-        call_counts.c.day_start < days_end,
+        call_counts.c.period_ms == length,
+        call_counts.c.period_start >= first,
+        call_counts.c.period_start < end,
     ]
     if FINAL_STATUSES.difference(statuses):  # the rollup holds final calls only: all of them need no test
         rollup.append(_in(call_counts.c.status, statuses))

@@ -16,8 +16,9 @@ This rollup answers the whole days of the window instead, in a few thousand rows
   a call missing it, and a filter on the other still does.
 
 The rollup moves with ``calls``: ``add`` when calls are inserted, ``move`` when the engine changes a
-call (it settles, or ends), ``rebuild`` after bulk loads. The partial days at the window's ends are
-counted in ``calls`` by ``call_counts.count``, as for the plain rollup.
+call (it settles, or ends), ``rebuild`` after bulk loads. Like ``call_counts`` it is kept per hour,
+day and eight-day block (``rollup_periods``); the minutes at the window's ends are counted in
+``calls`` by ``call_counts.count``, as for the plain rollup.
 """
 
 from __future__ import annotations
@@ -26,12 +27,25 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Insert, and_, case, delete, false, func, insert, literal_column, select
+from sqlalchemy import (
+    Connection,
+    Insert,
+    and_,
+    case,
+    delete,
+    false,
+    func,
+    insert,
+    literal_column,
+    select,
+    tuple_,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import ColumnElement
 
-from trunkline.domain.calls.bulk_filters import DAY_MS, BulkQuery, Range
+from trunkline.domain.calls.bulk_filters import BulkQuery, Range
 from trunkline.domain.calls.model import FINAL_STATUSES, Call
+from trunkline.store.rollup_periods import HOUR_MS, fill_longer_periods, periods_of
 from trunkline.store.schema import call_value_counts, calls
 
 _TIERS = ((10, 10), (120, 30), (300, 60), (1800, 600), (3600, 3600))
@@ -42,21 +56,11 @@ MAX_SEEKS = 120
 each second (only the hour-wide buckets are wider, and few calls last that long)."""
 
 Key = tuple[int, str, str, str, int, int, int]
-"""(day_start, status, direction, phone_number, settled, duration_from, price_micros)"""
+"""(hour_start, status, direction, phone_number, settled, duration_from, price_micros): a call is counted
+in the rows of its hour, its day and its block that have the other six values."""
 
-_PRIMARY_KEY = [
-    call_value_counts.c[name]
-    for name in (
-        "account_id",
-        "day_start",
-        "status",
-        "direction",
-        "phone_number",
-        "settled",
-        "duration_from",
-        "price_micros",
-    )
-]
+_GROUP = ("status", "direction", "phone_number", "settled", "duration_from", "price_micros")
+_PRIMARY_KEY = [call_value_counts.c[name] for name in ("account_id", "period_ms", "period_start", *_GROUP)]
 
 
 def _width(duration: int) -> int:
@@ -94,7 +98,7 @@ def key_of(
         PRICE_KNOWN if price_micros is not None else 0
     )
     return (
-        date_created - date_created % DAY_MS,
+        date_created - date_created % HOUR_MS,
         status,
         direction,
         phone_number,
@@ -126,25 +130,35 @@ def _upsert(conn: Connection) -> Insert:
 
 
 def _apply(conn: Connection, account_id: int, deltas: Counter[Key]) -> None:
-    """Add each key's delta (negative to take calls away); rows that reach zero are deleted."""
-    changed = {key: n for key, n in deltas.items() if n}
+    """Add each key's delta (negative to take calls away) to its rows; rows that reach zero are deleted."""
+    rows: Counter[tuple[tuple[int, int], tuple[str, str, str, int, int, int]]] = Counter()
+    for key, n in deltas.items():
+        if n:
+            for period in periods_of(key[0]):
+                rows[(period, key[1:])] += n
+    changed = {row: n for row, n in rows.items() if n}
     if not changed:
         return
-    names = ("day_start", "status", "direction", "phone_number", "settled", "duration_from", "price_micros")
     # Sorted, so concurrent writers lock shared rows in one order (no deadlocks on PostgreSQL).
     conn.execute(
         _upsert(conn),
         [
-            {"account_id": account_id, **dict(zip(names, key, strict=True)), "calls": n}
-            for key, n in sorted(changed.items())
+            {
+                "account_id": account_id,
+                "period_ms": period_ms,
+                "period_start": period_start,
+                **dict(zip(_GROUP, values, strict=True)),
+                "calls": n,
+            }
+            for ((period_ms, period_start), values), n in sorted(changed.items())
         ],
     )
-    if any(n < 0 for n in changed.values()):
-        days = sorted({key[0] for key, n in changed.items() if n < 0})
+    emptied = sorted({period for (period, _), n in changed.items() if n < 0})
+    if emptied:
         conn.execute(
             delete(call_value_counts).where(
                 call_value_counts.c.account_id == account_id,
-                call_value_counts.c.day_start.in_(days),
+                tuple_(call_value_counts.c.period_ms, call_value_counts.c.period_start).in_(emptied),
                 call_value_counts.c.calls == 0,
             )
         )
@@ -178,15 +192,15 @@ def rebuild(conn: Connection, account_id: int) -> None:
     """Recompute the account's rollup from ``calls`` (one ``INSERT ... SELECT ... GROUP BY``). On
     PostgreSQL the caller holds writers off (``call_counts.rebuild`` locks ``calls`` first)."""
     conn.execute(delete(call_value_counts).where(call_value_counts.c.account_id == account_id))
-    day_start = calls.c.date_created - calls.c.date_created % literal_column(str(DAY_MS))
+    hour_start = calls.c.date_created - calls.c.date_created % literal_column(str(HOUR_MS))
     settled = case((calls.c.duration.is_(None), 0), else_=DURATION_KNOWN) + case(
         (calls.c.price_micros.is_(None), 0), else_=PRICE_KNOWN
     )
     bucket = func.coalesce(_bucket_sql(calls.c.duration), 0)
     price = func.coalesce(calls.c.price_micros, 0)
-    keys = (day_start, calls.c.status, calls.c.direction, calls.c.phone_number, settled, bucket, price)
+    keys = (hour_start, calls.c.status, calls.c.direction, calls.c.phone_number, settled, bucket, price)
     grouped = (
-        select(calls.c.account_id, *keys, func.count())
+        select(calls.c.account_id, literal_column(str(HOUR_MS)), *keys, func.count())
         .where(
             calls.c.account_id == account_id,
             calls.c.status.in_(sorted(FINAL_STATUSES)),
@@ -196,20 +210,10 @@ def rebuild(conn: Connection, account_id: int) -> None:
     )
     conn.execute(
         insert(call_value_counts).from_select(
-            [
-                "account_id",
-                "day_start",
-                "status",
-                "direction",
-                "phone_number",
-                "settled",
-                "duration_from",
-                "price_micros",
-                "calls",
-            ],
-            grouped,
+            ["account_id", "period_ms", "period_start", *_GROUP, "calls"], grouped
         )
     )
+    fill_longer_periods(conn, call_value_counts, account_id, _GROUP)
 
 
 def answers(query: BulkQuery) -> bool:
@@ -263,21 +267,17 @@ def _duration_split(bounds: _Bounds) -> tuple[list[ColumnElement], list[tuple[in
     return whole, cut
 
 
-def whole_days(
-    account_id: int, query: BulkQuery, statuses: Sequence[str], first_day: int, days_end: int
-) -> tuple[ColumnElement, list[ColumnElement]] | None:
-    """The count of ``query``'s calls in whole days ``[first_day, days_end)``: a sum over the rollup, and
-    conditions on ``calls`` (one per cut duration bucket) whose exact counts over those days add to it.
-    None when the query can match nothing."""
+def whole_periods(
+    account_id: int, query: BulkQuery, statuses: Sequence[str], periods: Sequence[tuple[int, int, int]]
+) -> tuple[list[ColumnElement], list[ColumnElement]] | None:
+    """The count of ``query``'s calls in whole rollup ``periods`` (``rollup_periods.cover``): one sum over
+    the rollup per run of periods, and conditions on ``calls`` (one per cut duration bucket) whose exact
+    counts over the same stretch add to them. None when the query can match nothing."""
     duration, price = _Bounds.of(query.duration), _Bounds.of(query.price_micros)
     if duration.empty or price.empty:
         return None
     table = call_value_counts
-    rollup: list[ColumnElement] = [
-        table.c.account_id == account_id,
-        table.c.day_start >= first_day,
-        table.c.day_start < days_end,
-    ]
+    rollup: list[ColumnElement] = [table.c.account_id == account_id]
     if FINAL_STATUSES.difference(statuses):  # the rollup holds final calls only: all of them need no test
         rollup.append(table.c.status.in_(statuses) if len(statuses) > 1 else table.c.status == statuses[0])
     if query.directions:
@@ -302,5 +302,15 @@ def whole_days(
                 cuts.append(calls.c.duration.in_(list(range(low, high + 1))))
             else:
                 cuts.append(and_(calls.c.duration >= low, calls.c.duration <= high))
-    total = select(func.coalesce(func.sum(table.c.calls), 0)).where(*rollup).scalar_subquery()
-    return total, cuts
+    sums: list[ColumnElement] = [
+        select(func.coalesce(func.sum(table.c.calls), 0))
+        .where(
+            table.c.period_ms == length,
+            table.c.period_start >= first,
+            table.c.period_start < end,
+            *rollup,
+        )
+        .scalar_subquery()
+        for length, first, end in periods
+    ]
+    return sums, cuts

@@ -136,11 +136,13 @@ call_legs = Table(
 call_counts = Table(
     "call_counts",
     metadata,
-    # Final calls per account, UTC day, status, direction and ExoPhone: the bulk list's Total sums whole
-    # days from here and counts only the partial days at the window's ends in ``calls``. Kept by
-    # ``store.call_counts`` (``add`` on insert, ``rebuild`` after bulk loads); calls before 1970 are left out.
+    # Final calls per account, period, status, direction and ExoPhone: the bulk list's Total sums whole
+    # periods from here (hours, UTC days and eight-day blocks: ``store.rollup_periods``) and counts only
+    # the minutes at the window's ends in ``calls``. Kept by ``store.call_counts`` (``add`` on insert,
+    # ``rebuild`` after bulk loads); calls before 1970 are left out.
     Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
-    Column("day_start", BigInteger, primary_key=True),
+    Column("period_ms", BigInteger, primary_key=True),
+    Column("period_start", BigInteger, primary_key=True),
     Column("status", String(16), primary_key=True),
     Column("direction", String(16), primary_key=True),
     Column("phone_number", String(32), primary_key=True),
@@ -154,7 +156,8 @@ call_value_counts = Table(
     # month sums a few thousand rows (``store.call_value_counts``). ``settled``: bit 1 when Duration is
     # known, bit 2 when Price is; an unknown value is stored as 0 and never matched by a filter on it.
     Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
-    Column("day_start", BigInteger, primary_key=True),
+    Column("period_ms", BigInteger, primary_key=True),
+    Column("period_start", BigInteger, primary_key=True),
     Column("status", String(16), primary_key=True),
     Column("direction", String(16), primary_key=True),
     Column("phone_number", String(32), primary_key=True),
