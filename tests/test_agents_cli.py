@@ -38,7 +38,9 @@ def test_given_a_store_when_agents_are_added_listed_changed_and_removed_then_eac
     assert bad.exit_code == 2 and "contact_uri" in bad.output
     assert run("add", "nosuchaccount", "--name", "X", "--contact-uri", "sip:x@y").exit_code == 2
 
-    listed = runner.invoke(app, ["agents", "list", account.sid, "--database-url", url], env={"COLUMNS": "200"})
+    listed = runner.invoke(
+        app, ["agents", "list", account.sid, "--database-url", url], env={"COLUMNS": "200"}
+    )
     assert listed.exit_code == 0 and "Asha Rao" in listed.output and "sip:ravi@example.com" in listed.output
 
     changed = run("set", account.sid, "asha", "--device-state", "BUSY", "--name", "Asha R")

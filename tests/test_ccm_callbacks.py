@@ -32,7 +32,13 @@ def test_given_both_events_on_their_own_urls_when_the_call_completes_then_one_js
     with Receiver() as answered, Receiver() as terminal:
         callbacks = [{"event": "answered", "url": answered.url}, {"event": "terminal", "url": terminal.url}]
         made = make_call(
-            client, account, agent, "+919999910045", recording=True, custom_field="t-9", status_callback=callbacks
+            client,
+            account,
+            agent,
+            "+919999910045",
+            recording=True,
+            custom_field="t-9",
+            status_callback=callbacks,
         )
         sid = made["response"]["call_sid"]
         advance(client, 120)
@@ -46,7 +52,11 @@ def test_given_both_events_on_their_own_urls_when_the_call_completes_then_one_js
         "recording_url": None, "custom_field": "t-9",
     }  # fmt: skip
     at_end = orjson.loads(last.body)
-    assert (at_end["event_type"], at_end["call_state"], at_end["status"]) == ("terminal", "terminal", "completed")
+    assert (at_end["event_type"], at_end["call_state"], at_end["status"]) == (
+        "terminal",
+        "terminal",
+        "completed",
+    )
     assert at_end["duration"] == 49
     assert at_end["recording_url"].endswith(f"/exotelrecordings/{account.sid}/{sid}.mp3")
     log = client.get(f"/admin/calls/{sid}/webhooks", headers=ADMIN).json()["deliveries"]
@@ -60,11 +70,17 @@ def test_given_terminal_only_when_the_customer_is_busy_then_one_callback_with_th
     account = make_account(engine_server.db)
     agent = add_agent(client, account, ANSWER)
     with Receiver() as receiver:
-        made = make_call(client, account, agent, BUSY, status_callback=[{"event": "terminal", "url": receiver.url}])
+        made = make_call(
+            client, account, agent, BUSY, status_callback=[{"event": "terminal", "url": receiver.url}]
+        )
         advance(client, 60)
         (received,) = receiver.wait_for(1, timeout=10)
         body = orjson.loads(received.body)
         assert (body["call_sid"], body["event_type"]) == (made["response"]["call_sid"], "terminal")
-        assert (body["status"], body["recording_url"], body["custom_field"]) == ("customer_unanswered", None, None)
+        assert (body["status"], body["recording_url"], body["custom_field"]) == (
+            "customer_unanswered",
+            None,
+            None,
+        )
         advance(client, 30)
         assert len(receiver.received) == 1  # no answered callback was asked for

@@ -12,7 +12,8 @@ import pytest
 
 from tests.support.calls_api import ANSWER, BUSY, FAIL, NEVER, STAYS, advance
 from tests.support.ccm import add_agent, get_details, make_call
-from tests.support.factories import make_account, make_call as make_v1_call
+from tests.support.factories import make_account
+from tests.support.factories import make_call as make_v1_call
 from tests.support.live_server import LiveServer
 
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")

@@ -41,7 +41,11 @@ def _stored(account: AccountFixture) -> tuple[int, int]:
 def test_given_no_or_wrong_credentials_when_any_endpoint_then_401_1010(
     client: httpx.Client, account: AccountFixture
 ) -> None:
-    for method, path in (("POST", "calls"), ("GET", "calls/" + "a" * 32), ("GET", "calls/" + "a" * 32 + "/legs")):
+    for method, path in (
+        ("POST", "calls"),
+        ("GET", "calls/" + "a" * 32),
+        ("GET", "calls/" + "a" * 32 + "/legs"),
+    ):
         url = f"/v2/accounts/{account.sid}/{path}"
         for auth in (None, httpx.BasicAuth(account.api_key, "wrong-token")):
             response = client.request(method, url, json={}, auth=auth)
@@ -116,7 +120,10 @@ def test_given_a_missing_mandatory_field_when_make_call_then_400_1001_naming_it(
         ({"custom_field": {"a": 1}}, "custom_field"),
         ({"wait_audio_url": "ftp://example.com/a.wav"}, "wait_audio_url"),
         ({"status_callback": "http://127.0.0.1/cb"}, "status_callback"),
-        ({"status_callback": [{"event": "ringing", "url": "http://127.0.0.1/cb"}]}, "status_callback[0].event"),
+        (
+            {"status_callback": [{"event": "ringing", "url": "http://127.0.0.1/cb"}]},
+            "status_callback[0].event",
+        ),
         ({"status_callback": [{"event": "terminal", "url": "mailto:a@b"}]}, "status_callback[0].url"),
         (
             {"status_callback": [{"event": "terminal", "url": "http://127.0.0.1/a"}] * 2},
@@ -221,7 +228,9 @@ def limited_server(database_factory) -> Iterator[LiveServer]:  # type: ignore[no
     live.stop()
 
 
-def test_given_limit_3_when_fourth_request_then_429_10724_with_retry_after(limited_server: LiveServer) -> None:
+def test_given_limit_3_when_fourth_request_then_429_10724_with_retry_after(
+    limited_server: LiveServer,
+) -> None:
     noisy, quiet = make_account(limited_server.db), make_account(limited_server.db)
     with httpx.Client(base_url=limited_server.base_url) as client:
         url = f"/v2/accounts/{noisy.sid}/calls/{'e' * 32}"

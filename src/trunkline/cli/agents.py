@@ -28,7 +28,9 @@ from trunkline.store.accounts import AccountStore
 from trunkline.store.agents import AgentStore
 from trunkline.store.database import Database
 
-agents_app = typer.Typer(help="Agents (CCM v2 users) an agent-to-customer call rings first.", no_args_is_help=True)
+agents_app = typer.Typer(
+    help="Agents (CCM v2 users) an agent-to-customer call rings first.", no_args_is_help=True
+)
 _err = Console(stderr=True)
 
 AccountArg = Annotated[str, typer.Argument(help="Account SID.")]
@@ -89,9 +91,13 @@ def list_agents(account_sid: AccountArg, database_url: DatabaseUrlOption = None)
     """The account's agents, as a table."""
     db = open_database(database_url)
     agents = AgentStore(db).list(_account_id(db, account_sid))
-    table = Table("user_id", "name", "contact_uri", "device", "updated (IST)", title=f"Agents of {account_sid}")
+    table = Table(
+        "user_id", "name", "contact_uri", "device", "updated (IST)", title=f"Agents of {account_sid}"
+    )
     for agent in agents:
-        table.add_row(agent.user_id, agent.name, agent.contact_uri, agent.device_state, ms_to_ist(agent.updated_at))
+        table.add_row(
+            agent.user_id, agent.name, agent.contact_uri, agent.device_state, ms_to_ist(agent.updated_at)
+        )
     Console().print(table)  # built here so it measures the terminal it runs in
 
 
