@@ -43,12 +43,19 @@ _LIVE_CALL = select(
         calls.c.status.not_in(sorted(FINAL_STATUSES)),
     )
 )
-_CALL_AGENT = select(agent_calls.c.user_id).where(
-    agent_calls.c.account_id == bindparam("account_id"), agent_calls.c.call_sid == bindparam("call_sid")
+_CALL_AGENT = select(
+    select(agent_calls.c.user_id)
+    .where(
+        agent_calls.c.account_id == bindparam("account_id"), agent_calls.c.call_sid == bindparam("call_sid")
+    )
+    .scalar_subquery()
+    .label("placed_for"),
+    select(agents.c.user_id)
+    .where(agents.c.account_id == bindparam("account_id"), agents.c.contact_uri == bindparam("contact_uri"))
+    .scalar_subquery()
+    .label("by_number"),
 )
-_AGENT_OF_NUMBER = select(agents.c.user_id).where(
-    agents.c.account_id == bindparam("account_id"), agents.c.contact_uri == bindparam("contact_uri")
-)
+"""Both ways to find a call's agent in one statement: the details path runs it on every request."""
 
 
 def _agent(row: Any) -> Agent:
@@ -58,6 +65,10 @@ def _agent(row: Any) -> Agent:
 class AgentStore:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._call_agent_sql: tuple[str, list[str]] | None = None
+        if db.is_sqlite:  # compiled once, run on the pinned connection (as ``CallStore.get``)
+            compiled = _CALL_AGENT.compile(dialect=db.engine.dialect)
+            self._call_agent_sql = str(compiled), list(compiled.positiontup or [])
 
     # --- agents ---
 
@@ -149,12 +160,14 @@ class AgentStore:
     def agent_of_call(self, account_id: int, call_sid: str, from_number: str | None) -> str | None:
         """The user_id a call was placed for; for a call not placed through CCM, the agent whose
         contact_uri is the call's ``from_number`` (None: no agent)."""
-        with self._db.engine.connect() as conn:
-            user_id = conn.execute(_CALL_AGENT, {"account_id": account_id, "call_sid": call_sid}).scalar()
-            if user_id is None and from_number is not None:
-                user_id = conn.execute(
-                    _AGENT_OF_NUMBER, {"account_id": account_id, "contact_uri": from_number}
-                ).scalar()
+        values = {"account_id": account_id, "call_sid": call_sid, "contact_uri": from_number}
+        if self._call_agent_sql is not None:
+            sql, names = self._call_agent_sql
+            row = self._db.point_connection().execute(sql, tuple(values[n] for n in names)).fetchone()
+        else:
+            with self._db.engine.connect() as conn:
+                row = conn.execute(_CALL_AGENT, values).first()
+        user_id = row[0] if row[0] is not None else row[1]
         return None if user_id is None else str(user_id)
 
     # --- CallObserver ---
