@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from trunkline.cli.accounts import accounts_app
+from trunkline.cli.agents import agents_app
 from trunkline.cli.flows import flows_app, inbound_app, traffic_app
 from trunkline.cli.network import clock_app, scenario_app
 from trunkline.cli.numbering import dnd_app, numbering_app
@@ -14,6 +15,7 @@ from trunkline.cli.serve import serve
 app = typer.Typer(help="Trunkline: a self-hosted voice-call API (Exotel dialects).", no_args_is_help=True)
 app.command("serve")(serve)
 app.add_typer(accounts_app, name="accounts")
+app.add_typer(agents_app, name="agents")
 app.command("seed")(seed_command)
 app.add_typer(numbering_app, name="numbering")
 app.add_typer(dnd_app, name="dnd")

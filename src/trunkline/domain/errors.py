@@ -47,3 +47,10 @@ class RateLimited(TrunklineError):
 class MethodNotAllowed(TrunklineError):
     status = 405
     code = "method-not-allowed"
+
+
+class Conflict(TrunklineError):
+    """The request clashes with what is stored (a duplicate, or a resource in the wrong state)."""
+
+    status = 409
+    code = "conflict"

@@ -331,3 +331,17 @@ agents = Table(
     Column("updated_at", BigInteger, nullable=False),
     UniqueConstraint("account_id", "contact_uri", name="uq_agents_contact_uri"),
 )
+
+
+agent_calls = Table(
+    "agent_calls",
+    metadata,
+    # Which agent a CCM call rang first, written with the call (a ``CallRunStore`` observer). Keeps
+    # the user_id the call was placed for even if the agent is later edited or removed, and answers
+    # "has this agent a live call?" by joining the agent's calls to their status.
+    Column("call_id", _ROW_ID, ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True),
+    Column("account_id", Integer, nullable=False),
+    Column("call_sid", String(64), nullable=False, unique=True),
+    Column("user_id", String(64), nullable=False),
+    Index("ix_agent_calls_user", "account_id", "user_id"),
+)

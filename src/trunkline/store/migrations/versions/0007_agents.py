@@ -1,4 +1,5 @@
-"""Agents (CCM v2 users): who an account's agent-to-customer calls ring first, with their device.
+"""Agents (CCM v2 users): who an account's agent-to-customer calls ring first, with their device;
+and which agent each CCM call was placed for (``agent_calls``).
 
 Revision ID: 0007
 Revises: 0006
@@ -30,7 +31,20 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("account_id", "user_id"),
         sa.UniqueConstraint("account_id", "contact_uri", name="uq_agents_contact_uri"),
     )
+    op.create_table(
+        "agent_calls",
+        sa.Column("call_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("call_sid", sa.String(length=64), nullable=False),
+        sa.Column("user_id", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(["call_id"], ["calls.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("call_id"),
+        sa.UniqueConstraint("call_sid"),
+    )
+    op.create_index("ix_agent_calls_user", "agent_calls", ["account_id", "user_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_agent_calls_user", table_name="agent_calls")
+    op.drop_table("agent_calls")
     op.drop_table("agents")

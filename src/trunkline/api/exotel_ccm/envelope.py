@@ -1,0 +1,151 @@
+"""The CCM v2 envelope (API-NOTES §8): every answer, success or failure, is
+``{request_id, method, http_code, response}``; failures carry ``error_data{code, message,
+description}`` with Exotel's numeric codes. Timestamps are ISO 8601 UTC with milliseconds."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+import orjson
+from starlette.responses import Response
+
+from trunkline.domain.agents.model import AgentUnavailable
+from trunkline.domain.errors import (
+    AuthenticationFailed,
+    Forbidden,
+    InvalidParameter,
+    MethodNotAllowed,
+    NotFound,
+    RateLimited,
+    TrunklineError,
+)
+
+JSON = "application/json"
+
+
+class MissingParameter(InvalidParameter):
+    """A mandatory field is absent (1001), as opposed to present but wrong (1002)."""
+
+    code = "missing-parameter"
+
+
+class UnparseableBody(InvalidParameter):
+    code = "unparseable-body"
+
+
+class UnsupportedContentType(TrunklineError):
+    status = 415
+    code = "unsupported-content-type"
+
+
+class CcmNotFound(NotFound):
+    """A not-found with its own Exotel code: user (10731), virtual number (10716), call's legs (10744)."""
+
+    def __init__(self, message: str, *, ccm_code: int) -> None:
+        super().__init__(message)
+        self.ccm_code = ccm_code
+
+
+# (HTTP status, Exotel code, message) per error kind; the description says what exactly was wrong.
+_AUTH = (401, 1010, "Authorization failed")
+_FORBIDDEN = (403, 1003, "Authorization failed")
+_NOT_FOUND = (404, 1000, "Not found")
+_MISSING = (400, 1001, "Mandatory parameter missing")
+_INVALID = (400, 1002, "Invalid parameter")
+_UNPARSEABLE = (400, 1007, "Invalid request body, failed parsing")
+_CONTENT_TYPE = (415, 1011, "Unsupported content type")
+_RATE_LIMITED = (429, 10724, "Too many requests")
+_METHOD = (405, 405, "Method not allowed")
+"""No Exotel code is documented for a wrong method: the HTTP status stands in for it."""
+_INTERNAL = (500, 1100, "Internal error")
+_UNAVAILABLE = {
+    "off": (409, 1012, "Device is off"),
+    "unverified": (409, 10705, "Device is not verified"),
+    "busy": (409, 10706, "User is busy"),
+}
+_CCM_NOT_FOUND = {10731: "User not found", 10716: "Virtual number not found", 10744: "Call not found"}
+
+
+def request_id() -> str:
+    """A fresh 32-hex-digit id per request, like Exotel's."""
+    return os.urandom(16).hex()
+
+
+def iso(ms: int | None) -> str | None:
+    """Epoch milliseconds as ``2024-06-15T10:30:00.000Z``."""
+    if ms is None:
+        return None
+    t = time.gmtime(ms // 1000)
+    return (
+        f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T"
+        f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}.{ms % 1000:03d}Z"
+    )
+
+
+def success(
+    method: str, response: dict[str, Any], headers: dict[str, str] | None = None, *, metadata: bool = False
+) -> Response:
+    body: dict[str, Any] = {"request_id": request_id(), "method": method, "http_code": 200}
+    if metadata:
+        body["metadata"] = None
+    body["response"] = response
+    return Response(orjson.dumps(body), media_type=JSON, headers=headers)
+
+
+def failure(
+    method: str,
+    http: int,
+    code: int,
+    message: str,
+    description: str,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    body = {
+        "request_id": request_id(),
+        "method": method,
+        "http_code": http,
+        "response": {
+            "code": http,
+            "error_data": {"code": code, "message": message, "description": description},
+            "status": "failure",
+            "data": None,
+        },
+    }
+    return Response(orjson.dumps(body), status_code=http, media_type=JSON, headers=headers)
+
+
+def classify(exc: TrunklineError) -> tuple[int, int, str]:
+    """(HTTP status, Exotel code, message) of an error raised anywhere below the dialect."""
+    if isinstance(exc, AgentUnavailable):
+        return _UNAVAILABLE.get(exc.reason, _UNAVAILABLE["busy"])
+    if isinstance(exc, CcmNotFound):
+        return 404, exc.ccm_code, _CCM_NOT_FOUND.get(exc.ccm_code, "Not found")
+    for kind, answer in (
+        (AuthenticationFailed, _AUTH),
+        (Forbidden, _FORBIDDEN),
+        (RateLimited, _RATE_LIMITED),
+        (MissingParameter, _MISSING),
+        (UnparseableBody, _UNPARSEABLE),
+        (InvalidParameter, _INVALID),
+        (UnsupportedContentType, _CONTENT_TYPE),
+        (NotFound, _NOT_FOUND),
+        (MethodNotAllowed, _METHOD),
+    ):
+        if isinstance(exc, kind):
+            return answer
+    return _INTERNAL
+
+
+def error_response(method: str, exc: TrunklineError, headers: dict[str, str] | None = None) -> Response:
+    http, code, message = classify(exc)
+    if http == 401:
+        headers = {**(headers or {}), "WWW-Authenticate": 'Basic realm="Trunkline"'}
+    description = exc.message if http != 500 else "Internal error"
+    return failure(method, http, code, message, description, headers)
+
+
+def internal_error(method: str) -> Response:
+    http, code, message = _INTERNAL
+    return failure(method, http, code, message, "Internal error")

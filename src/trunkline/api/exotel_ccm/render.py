@@ -1,0 +1,99 @@
+"""CCM v2 bodies built from the shared call model: the make-call answer, call details in seed 004's
+field order, and the legs in the v3 shape (API-NOTES §8). Numbers are E.164 with ``+``."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from trunkline.api.exotel_ccm import status
+from trunkline.api.exotel_ccm.envelope import iso
+from trunkline.domain.agents.model import Agent
+from trunkline.domain.calls.lifecycle import CallRun
+from trunkline.domain.calls.model import Call, Leg
+
+CUSTOMER_NAME = "Customer"
+
+
+def recording_url(call: Call, public_url: str) -> str | None:
+    return f"{public_url}/{call.recording_path}" if call.recording_path else None
+
+
+def made_call(call: Call, agent: Agent, record: bool) -> dict[str, Any]:
+    return {
+        "call_sid": call.sid,
+        "call_state": status.ACTIVE,
+        "call_status": None,
+        "assigned_agent_details": {"user_id": agent.user_id, "contact_uri": call.from_number},
+        "customer_details": {"number": call.to_number},
+        "virtual_number": call.phone_number,
+        "recording": record,
+        "created_time": iso(call.date_created),
+    }
+
+
+def agent_number(call: Call) -> str | None:
+    """The number or URI the call rang the agent on (None: no agent leg)."""
+    if status.is_incoming(call):
+        legs = status.agent_legs(call)
+        return legs[-1].number if legs else None
+    return call.from_number
+
+
+def customer_number(call: Call) -> str | None:
+    return call.from_number if status.is_incoming(call) else call.to_number
+
+
+def call_details(call: Call, user_id: str | None, account_sid: str, public_url: str) -> dict[str, Any]:
+    url = recording_url(call, public_url)
+    agent = None if user_id is None else {"user_id": user_id, "contact_uri": agent_number(call)}
+    return {
+        "sid": call.sid,
+        "direction": call.direction,
+        "virtual_number": call.phone_number,
+        "state": status.state(call),
+        "status": status.status(call),
+        "assigned_agent_details": agent,
+        "customer_details": {"number": customer_number(call)},
+        "created_time": iso(call.date_created),
+        "updated_time": iso(call.date_updated),
+        "start_time": iso(call.start_time),
+        "end_time": iso(call.end_time),
+        "total_duration": call.duration,
+        "total_talk_time": call.conversation_duration,
+        "recording": {"available": url is not None, "url": url},
+        "custom_field": call.custom_field,
+        "legs": f"/v2/accounts/{account_sid}/calls/{call.sid}/legs",
+    }
+
+
+def leg_sid(call_sid: str, leg_id: int) -> str:
+    """A stable id per leg (legs have none of their own in the model)."""
+    return hashlib.blake2b(f"{call_sid}/{leg_id}".encode(), digest_size=16).hexdigest()
+
+
+def _leg(call: Call, leg: Leg, run: CallRun | None, name: str | None, *, customer: bool) -> dict[str, Any]:
+    """Times from the engine's run when the call has one (seeded calls have only the call's)."""
+    ran = run.legs[leg.leg_id - 1] if run is not None and leg.leg_id <= len(run.legs) else None
+    if ran is not None:
+        created = ran.dialed_at
+        updated = ran.ended_at or ran.answered_at or ran.dialed_at
+    else:
+        created, updated = call.start_time or call.date_created, call.date_updated
+    body: dict[str, Any] = {
+        "sid": leg_sid(call.sid, leg.leg_id),
+        "name": name,
+        "contact_uri": leg.number,
+        "date_created": iso(created),
+        "date_updated": iso(updated),
+        "status": status.leg_status(leg.status),
+    }
+    if customer:
+        body |= {"group_id": None, "group_name": None}
+    return body
+
+
+def leg_details(call: Call, run: CallRun | None, agent_name: str | None, account_sid: str) -> dict[str, Any]:
+    agents = [_leg(call, leg, run, agent_name, customer=False) for leg in status.agent_legs(call)]
+    customers = [_leg(call, leg, run, CUSTOMER_NAME, customer=True) for leg in status.customer_legs(call)]
+    return {"call_sid": call.sid, "account_sid": account_sid, "from": agents, "to": customers}

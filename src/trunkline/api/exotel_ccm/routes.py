@@ -1,0 +1,216 @@
+"""CCM v2 routes (API-NOTES §8). Each handler parses, asks the shared services, and renders; the
+call itself is placed by the same ``CallService`` as a v1 connect, so there is one call engine.
+
+Plain Starlette endpoints, like v1's: FastAPI's per-request layers would cost more than a call
+lookup. Every answer is in the CCM envelope (``envelope.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from trunkline.api.auth import Principal
+from trunkline.api.context import AppContext
+from trunkline.api.exotel_ccm.envelope import (
+    CcmNotFound,
+    UnsupportedContentType,
+    error_response,
+    success,
+)
+from trunkline.api.exotel_ccm.make_call import AgentRef, parse_body, parse_make_call
+from trunkline.api.exotel_ccm.render import agent_number, call_details, leg_details, made_call
+from trunkline.domain.agents.model import Agent, check_can_call
+from trunkline.domain.calls.bulk_filters import is_call_sid
+from trunkline.domain.calls.lifecycle import CallRun
+from trunkline.domain.calls.model import Call
+from trunkline.domain.errors import InvalidParameter, NotFound, RateLimited, TrunklineError
+from trunkline.engine.calls.service import Caller
+from trunkline.store.agents import AgentStore
+from trunkline.store.call_runs import CallRunStore
+from trunkline.store.calls import CallStore
+
+PREFIX = "/v2/accounts/{account_sid}"
+DIALECT_NAME = "exotel_ccm_v2"
+"""Names this dialect's status-callback format in the engine's renderer table."""
+
+Handler = Callable[[Request, AppContext, Principal], Awaitable[dict[str, Any]]]
+
+
+def _spend(ctx: AppContext, account_sid: str) -> dict[str, str] | None:
+    """One request of the account's per-minute allowance (shared with every dialect)."""
+    if not ctx.limiter.enabled:
+        return None
+    remaining, reset = ctx.limiter.take(account_sid)
+    return {
+        "X-RateLimit-Limit": str(ctx.limiter.per_minute),
+        "X-RateLimit-Remaining": str(remaining),
+        "X-RateLimit-Reset": str(reset),
+    }
+
+
+def ccm_endpoint(handler: Handler, *, metadata: bool = False) -> Callable[[Request], Awaitable[Response]]:
+    """Authenticate (the path's account must be the credential's), spend the rate limit, run the
+    handler, and answer in the envelope; every ``TrunklineError`` becomes its Exotel code.
+    ``metadata``: the v3-shaped legs answer carries ``"metadata": null``."""
+
+    async def endpoint(request: Request) -> Response:
+        ctx: AppContext = request.app.state.ctx
+        method = request.method
+        headers: dict[str, str] | None = None
+        try:
+            principal = await ctx.authenticator.authenticate(
+                request.headers.get("authorization"), request.path_params["account_sid"]
+            )
+            headers = _spend(ctx, principal.account_sid)
+            body = await handler(request, ctx, principal)
+        except RateLimited as exc:
+            retry = {
+                "Retry-After": str(exc.retry_after),
+                "X-RateLimit-Limit": str(ctx.limiter.per_minute),
+                "X-RateLimit-Remaining": "0",
+                "X-RateLimit-Reset": str(exc.retry_after),
+            }
+            return error_response(method, exc, retry)
+        except TrunklineError as exc:
+            return error_response(method, exc, headers)
+        return success(method, body, headers, metadata=metadata)
+
+    return endpoint
+
+
+def _agents(request: Request) -> AgentStore:
+    store: AgentStore = request.app.state.agents
+    return store
+
+
+def _check_content_type(value: str | None) -> None:
+    """JSON only. A body with no Content-Type at all is read as JSON (some HTTP clients omit it)."""
+    if value is None:
+        return
+    media = value.split(";", 1)[0].strip().lower()
+    if media != "application/json" and not (media.startswith("application/") and media.endswith("+json")):
+        raise UnsupportedContentType(media or value.strip() or "(empty)")
+
+
+def _agent_for(agents: AgentStore, account_id: int, ref: AgentRef) -> tuple[Agent | None, bool]:
+    """The agent a make-call names, and whether it already has a live call (one thread hop)."""
+    if ref.user_id is not None:
+        agent = agents.get(account_id, ref.user_id)
+    else:
+        assert ref.contact_uri is not None
+        agent = agents.by_contact_uri(account_id, ref.contact_uri)
+    if agent is None:
+        return None, False
+    return agent, agents.on_a_call(account_id, agent.user_id)
+
+
+async def make_call(request: Request, ctx: AppContext, principal: Principal) -> dict[str, Any]:
+    _check_content_type(request.headers.get("content-type"))
+    made = parse_make_call(parse_body(await request.body()))
+    agent, on_a_call = await ctx.read(_agent_for, _agents(request), principal.account_id, made.agent)
+    if agent is None:
+        named = made.agent.user_id or made.agent.contact_uri
+        raise CcmNotFound(f"User {named} not found", ccm_code=10731)
+    check_can_call(agent, on_a_call=on_a_call)
+    caller = Caller(principal.account_id, principal.account_sid)
+    try:
+        call = await ctx.call_service.connect_async(caller, made.connect_request(agent), dialect=DIALECT_NAME)
+    except InvalidParameter as exc:
+        if exc.parameter == "CallerId":
+            raise CcmNotFound(
+                f"virtual_number {made.virtual_number} is not an ExoPhone of this account", ccm_code=10716
+            ) from None
+        if exc.parameter == "StatusCallback":
+            raise InvalidParameter(f"status_callback: {exc.message}", parameter="status_callback") from None
+        raise
+    return made_call(call, agent, made.record)
+
+
+def _call_sid(request: Request) -> str:
+    sid: str = request.path_params["call_sid"]
+    if not is_call_sid(sid):
+        raise NotFound(f"Call {sid} not found")
+    return sid
+
+
+def _details_read(
+    calls: CallStore, agents: AgentStore, account_id: int, account_sid: str, sid: str
+) -> tuple[Call, str | None] | None:
+    """The call with its legs and its agent's user_id, read together (one thread hop)."""
+    call = calls.get(account_id, account_sid, sid, True)
+    if call is None:
+        return None
+    return call, agents.agent_of_call(account_id, sid, agent_number(call))
+
+
+async def get_call(request: Request, ctx: AppContext, principal: Principal) -> dict[str, Any]:
+    sid = _call_sid(request)
+    found = await ctx.read(
+        _details_read,
+        ctx.calls,
+        _agents(request),
+        principal.account_id,
+        principal.account_sid,
+        sid,
+        quick=True,
+    )
+    if found is None:
+        raise NotFound(f"Call {sid} not found")
+    call, user_id = found
+    return {"call_details": call_details(call, user_id, principal.account_sid, ctx.settings.public_url)}
+
+
+def _legs_read(
+    calls: CallStore, runs: CallRunStore, agents: AgentStore, account_id: int, account_sid: str, sid: str
+) -> tuple[Call, CallRun | None, str | None] | None:
+    call = calls.get(account_id, account_sid, sid, True)
+    if call is None:
+        return None
+    found = runs.find(account_id, sid)
+    user_id = agents.agent_of_call(account_id, sid, agent_number(call))
+    agent = agents.get(account_id, user_id) if user_id is not None else None
+    return call, found[1] if found else None, agent.name if agent else None
+
+
+async def get_legs(request: Request, ctx: AppContext, principal: Principal) -> dict[str, Any]:
+    sid: str = request.path_params["call_sid"]
+    found = None
+    if is_call_sid(sid):
+        found = await ctx.read(
+            _legs_read,
+            ctx.calls,
+            ctx.runs,
+            _agents(request),
+            principal.account_id,
+            principal.account_sid,
+            sid,
+        )
+    if found is None:
+        raise CcmNotFound(f"Call {sid} not found", ccm_code=10744)
+    call, run, agent_name = found
+    return {
+        "code": 200,
+        "error_data": None,
+        "status": "success",
+        "leg_details": leg_details(call, run, agent_name, principal.account_sid),
+    }
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route(
+            f"{PREFIX}/calls/{{call_sid}}", ccm_endpoint(get_call), methods=["GET"], name="ccm_call_details"
+        ),
+        Route(f"{PREFIX}/calls", ccm_endpoint(make_call), methods=["POST"], name="ccm_make_call"),
+        Route(
+            f"{PREFIX}/calls/{{call_sid}}/legs",
+            ccm_endpoint(get_legs, metadata=True),
+            methods=["GET"],
+            name="ccm_call_legs",
+        ),
+    ]

@@ -1,0 +1,134 @@
+"""``trunkline agents``: an account's agents (CCM v2 users), acting on the store directly (the admin
+API ``/admin/accounts/<sid>/users`` does the same over HTTP). A running server sees changes at once."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import orjson
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from trunkline.cli.common import DatabaseUrlOption, open_database
+from trunkline.domain.agents.model import (
+    DEVICE_STATES,
+    Agent,
+    AgentChanges,
+    check_device_state,
+    check_name,
+    check_user_id,
+    new_user_id,
+    normalise_contact_uri,
+)
+from trunkline.domain.clock import ms_to_ist
+from trunkline.domain.errors import TrunklineError
+from trunkline.engine.clock import wall_ms
+from trunkline.store.accounts import AccountStore
+from trunkline.store.agents import AgentStore
+from trunkline.store.database import Database
+
+agents_app = typer.Typer(
+    help="Agents (CCM v2 users) an agent-to-customer call rings first.", no_args_is_help=True
+)
+_err = Console(stderr=True)
+
+AccountArg = Annotated[str, typer.Argument(help="Account SID.")]
+UserArg = Annotated[str, typer.Argument(help="The agent's user_id.")]
+_STATES = "/".join(DEVICE_STATES)
+
+
+def _fail(message: str) -> typer.Exit:
+    _err.print(f"[red]error:[/red] {message}")
+    return typer.Exit(2)
+
+
+def _account_id(db: Database, sid: str) -> int:
+    account = AccountStore(db).get(sid)
+    if account is None:
+        raise _fail(f"no account {sid}")
+    return account.id
+
+
+def _print(agent: Agent) -> None:
+    document = {
+        "user_id": agent.user_id,
+        "name": agent.name,
+        "contact_uri": agent.contact_uri,
+        "device_state": agent.device_state,
+    }
+    typer.echo(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode())
+
+
+@agents_app.command("add")
+def add(
+    account_sid: AccountArg,
+    name: Annotated[str, typer.Option("--name", help="The agent's name.")],
+    contact_uri: Annotated[str, typer.Option("--contact-uri", help="Phone number or sip: URI rung first.")],
+    user_id: Annotated[str | None, typer.Option("--user-id", help="Generated (a UUID) when omitted.")] = None,
+    device_state: Annotated[str, typer.Option("--device-state", help=_STATES)] = "on",
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    """Add an agent and print it as JSON."""
+    db = open_database(database_url)
+    try:
+        now = wall_ms()
+        agent = Agent(
+            user_id=check_user_id(user_id) if user_id is not None else new_user_id(),
+            name=check_name(name),
+            contact_uri=normalise_contact_uri(contact_uri),
+            device_state=check_device_state(device_state),
+            created_at=now,
+            updated_at=now,
+        )
+        _print(AgentStore(db).create(_account_id(db, account_sid), agent))
+    except TrunklineError as exc:
+        raise _fail(exc.message) from None
+
+
+@agents_app.command("list")
+def list_agents(account_sid: AccountArg, database_url: DatabaseUrlOption = None) -> None:
+    """The account's agents, as a table."""
+    db = open_database(database_url)
+    agents = AgentStore(db).list(_account_id(db, account_sid))
+    table = Table(
+        "user_id", "name", "contact_uri", "device", "updated (IST)", title=f"Agents of {account_sid}"
+    )
+    for agent in agents:
+        table.add_row(
+            agent.user_id, agent.name, agent.contact_uri, agent.device_state, ms_to_ist(agent.updated_at)
+        )
+    Console().print(table)  # built here so it measures the terminal it runs in
+
+
+@agents_app.command("set")
+def set_agent(
+    account_sid: AccountArg,
+    user_id: UserArg,
+    name: Annotated[str | None, typer.Option("--name")] = None,
+    contact_uri: Annotated[str | None, typer.Option("--contact-uri")] = None,
+    device_state: Annotated[str | None, typer.Option("--device-state", help=_STATES)] = None,
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    """Change an agent's name, contact URI or device state."""
+    db = open_database(database_url)
+    try:
+        changes = AgentChanges(
+            name=check_name(name) if name is not None else None,
+            contact_uri=normalise_contact_uri(contact_uri) if contact_uri is not None else None,
+            device_state=check_device_state(device_state) if device_state is not None else None,
+        )
+        if changes == AgentChanges():
+            raise _fail("give at least one of --name, --contact-uri, --device-state")
+        _print(AgentStore(db).update(_account_id(db, account_sid), user_id, changes, wall_ms()))
+    except TrunklineError as exc:
+        raise _fail(exc.message) from None
+
+
+@agents_app.command("remove")
+def remove(account_sid: AccountArg, user_id: UserArg, database_url: DatabaseUrlOption = None) -> None:
+    """Remove an agent (its past calls keep its user_id)."""
+    db = open_database(database_url)
+    if not AgentStore(db).delete(_account_id(db, account_sid), user_id):
+        raise _fail(f"no user {user_id}")
+    typer.echo(f"removed {user_id}")

@@ -1,0 +1,1 @@
+"""Agents: the people (CCM "users") an agent-to-customer call rings first."""
