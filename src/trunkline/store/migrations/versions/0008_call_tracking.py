@@ -89,7 +89,7 @@ def upgrade() -> None:
         sa.Column("prompts_keys", sa.String(length=64), nullable=True),
         sa.Column("recording_path", sa.String(length=300), nullable=True),
         sa.Column("call_type", sa.String(length=64), nullable=True),
-        sa.Column("notes", sa.String(length=None), nullable=True),
+        sa.Column("notes", sa.Text(), nullable=True),
         sa.Column("survey_type", sa.String(length=64), nullable=True),
         sa.Column("survey_value", sa.String(length=64), nullable=True),
         sa.Column("survey_custom1", sa.String(length=200), nullable=True),
