@@ -20,9 +20,10 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 import trunkline
-from trunkline.api import exotel_v1, recordings
+from trunkline.api import exotel_v1, fone_dynamics, recordings
 from trunkline.api.admin.flows_routes import router as flows_router
 from trunkline.api.admin.routes import router as admin_router
+from trunkline.api.admin.tracking_routes import router as tracking_router
 from trunkline.api.context import AppContext
 from trunkline.api.dialect import Dialect
 from trunkline.api.paths import NormalisePath
@@ -31,7 +32,7 @@ from trunkline.domain.errors import TrunklineError
 from trunkline.engine.calls.engine import CallbackRenderer
 from trunkline.store.database import Database
 
-DIALECTS: tuple[Dialect, ...] = (exotel_v1.DIALECT, recordings.DIALECT)
+DIALECTS: tuple[Dialect, ...] = (exotel_v1.DIALECT, recordings.DIALECT, fone_dynamics.DIALECT)
 """Every dialect the server speaks. Prefixes are tried in this order, so a longer prefix must come
 before a shorter one it starts with."""
 
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.admin_token = settings.admin_token or secrets.token_urlsafe(24)
     app.include_router(admin_router)
     app.include_router(flows_router)
+    app.include_router(tracking_router)
     app.add_exception_handler(TrunklineError, _admin_error)
     app.add_exception_handler(RequestValidationError, _admin_validation_error)
 

@@ -33,7 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
 from trunkline.domain.calls.bulk_filters import DAY_MS
-from trunkline.domain.errors import NotFound
+from trunkline.domain.errors import InvalidParameter, NotFound
 from trunkline.domain.tracking.errors import NumberInOtherProperty
 from trunkline.domain.tracking.geography import geography, mobile_series_prefixes
 from trunkline.domain.tracking.outcome import outcome_of
@@ -51,6 +51,13 @@ from trunkline.store.schema import (
 )
 
 ACTIVE = "Active"
+
+
+class PropertyExists(InvalidParameter):
+    status = 409
+    code = "property-exists"
+
+
 T = tracked_calls
 R = tracked_call_counts
 _ROLLUP_KEYS = (
@@ -173,7 +180,7 @@ class TrackingStore:
                     .returning(tracking_properties.c.id)
                 ).scalar_one()
             except IntegrityError:
-                raise NumberInOtherProperty(f"property {sid} already exists", parameter="sid") from None
+                raise PropertyExists(f"property {sid} already exists", parameter="sid") from None
         return Property(property_id, account_id, sid, name, now_ms)
 
     def properties(self, account_id: int) -> list[Property]:
