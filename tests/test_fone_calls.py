@@ -20,13 +20,27 @@ from trunkline.domain.clock import ist_to_ms
 N1, N2 = "+918047100001", "+918047100002"
 A, B, C = "+919999910501", "+919999910502", "+918022334455"  # C: a Bangalore landline
 MENU = [
-    {"id": "menu", "type": "ivr", "duration_seconds": 2, "branches": {"1": "sub", "3": "thanks"}, "attempts": 1,
-     "default": "thanks", "timeout_seconds": 3},
-    {"id": "sub", "type": "ivr", "duration_seconds": 2, "branches": {"2": "dial"}, "attempts": 1,
-     "default": "thanks", "timeout_seconds": 3},
+    {
+        "id": "menu",
+        "type": "ivr",
+        "duration_seconds": 2,
+        "branches": {"1": "sub", "3": "thanks"},
+        "attempts": 1,
+        "default": "thanks",
+        "timeout_seconds": 3,
+    },
+    {
+        "id": "sub",
+        "type": "ivr",
+        "duration_seconds": 2,
+        "branches": {"2": "dial"},
+        "attempts": 1,
+        "default": "thanks",
+        "timeout_seconds": 3,
+    },
     {"id": "dial", "type": "connect", "numbers": [BUSY], "next": "thanks"},
     {"id": "thanks", "type": "greeting", "text": "Thank you", "duration_seconds": 2},
-]  # fmt: skip
+]
 RULES = [
     {"match": A, "press": ["1", "2"], "think_seconds": [1, 1]},
     {"match": B, "press": ["3"], "think_seconds": [1, 1]},
@@ -56,16 +70,32 @@ def tracked(engine_server: LiveServer, client: httpx.Client) -> Tracked:
     for number in (N1, N2):
         response = buy(client, account, prop, number)
         assert response.status_code == 200 and response.json() == {"Number": number, "Status": "Active"}
-    assert client.put(f"/admin/accounts/{account.sid}/flows/menu", json={"applets": MENU}, headers=ADMIN).is_success
+    assert client.put(
+        f"/admin/accounts/{account.sid}/flows/menu", json={"applets": MENU}, headers=ADMIN
+    ).is_success
     configure(
-        client, account, N1, Friendly="Google Ads", Attribution_Source="google", Attribution_Medium="cpc",
-        Attribution_Campaign="spring", Attribution_Content="ad1", RoutingMethod="Endpoint",
-        EndpointNumber=ANSWER, Recording="Call",
-    )  # fmt: skip
+        client,
+        account,
+        N1,
+        Friendly="Google Ads",
+        Attribution_Source="google",
+        Attribution_Medium="cpc",
+        Attribution_Campaign="spring",
+        Attribution_Content="ad1",
+        RoutingMethod="Endpoint",
+        EndpointNumber=ANSWER,
+        Recording="Call",
+    )
     configure(
-        client, account, N2, Friendly="Organic", Attribution_Source="bing", Attribution_Medium="organic",
-        RoutingMethod="Flow", Flow="menu",
-    )  # fmt: skip
+        client,
+        account,
+        N2,
+        Friendly="Organic",
+        Attribution_Source="bing",
+        Attribution_Medium="organic",
+        RoutingMethod="Flow",
+        Flow="menu",
+    )
     assert client.put("/admin/scenario", json={"rules": RULES}, headers=ADMIN).is_success
     sids = []
     for caller, to in ((A, N1), (B, N2), (A, N2), (C, N2), (B, N1)):
@@ -93,7 +123,11 @@ def test_every_call_lists_every_field_of_the_seed_in_order(client: httpx.Client,
     starts = [int(c["Date_Start"]) for c in body["Calls"]]
     assert starts == sorted(starts) and all(isinstance(c["Date_Start"], str) for c in body["Calls"])
     assert first["PropertySid"] == tracked.property_sid and first["From"] == A and first["To"] == N1
-    assert (first["Disposition"], first["Endpoint"], first["To_Friendly"]) == ("Answered", ANSWER, "Google Ads")
+    assert (first["Disposition"], first["Endpoint"], first["To_Friendly"]) == (
+        "Answered",
+        ANSWER,
+        "Google Ads",
+    )
     assert first["Recording_Uri"].endswith(f"/exotelrecordings/{tracked.account.sid}/{first['CallSid']}.mp3")
     assert (first["Attribution_Source"], first["Attribution_Medium"]) == ("google", "cpc")
     assert (first["Attribution_Campaign"], first["Attribution_Content"]) == ("spring", "ad1")
@@ -104,7 +138,11 @@ def test_every_call_lists_every_field_of_the_seed_in_order(client: httpx.Client,
     assert second["Recording_Uri"] is None and second["Attribution_Source"] == "bing"
     assert (third["Disposition"], third["Prompts_Keys"], third["Endpoint"]) == ("Busy", "1,2", BUSY)
     assert (fourth["Disposition"], fourth["Prompts_Keys"]) == ("IVR", "1")
-    assert (fourth["From_CountryCode"], fourth["From_Region"], fourth["From_City"]) == ("IN", "Karnataka", "Bangalore")
+    assert (fourth["From_CountryCode"], fourth["From_Region"], fourth["From_City"]) == (
+        "IN",
+        "Karnataka",
+        "Bangalore",
+    )
     assert fifth["Disposition"] == "Answered" and fifth["Session_Traffic_Type"] is None
 
 
@@ -176,7 +214,8 @@ def test_one_call_reads_as_it_lists_and_as_v1_shows_it(client: httpx.Client, tra
         assert response.status_code == 200
         assert response.json() == {"Call": listed_call}
         v1 = client.get(
-            f"/v1/Accounts/{tracked.account.sid}/Calls/{listed_call['CallSid']}.json", auth=tracked.account.auth
+            f"/v1/Accounts/{tracked.account.sid}/Calls/{listed_call['CallSid']}.json",
+            auth=tracked.account.auth,
         ).json()["Call"]
         assert v1["From"] == "0" + listed_call["From"][3:] and v1["To"] == "0" + listed_call["To"][3:]
         assert v1["Duration"] == str(listed_call["Duration"])
@@ -186,7 +225,9 @@ def test_one_call_reads_as_it_lists_and_as_v1_shows_it(client: httpx.Client, tra
             assert v1["RecordingUrl"] == listed_call["Recording_Uri"]
 
 
-def test_a_live_call_reads_without_an_outcome_and_is_not_listed(client: httpx.Client, tracked: Tracked) -> None:
+def test_a_live_call_reads_without_an_outcome_and_is_not_listed(
+    client: httpx.Client, tracked: Tracked
+) -> None:
     sid = inbound(client, tracked.account, A, N1)
     live = client.get(f"/v2/Calls/{sid}", auth=auth(tracked.account)).json()["Call"]
     assert live["Disposition"] is None and live["Duration"] is None and live["Endpoint"] is None

@@ -26,8 +26,15 @@ def test_an_empty_query_lists_everything_two_hundred_at_a_time() -> None:
 
 
 def test_filter_names_and_values_fold_case_and_numbers_normalise() -> None:
-    params = canonical([("date_FROM", "10"), ("DISPOSITION", "answered, ivr"), ("to", " 918047100001"),
-                        ("unique", "REPEAT"), ("results_skip", "7")])  # fmt: skip
+    params = canonical(
+        [
+            ("date_FROM", "10"),
+            ("DISPOSITION", "answered, ivr"),
+            ("to", " 918047100001"),
+            ("unique", "REPEAT"),
+            ("results_skip", "7"),
+        ]
+    )
     query = parse_calls_query(params)
     assert query.date_from_ms == 10_000 and query.dispositions == ("Answered", "IVR")
     assert query.to_numbers == ("+918047100001",) and query.repeat is True and query.skip == 7
@@ -50,22 +57,46 @@ def test_prompts_keys_alternatives_and_prefix_matching() -> None:
 @pytest.mark.parametrize(
     ("status", "legs", "expected"),
     [
-        ("completed", [Leg(1, "+91A", "completed", 60, "human"), Leg(2, "+91E", "completed", 50, "human")],
-         ("Answered", "+91E")),
-        ("completed", [Leg(1, "+91A", "completed", 60, "human"), Leg(2, "+91E", "busy", 0),
-                       Leg(3, "+91F", "completed", 40, "human")], ("Answered", "+91F")),
-        ("completed", [Leg(1, "+91A", "completed", 60, "human"), Leg(2, "+91E", "busy", 0)], ("Busy", "+91E")),
-        ("completed", [Leg(1, "+91A", "completed", 60, "human"), Leg(2, "+91E", "no-answer", 0)],
-         ("NoAnswer", "+91E")),
-        ("completed", [Leg(1, "+91A", "completed", 60, "human"), Leg(2, "+91E", "canceled", 0)],
-         ("NoAnswer", "+91E")),
-        ("completed", [Leg(1, "+91A", "completed", 60, "human"), Leg(2, "+91E", "failed", 0)], ("Failed", "+91E")),
+        (
+            "completed",
+            [Leg(1, "+91A", "completed", 60, "human"), Leg(2, "+91E", "completed", 50, "human")],
+            ("Answered", "+91E"),
+        ),
+        (
+            "completed",
+            [
+                Leg(1, "+91A", "completed", 60, "human"),
+                Leg(2, "+91E", "busy", 0),
+                Leg(3, "+91F", "completed", 40, "human"),
+            ],
+            ("Answered", "+91F"),
+        ),
+        (
+            "completed",
+            [Leg(1, "+91A", "completed", 60, "human"), Leg(2, "+91E", "busy", 0)],
+            ("Busy", "+91E"),
+        ),
+        (
+            "completed",
+            [Leg(1, "+91A", "completed", 60, "human"), Leg(2, "+91E", "no-answer", 0)],
+            ("NoAnswer", "+91E"),
+        ),
+        (
+            "completed",
+            [Leg(1, "+91A", "completed", 60, "human"), Leg(2, "+91E", "canceled", 0)],
+            ("NoAnswer", "+91E"),
+        ),
+        (
+            "completed",
+            [Leg(1, "+91A", "completed", 60, "human"), Leg(2, "+91E", "failed", 0)],
+            ("Failed", "+91E"),
+        ),
         ("completed", [Leg(1, "+91A", "completed", 20, "human")], ("IVR", None)),
         ("no-answer", [Leg(1, "+91A", "canceled", 0)], ("NoAnswer", None)),
         ("failed", [Leg(1, "+91A", "failed", 0)], ("Failed", None)),
         ("busy", [Leg(1, "+91A", "busy", 0)], ("Busy", None)),
     ],
-)  # fmt: skip
+)
 def test_the_disposition_rule(status: str, legs: list[Leg], expected: tuple[str, str | None]) -> None:
     assert disposition_of(status, legs) == expected
 
@@ -101,7 +132,9 @@ def test_sessions_are_drawn_from_the_seed_and_index_alone() -> None:
 def test_number_paths_and_updates() -> None:
     assert number_from_path("918047100001") == "+918047100001"
     assert number_from_path("%2B61298765432") == "+61298765432"
-    update = parse_number_update({"routingmethod": "flow", "flow": "menu", "Recording": "OFF"}, current_endpoint=None)
+    update = parse_number_update(
+        {"routingmethod": "flow", "flow": "menu", "Recording": "OFF"}, current_endpoint=None
+    )
     assert update.changes == {"routing_method": "Flow", "flow": "menu", "recording": "Off"}
     kept = parse_number_update({"RoutingMethod": "Endpoint"}, current_endpoint="+919999900001")
     assert kept.changes == {"routing_method": "Endpoint"}

@@ -55,7 +55,9 @@ def test_accounts_never_see_each_others_calls_properties_or_numbers(
     assert "tracking" not in message
 
 
-def test_an_untracked_call_of_the_account_is_404_saying_so(client: httpx.Client, account: AccountFixture) -> None:
+def test_an_untracked_call_of_the_account_is_404_saying_so(
+    client: httpx.Client, account: AccountFixture
+) -> None:
     call = place(client, account, From=ANSWER, To=ANSWER)
     message = error(client.get(f"/v2/Calls/{call['Sid']}", auth=auth(account)), 404, "NOT_FOUND", "CallSid")
     assert "not made to a tracking number" in message
@@ -89,7 +91,9 @@ def test_an_invalid_filter_is_a_400_naming_it(
     error(response, 400, "PARAMETER_INVALID", field)
 
 
-def test_unknown_paths_and_methods_answer_in_the_envelope(client: httpx.Client, account: AccountFixture) -> None:
+def test_unknown_paths_and_methods_answer_in_the_envelope(
+    client: httpx.Client, account: AccountFixture
+) -> None:
     error(client.get("/v2/Calls/abc/def", auth=auth(account)), 404, "NOT_FOUND")
     error(client.get("/v2/Properties/abc", auth=auth(account)), 404, "NOT_FOUND")
     error(client.get(f"/v2/Accounts/{account.sid}/Numbers", auth=auth(account)), 404, "NOT_FOUND")
@@ -105,13 +109,25 @@ def test_purchase_numbers(client: httpx.Client, account: AccountFixture) -> None
         f"/v2/Properties/{first}/Numbers", json={"Number": NUMBER, "AddressSid": "AD1"}, auth=auth(account)
     )
     assert response.status_code == 200 and response.json() == {"Number": NUMBER, "Status": "Active"}
-    assert buy(client, account, first, NUMBER).json() == {"Number": NUMBER, "Status": "Active"}  # again: a no-op
+    assert buy(client, account, first, NUMBER).json() == {
+        "Number": NUMBER,
+        "Status": "Active",
+    }  # again: a no-op
     response = buy(client, account, second, NUMBER)
     error(response, 400, "NUMBER_BELONGS_TO_DIFFERENT_PROPERTY", "Number")
-    error(client.post(f"/v2/Properties/{first}/Numbers", auth=auth(account)), 400, "PARAMETER_REQUIRED", "Number")
+    error(
+        client.post(f"/v2/Properties/{first}/Numbers", auth=auth(account)),
+        400,
+        "PARAMETER_REQUIRED",
+        "Number",
+    )
     error(buy(client, account, first, "12ab"), 400, "PARAMETER_INVALID", "Number")
-    response = client.post(f"/v2/Properties/{first}/Numbers", content=b"{not json", auth=auth(account),
-                           headers={"Content-Type": "application/json"})  # fmt: skip
+    response = client.post(
+        f"/v2/Properties/{first}/Numbers",
+        content=b"{not json",
+        auth=auth(account),
+        headers={"Content-Type": "application/json"},
+    )
     error(response, 400, "PARAMETER_INVALID")
     listed = client.get(f"/admin/accounts/{account.sid}/properties/{first}", headers=ADMIN).json()
     assert listed["numbers"] == [NUMBER]
@@ -121,9 +137,17 @@ def test_configure_numbers(client: httpx.Client, account: AccountFixture) -> Non
     prop = create_property(client, account)
     assert buy(client, account, prop, NUMBER).status_code == 200
     body = configure(
-        client, account, NUMBER, friendly="Spring sale", Attribution_Source="google", RoutingMethod="endpoint",
-        EndpointNumber="09999900001", Recording="call", SendSmsTo="+919876543210", SendEmailTo="a@example.com",
-    )  # fmt: skip
+        client,
+        account,
+        NUMBER,
+        friendly="Spring sale",
+        Attribution_Source="google",
+        RoutingMethod="endpoint",
+        EndpointNumber="09999900001",
+        Recording="call",
+        SendSmsTo="+919876543210",
+        SendEmailTo="a@example.com",
+    )
     assert body["Number"] == NUMBER and body["PropertySid"] == prop and body["Status"] == "Active"
     assert (body["Friendly"], body["Attribution_Source"]) == ("Spring sale", "google")
     assert (body["RoutingMethod"], body["EndpointNumber"], body["Recording"]) == ("Endpoint", ANSWER, "Call")

@@ -38,7 +38,9 @@ def test_generator_sessions_and_repeat_callers_come_back_through_get_calls(
     account = make_account(engine_server.db)
     prop = create_property(client, account)
     assert buy(client, account, prop, NUMBER).status_code == 200
-    configure(client, account, NUMBER, Attribution_Source="google", RoutingMethod="Endpoint", EndpointNumber=ANSWER)
+    configure(
+        client, account, NUMBER, Attribution_Source="google", RoutingMethod="Endpoint", EndpointNumber=ANSWER
+    )
     spec = {
         "exophones": [NUMBER], "rate_per_minute": 60, "count": 12, "arrival": "uniform", "callers": 3,
         "seed": 11, "sessions": SESSIONS,
@@ -74,7 +76,9 @@ def test_generator_sessions_and_repeat_callers_come_back_through_get_calls(
         assert call["Attribution_Source"] == "google" and call["Disposition"] == "Answered"
         repeat = call["From"] in seen
         seen.add(call["From"])
-        listed_as = calls(client, f"/v2/Properties/{prop}/Calls", account, Unique="Repeat" if repeat else "Unique")
+        listed_as = calls(
+            client, f"/v2/Properties/{prop}/Calls", account, Unique="Repeat" if repeat else "Unique"
+        )
         assert call["CallSid"] in [c["CallSid"] for c in listed_as["Calls"]]
     assert 0 < with_sessions < 12 and len(seen) <= 3
     repeats = calls(client, f"/v2/Accounts/{account.sid}/Calls", account, Unique="Repeat")["TotalCount"]
