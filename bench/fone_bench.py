@@ -48,24 +48,26 @@ def main() -> None:
     port = free_port()
     command, env = trunkline_server(port, args.database_url)
     base = f"http://127.0.0.1:{port}"
-    with server(command, port, env, ready_path="/openapi.json"):
-        with httpx.Client(base_url=base, auth=(args.account, args.token), timeout=60) as client:
-            url = f"/v2/Accounts/{args.account}/Calls"
-            everything = client.get(url, params={"Results_Count": "1"}).json()
-            total = everything["TotalCount"]
-            first = int(everything["Calls"][0]["Date_Start"])
-            last_page = client.get(url, params={"Results_Count": "1", "Results_Skip": str(total - 1)}).json()
-            last = int(last_page["Calls"][0]["Date_Start"])
-            print(f"{total:,} tracked calls listed; {args.n} requests per row")
-            print(f"{'scenario':58} {'page':>8} {'p50 ms':>8} {'p99 ms':>8} {'TotalCount':>11}")
-            for name, params in scenarios(first, last).items():
-                matching = client.get(url, params={**params, "Results_Count": "1"}).json()["TotalCount"]
-                pages = {"1": "0", "deep": str(max(0, matching - 300))}
-                for page, skip in pages.items():
-                    query = {**params, "Results_Count": "200", "Results_Skip": skip}
-                    samples = _timed(client, url, query, args.n)
-                    p50, p99 = _percentile(samples, 50), _percentile(samples, 99)
-                    print(f"{name:58} {page:>8} {p50:8.2f} {p99:8.2f} {matching:11,}")
+    with (
+        server(command, port, env, ready_path="/openapi.json"),
+        httpx.Client(base_url=base, auth=(args.account, args.token), timeout=60) as client,
+    ):
+        url = f"/v2/Accounts/{args.account}/Calls"
+        everything = client.get(url, params={"Results_Count": "1"}).json()
+        total = everything["TotalCount"]
+        first = int(everything["Calls"][0]["Date_Start"])
+        last_page = client.get(url, params={"Results_Count": "1", "Results_Skip": str(total - 1)}).json()
+        last = int(last_page["Calls"][0]["Date_Start"])
+        print(f"{total:,} tracked calls listed; {args.n} requests per row")
+        print(f"{'scenario':58} {'page':>8} {'p50 ms':>8} {'p99 ms':>8} {'TotalCount':>11}")
+        for name, params in scenarios(first, last).items():
+            matching = client.get(url, params={**params, "Results_Count": "1"}).json()["TotalCount"]
+            pages = {"1": "0", "deep": str(max(0, matching - 300))}
+            for page, skip in pages.items():
+                query = {**params, "Results_Count": "200", "Results_Skip": skip}
+                samples = _timed(client, url, query, args.n)
+                p50, p99 = _percentile(samples, 50), _percentile(samples, 99)
+                print(f"{name:58} {page:>8} {p50:8.2f} {p99:8.2f} {matching:11,}")
 
 
 if __name__ == "__main__":

@@ -147,9 +147,7 @@ class TrackedCall:
     ads_click_id: str | None
 
 
-_SHOWN = [
-    tracking_properties.c.sid if f.name == "property_sid" else T.c[f.name] for f in fields(TrackedCall)
-]
+_SHOWN = [tracking_properties.c.sid if f.name == "property_sid" else T.c[f.name] for f in fields(TrackedCall)]
 """The columns of a ``TrackedCall`` in its field order: rows become objects positionally (building
 them from ``Row._mapping`` cost 8 ms a page of 200)."""
 
@@ -504,7 +502,7 @@ def rebuild_rollup(conn: Connection, account_id: int) -> None:
     """Recount the account's rollup from ``tracked_calls`` (after bulk loads)."""
     conn.execute(delete(R).where(R.c.account_id == account_id))
     day = T.c.date_start - T.c.date_start % literal_column(str(DAY_MS))
-    keyed = [func.coalesce(T.c[k], "") if k != "is_repeat" else T.c[k] for k in _ROLLUP_KEYS]
+    keyed = [T.c[k] if k in ("property_id", "is_repeat") else func.coalesce(T.c[k], "") for k in _ROLLUP_KEYS]
     grouped = (
         select(T.c.account_id, day, *keyed, func.count())
         .where(T.c.account_id == account_id, T.c.disposition.is_not(None), T.c.date_start >= 0)
