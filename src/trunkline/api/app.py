@@ -20,10 +20,11 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 import trunkline
-from trunkline.api import exotel_ccm, exotel_v1, recordings
+from trunkline.api import exotel_ccm, exotel_v1, fone_dynamics, recordings
 from trunkline.api.admin.agents_routes import router as agents_router
 from trunkline.api.admin.flows_routes import router as flows_router
 from trunkline.api.admin.routes import router as admin_router
+from trunkline.api.admin.tracking_routes import router as tracking_router
 from trunkline.api.context import AppContext
 from trunkline.api.dialect import Dialect
 from trunkline.api.paths import NormalisePath
@@ -32,7 +33,12 @@ from trunkline.domain.errors import TrunklineError
 from trunkline.engine.calls.engine import CallbackRenderer
 from trunkline.store.database import Database
 
-DIALECTS: tuple[Dialect, ...] = (exotel_v1.DIALECT, exotel_ccm.DIALECT, recordings.DIALECT)
+DIALECTS: tuple[Dialect, ...] = (
+    exotel_v1.DIALECT,
+    exotel_ccm.DIALECT,
+    fone_dynamics.DIALECT,
+    recordings.DIALECT,
+)
 """Every dialect the server speaks. Prefixes are tried in this order, so a longer prefix must come
 before a shorter one it starts with."""
 
@@ -75,6 +81,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(admin_router)
     app.include_router(flows_router)
     app.include_router(agents_router)
+    app.include_router(tracking_router)
     app.add_exception_handler(TrunklineError, _admin_error)
     app.add_exception_handler(RequestValidationError, _admin_validation_error)
 

@@ -46,17 +46,21 @@ class Authenticator:
 
     async def authenticate(self, authorization: str | None, account_sid: str) -> Principal:
         """The principal of an ``Authorization`` header, which must own ``account_sid`` (the path's)."""
+        principal = await self.principal(authorization)
+        if principal.account_sid != account_sid:
+            raise Forbidden("These credentials do not give access to this account")
+        return principal
+
+    async def principal(self, authorization: str | None) -> Principal:
+        """The principal of an ``Authorization`` header, whichever account it is (paths without an
+        account, such as Fone's ``/v2/Calls/<CallSid>``, scope the request to it)."""
         if not authorization:
             raise AuthenticationFailed("Authentication failed")
         fingerprint = self._fingerprint(authorization.encode())
         cached = self._cache.get(fingerprint)
         if cached is not None and cached[1] > time.monotonic():
-            principal = cached[0]
-        else:
-            principal = await self._verify_once(fingerprint, authorization)
-        if principal.account_sid != account_sid:
-            raise Forbidden("These credentials do not give access to this account")
-        return principal
+            return cached[0]
+        return await self._verify_once(fingerprint, authorization)
 
     def _fingerprint(self, authorization: bytes) -> bytes:
         return hashlib.blake2b(authorization, key=self._cache_key, digest_size=32).digest()

@@ -33,6 +33,7 @@ from trunkline.store.flow_requests import FlowRequestStore
 from trunkline.store.flows import FlowStore
 from trunkline.store.numbering import NumberingStore
 from trunkline.store.recordings import RecordingStore
+from trunkline.store.tracking import TrackingObserver, TrackingStore
 from trunkline.store.traffic import TrafficStore
 from trunkline.store.webhooks import WebhookStore
 
@@ -64,6 +65,7 @@ class AppContext:
     recordings: RecordingStore
     recording_files: RecordingFiles
     lookup: CallLookup
+    tracking: TrackingStore
 
     @classmethod
     def build(cls, settings: Settings, db: Database, renderers: dict[str, CallbackRenderer]) -> AppContext:
@@ -75,6 +77,7 @@ class AppContext:
         network = SimulatedNetwork(settings.network_seed, network_scenarios.load(db))
         rates = RateTable(settings.call_rates, settings.billing_pulse_seconds)
         runs = CallRunStore(db)
+        runs.observers.append(TrackingObserver())
         webhooks = WebhookStore(db)
         deliverer = WebhookDeliverer(
             webhooks,
@@ -138,6 +141,7 @@ class AppContext:
             recordings=RecordingStore(db),
             recording_files=RecordingFiles(settings.recordings_dir),
             lookup=call_lookup(db),
+            tracking=TrackingStore(db),
         )
 
     async def start_workers(self) -> None:

@@ -11,6 +11,7 @@ from trunkline.cli.network import clock_app, scenario_app
 from trunkline.cli.numbering import dnd_app, numbering_app
 from trunkline.cli.seed import seed_command
 from trunkline.cli.serve import serve
+from trunkline.cli.tracking import properties_app
 
 app = typer.Typer(help="Trunkline: a self-hosted voice-call API (Exotel dialects).", no_args_is_help=True)
 app.command("serve")(serve)
@@ -24,6 +25,7 @@ app.add_typer(scenario_app, name="scenario")
 app.add_typer(flows_app, name="flows")
 app.add_typer(inbound_app, name="inbound")
 app.add_typer(traffic_app, name="traffic")
+app.add_typer(properties_app, name="properties")
 
 if __name__ == "__main__":
     app()

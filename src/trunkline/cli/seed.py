@@ -23,9 +23,11 @@ from rich.text import Text
 from trunkline.cli.common import DatabaseUrlOption, open_database
 from trunkline.domain.clock import now_ms
 from trunkline.engine.seeding.history import generate_history
+from trunkline.engine.seeding.tracking import TrackedHistory, mobile_circles, prepare_property
 from trunkline.store.accounts import AccountStore
-from trunkline.store.bulk_load import load_calls
+from trunkline.store.bulk_load import load_calls, rebuild_tracking
 from trunkline.store.calls import CallStore
+from trunkline.store.tracking import TrackingStore
 
 _err = Console(stderr=True)
 
@@ -50,6 +52,14 @@ def seed_command(
         int, typer.Option("--days", min=1, max=183, help="Spread them over this many days before now.")
     ] = 30,
     seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same calls.")] = 1,
+    tracking: Annotated[
+        bool,
+        typer.Option(
+            "--tracking",
+            help="Also track the inbound calls (Fone Dynamics): a property whose tracking numbers are the "
+            "account's ExoPhones, attribution, visitor sessions, repeat callers.",
+        ),
+    ] = False,
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Create realistic finished calls for an account: business-hour traffic, repeat customers, legs."""
@@ -79,6 +89,11 @@ def seed_command(
             TimeRemainingColumn(),
             console=_err,
         )
+        along = None
+        if tracking:
+            store = TrackingStore(db)
+            prop, numbers = prepare_property(store, found.id, found.sid, found.exophones, seed, now_ms())
+            along = TrackedHistory(found.id, prop.id, numbers, seed, mobile_circles(db))
         started = time.perf_counter()
         with progress:
             task = progress.add_task(f"Seeding {found.sid}", total=calls)
@@ -87,9 +102,14 @@ def seed_command(
                 found.id,
                 chain([] if first is None else [first], records),
                 on_batch=lambda n: progress.advance(task, n),
+                along=along,
             )
+        if along is not None and loaded:
+            rebuild_tracking(db, found.id)
         seconds = time.perf_counter() - started
     finally:
         db.dispose()
     rate = loaded / seconds if seconds > 0 else float(loaded)
     typer.echo(f"Loaded {loaded:,} calls into {found.sid} in {seconds:.1f} s ({rate:,.0f} calls/s).")
+    if along is not None:
+        typer.echo(f"Tracked {along.index:,} inbound calls in property {prop.sid}.")

@@ -21,16 +21,24 @@ the batch meanwhile; on two cores that hides most of the Python time (45 s -> 36
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import islice
 from operator import attrgetter
-from typing import Any
+from typing import Any, Protocol
 
 from trunkline.domain.calls.model import Call
 from trunkline.store.call_counts import rebuild as rebuild_call_counts
 from trunkline.store.database import Database
-from trunkline.store.schema import call_counts, call_legs, call_value_counts, calls
+from trunkline.store.schema import (
+    call_counts,
+    call_legs,
+    call_value_counts,
+    calls,
+    tracked_call_counts,
+    tracked_calls,
+)
+from trunkline.store.tracking import rebuild_rollup
 
 _CALL_FIELDS = tuple(c.name for c in calls.columns if c.name not in ("id", "account_id"))
 """Every other column of ``calls`` is an attribute of ``Call`` with the same name."""
@@ -46,6 +54,17 @@ over, and keeping it in memory is what keeps a million-call load well under a mi
 OnBatch = Callable[[int], None]
 
 
+class RowWriter(Protocol):
+    """Writes rows into another table in the batch's own transaction (executemany or COPY)."""
+
+    def __call__(self, table: str, columns: tuple[str, ...], rows: Sequence[tuple[Any, ...]]) -> None: ...
+
+
+AlongBatch = Callable[[RowWriter, Sequence[tuple[int, Call]]], None]
+"""Called with each batch's (call id, call) pairs, so a feature can load rows of its own that refer to
+the calls (call tracking's ``tracked_calls``) in the same transaction."""
+
+
 def load_calls(
     db: Database,
     account_id: int,
@@ -53,18 +72,20 @@ def load_calls(
     *,
     on_batch: OnBatch | None = None,
     batch_size: int = 20_000,
+    along: AlongBatch | None = None,
 ) -> int:
     """Insert ``records`` (with their legs) for ``account_id``; return how many calls were loaded.
 
-    ``on_batch`` is called with the number of calls of each committed batch (progress bars).
+    ``on_batch`` is called with the number of calls of each committed batch (progress bars);
+    ``along`` with each batch's calls and their ids, before the batch commits.
     Statistics are refreshed (``ANALYZE``) at the end so the planner knows the new table sizes.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     with _gc_paused():
         if db.is_sqlite:
-            return _load_sqlite(db, account_id, iter(records), batch_size, on_batch)
-        return _load_postgresql(db, account_id, iter(records), batch_size, on_batch)
+            return _load_sqlite(db, account_id, iter(records), batch_size, on_batch, along)
+        return _load_postgresql(db, account_id, iter(records), batch_size, on_batch, along)
 
 
 @contextmanager
@@ -99,8 +120,11 @@ class _Batch:
     ``count`` is known once it has been iterated to the end.
     """
 
-    def __init__(self, records: Iterator[Call], account_id: int, first_id: int, size: int) -> None:
+    def __init__(
+        self, records: Iterator[Call], account_id: int, first_id: int, size: int, keep: bool = False
+    ) -> None:
         self._records = records
+        self.kept: list[tuple[int, Call]] | None = [] if keep else None
         self._account_id = account_id
         self._first_id = first_id
         self._size = size
@@ -114,8 +138,11 @@ class _Batch:
     def call_rows(self) -> Iterator[tuple[Any, ...]]:
         account_id = self._account_id
         add_leg = self.leg_rows.append
+        keep = self.kept.append if self.kept is not None else None
         call_id = self._first_id
         for call in islice(self._records, self._size):
+            if keep is not None:
+                keep((call_id, call))
             for leg in call.legs:
                 add_leg((call_id, leg.leg_id, leg.number, leg.status, leg.on_call_duration, leg.answered_by))
             yield (call_id, account_id, *_call_values(call))
@@ -128,7 +155,12 @@ def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
 
 
 def _load_sqlite(
-    db: Database, account_id: int, records: Iterator[Call], batch_size: int, on_batch: OnBatch | None
+    db: Database,
+    account_id: int,
+    records: Iterator[Call],
+    batch_size: int,
+    on_batch: OnBatch | None,
+    along: AlongBatch | None,
 ) -> int:
     insert_call = _insert_sql(calls.name, _CALL_COLUMNS)
     insert_leg = _insert_sql(call_legs.name, _LEG_COLUMNS)
@@ -147,7 +179,8 @@ def _load_sqlite(
             while True:
                 conn.execute("BEGIN IMMEDIATE")
                 try:
-                    batch = _Batch(records, account_id, conn.execute(_NEXT_ID).fetchone()[0], batch_size)
+                    first_id = conn.execute(_NEXT_ID).fetchone()[0]
+                    batch = _Batch(records, account_id, first_id, batch_size, keep=along is not None)
                     # Built first: sqlite3 gains nothing from streaming (one thread either way), and a
                     # list measured a few seconds faster per million than a generator.
                     conn.executemany(insert_call, list(batch.call_rows()))
@@ -155,6 +188,8 @@ def _load_sqlite(
                         conn.rollback()
                         break
                     conn.executemany(insert_leg, batch.leg_rows)
+                    if along is not None and batch.kept:
+                        along(lambda t, c, rows: conn.executemany(_insert_sql(t, c), rows), batch.kept)
                     conn.commit()
                 except BaseException:
                     conn.rollback()
@@ -174,8 +209,19 @@ def _load_sqlite(
     return loaded
 
 
+def _copy_rows(cur: Any, table: str, columns: tuple[str, ...], rows: Sequence[tuple[Any, ...]]) -> None:
+    with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
 def _load_postgresql(
-    db: Database, account_id: int, records: Iterator[Call], batch_size: int, on_batch: OnBatch | None
+    db: Database,
+    account_id: int,
+    records: Iterator[Call],
+    batch_size: int,
+    on_batch: OnBatch | None,
+    along: AlongBatch | None,
 ) -> int:
     copy_calls = f"COPY {calls.name} ({', '.join(_CALL_COLUMNS)}) FROM STDIN"
     copy_legs = f"COPY {call_legs.name} ({', '.join(_LEG_COLUMNS)}) FROM STDIN"
@@ -192,7 +238,7 @@ def _load_postgresql(
                     # Blocks other inserts (not readers) for the batch, so max(id) stays ours.
                     cur.execute(f"LOCK TABLE {calls.name} IN SHARE ROW EXCLUSIVE MODE")
                     cur.execute(_NEXT_ID)
-                    batch = _Batch(records, account_id, cur.fetchone()[0], batch_size)
+                    batch = _Batch(records, account_id, cur.fetchone()[0], batch_size, keep=along is not None)
                     with cur.copy(copy_calls) as copy:
                         for row in batch.call_rows():
                             copy.write_row(row)
@@ -202,6 +248,8 @@ def _load_postgresql(
                     with cur.copy(copy_legs) as copy:
                         for row in batch.leg_rows:
                             copy.write_row(row)
+                    if along is not None and batch.kept:
+                        along(lambda t, c, rows: _copy_rows(cur, t, c, rows), batch.kept)
                     if sequence is not None:
                         # Server-side inserts (nextval) must continue after the ids taken here.
                         cur.execute("SELECT setval(%s, %s)", (sequence, batch.last_id))
@@ -222,3 +270,11 @@ def _load_postgresql(
     finally:
         pooled.close()
     return loaded
+
+
+def rebuild_tracking(db: Database, account_id: int) -> None:
+    """After loading tracked calls: recount their rollup and refresh the planner's statistics."""
+    with db.engine.begin() as conn:
+        rebuild_rollup(conn, account_id)
+        conn.exec_driver_sql(f"ANALYZE {tracked_calls.name}")
+        conn.exec_driver_sql(f"ANALYZE {tracked_call_counts.name}")

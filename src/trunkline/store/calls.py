@@ -12,7 +12,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from trunkline.domain.calls.bulk_filters import BulkQuery, Range
 from trunkline.domain.calls.cursor import Position
 from trunkline.domain.calls.model import FINAL_STATUSES, Call, Leg
-from trunkline.store import call_counts, call_value_counts
+from trunkline.store import call_counts, call_value_counts, tracking
 from trunkline.store.database import Database
 from trunkline.store.schema import call_counts as call_counts_table
 from trunkline.store.schema import call_legs, calls
@@ -322,4 +322,5 @@ class CallStore:
             deleted = conn.execute(calls_of).rowcount
             conn.execute(counts_of)
             conn.execute(value_counts_of)
+            tracking.purge_rollup(conn, account_id)  # its rows went with the calls (ON DELETE CASCADE)
         return int(deleted)

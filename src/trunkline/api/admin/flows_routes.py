@@ -8,6 +8,7 @@ run on the network clock like every other call.
 from __future__ import annotations
 
 from dataclasses import asdict
+from functools import partial
 from typing import Annotated, Any
 
 import orjson
@@ -20,6 +21,7 @@ from trunkline.api.context import AppContext
 from trunkline.domain.clock import ms_to_ist
 from trunkline.domain.errors import InvalidParameter, NotFound
 from trunkline.domain.flows.definition import parse_flow
+from trunkline.domain.tracking.sessions import parse_session
 from trunkline.domain.traffic.generator import caller_number, parse_spec
 from trunkline.engine.calls.service import Caller
 from trunkline.engine.clock import wall_ms
@@ -122,6 +124,11 @@ async def assign_flow(ctx: Admin, account_sid: str, number: str, assignment: Ass
 class InboundCall(BaseModel):
     from_: str = Field(alias="from", description="The caller's number.")
     to: str = Field(description="One of the account's ExoPhones, with a flow assigned.")
+    session: dict[str, Any] | None = Field(
+        None,
+        description="The caller's web session, for call tracking: traffic_type (Campaign, Direct, Organic, "
+        "Referral, Unattributed), keywords, landing_uri, conversion_uri, ga_client_id, ads_click_id.",
+    )
 
 
 @router.post(
@@ -130,7 +137,11 @@ class InboundCall(BaseModel):
 async def inbound_call(ctx: Admin, account_sid: str, call: InboundCall) -> dict[str, Any]:
     account = await _account(ctx, account_sid)
     caller, exophone = caller_number(call.from_, "from"), caller_number(call.to, "to")
-    placed = await ctx.blocking(ctx.call_service.inbound, Caller(account.id, account.sid), caller, exophone)
+    session = parse_session(call.session)
+    extra = session.to_extra() if session is not None else None
+    placed = await ctx.blocking(
+        partial(ctx.call_service.inbound, extra=extra), Caller(account.id, account.sid), caller, exophone
+    )
     return {
         "sid": placed.sid,
         "from": placed.from_number,

@@ -10,7 +10,8 @@ gaps with the same mean). Callers come from a pool of ``callers`` Indian mobile 
 customers call back (Fone's Unique/Repeat), or from an explicit ``numbers`` list. The generator
 stops after ``count`` calls or ``duration_seconds`` of network time, whichever comes first. Every
 draw depends on the seed, the generator and the call's index only: a restart continues the same
-sequence, and two generators of the same spec (seed included) place the same calls.
+sequence, and two generators of the same spec (seed included) place the same calls. An optional
+``sessions`` block gives arrivals visitor sessions (``domain.tracking.sessions``), drawn the same way.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 
 from trunkline.domain.errors import InvalidParameter
 from trunkline.domain.numbers.phone import UnparseableNumber, to_e164
+from trunkline.domain.tracking.sessions import Session, SessionSpec, draw_session, parse_session_spec
 
 MAX_COUNT = 1_000_000
 MAX_RATE_PER_MINUTE = 60_000.0
@@ -37,6 +39,7 @@ _FIELDS = {
     "callers",
     "numbers",
     "seed",
+    "sessions",
 }
 
 
@@ -50,9 +53,12 @@ class TrafficSpec:
     callers: int = 200
     numbers: tuple[str, ...] = ()
     seed: int = 0
+    sessions: SessionSpec | None = None
+    """Give arrivals visitor sessions (call tracking; ``domain.tracking.sessions``)."""
 
     def document(self) -> dict[str, Any]:
-        return {
+        sessions = {} if self.sessions is None else {"sessions": self.sessions.document()}
+        return sessions | {
             "exophones": list(self.exophones),
             "rate_per_minute": self.rate_per_minute,
             "count": self.count,
@@ -127,6 +133,7 @@ def parse_spec(raw: Any) -> TrafficSpec:
         callers=_int(raw, "callers", 1, 1_000_000, 200) or 200,
         numbers=_numbers(raw, "numbers", 10_000),
         seed=_int(raw, "seed", 0, 2**62, 0) or 0,
+        sessions=parse_session_spec(raw.get("sessions")),
     )
 
 
@@ -159,6 +166,11 @@ def arrival(spec: TrafficSpec, index: int, at: int) -> Arrival:
         digits = random.Random(f"traffic:{spec.seed}:caller:{customer}")
         caller = f"+91{digits.choice('6789')}{digits.randrange(10**9):09d}"
     return Arrival(index, at, caller, spec.exophones[rng.randrange(len(spec.exophones))])
+
+
+def session(spec: TrafficSpec, index: int, at: int) -> Session | None:
+    """Arrival ``index``'s visitor session, when the spec asks for sessions."""
+    return None if spec.sessions is None else draw_session(spec.sessions, spec.seed, index, at)
 
 
 def is_finished(spec: TrafficSpec, placed: int, next_at: int, started_at: int) -> bool:

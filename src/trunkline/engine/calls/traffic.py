@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 from trunkline.domain.calls import lifecycle
 from trunkline.domain.calls.lifecycle import CallRun, Event, FlowRun
 from trunkline.domain.calls.pricing import RateTable
-from trunkline.domain.traffic.generator import arrival, gap_ms, is_finished, parse_spec
+from trunkline.domain.traffic.generator import arrival, gap_ms, is_finished, parse_spec, session
 from trunkline.store.call_runs import CallRunStore, NewRun
 from trunkline.store.flows import FlowStore
 from trunkline.store.traffic import FAILED, FINISHED, RUNNING, Generator, TrafficStore
@@ -71,6 +71,9 @@ class TrafficRunner:
             run = self._new_run(generator.account_sid, call.caller, call.exophone, call.at)
             run.flow_app_id, run.flow = flow.app_id, FlowRun(flow.app_id, flow.document)
             run.extra["TrafficGenerator"] = str(generator.id)
+            visit = session(spec, placed, call.at)
+            if visit is not None:
+                run.extra.update(visit.to_extra())
             lifecycle.start(run)
             call_record = lifecycle.to_call(run, self._rates)
             items.append(NewRun(generator.account_id, call_record, run, [Event("call.created", call.at)]))

@@ -1,0 +1,103 @@
+"""Fone Dynamics bodies: the call object of seed 003 (every field, in its order), tracking-number
+configuration, and the ``ResponseStatus`` error envelope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from starlette.responses import Response
+
+from trunkline.domain.errors import TrunklineError
+from trunkline.store.tracking import TrackedCall, TrackingNumber
+
+JSON_TYPE = "application/json"
+
+ERROR_CODES = {
+    "invalid-parameter": "PARAMETER_INVALID",
+    "parameter-required": "PARAMETER_REQUIRED",
+    "number-belongs-to-different-property": "NUMBER_BELONGS_TO_DIFFERENT_PROPERTY",
+    "authentication-failed": "UNAUTHORIZED",
+    "forbidden": "FORBIDDEN",
+    "not-found": "NOT_FOUND",
+    "rate-limited": "RATE_LIMIT_EXCEEDED",
+    "method-not-allowed": "METHOD_NOT_ALLOWED",
+    "internal-error": "INTERNAL_ERROR",
+}
+"""Trunkline's error codes → Fone's ``ErrorCode`` (docs/fone-dynamics.md lists them)."""
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(orjson.dumps(body), status_code=status, media_type=JSON_TYPE, headers=headers)
+
+
+def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
+    errors = [] if field is None else [{"FieldName": field, "ErrorCode": code, "Message": message}]
+    return {"ResponseStatus": {"ErrorCode": code, "Message": message, "Errors": errors}}
+
+
+def error_response(exc: TrunklineError, headers: dict[str, str] | None = None) -> Response:
+    code = ERROR_CODES.get(exc.code, "PARAMETER_INVALID" if exc.status == 400 else "INTERNAL_ERROR")
+    return json_response(error_body(code, exc.message, exc.parameter), exc.status, headers)
+
+
+def call_object(call: TrackedCall, public_url: str) -> dict[str, Any]:
+    """One call. Values the call does not have are ``null``; ``Disposition`` and ``Duration`` are
+    ``null`` while the call is live."""
+    return {
+        "CallSid": call.call_sid,
+        "PropertySid": call.property_sid,
+        "Date_Start": str(call.date_start // 1000),
+        "From": call.from_number,
+        "From_CountryCode": call.from_country,
+        "From_Region": call.from_region,
+        "From_City": call.from_city,
+        "To": call.to_number,
+        "To_Friendly": call.to_friendly,
+        "Duration": call.duration,
+        "Disposition": call.disposition,
+        "Recording_Uri": f"{public_url}/{call.recording_path}" if call.recording_path else None,
+        "Endpoint": call.endpoint,
+        "Attribution_Source": call.attribution_source,
+        "Attribution_Medium": call.attribution_medium,
+        "Attribution_Campaign": call.attribution_campaign,
+        "Attribution_Content": call.attribution_content,
+        "Session_Traffic_Type": call.session_traffic_type,
+        "Session_Keywords": call.session_keywords,
+        "Session_ConversionUri": call.session_conversion_uri,
+        "Session_LandingUri": call.session_landing_uri,
+        "Survey_Type": call.survey_type,
+        "Survey_Value": call.survey_value,
+        "Survey_Custom1": call.survey_custom1,
+        "Survey_Custom2": call.survey_custom2,
+        "Survey_Custom3": call.survey_custom3,
+        "Survey_UniqueCode": call.survey_unique_code,
+        "Prompts_Keys": call.prompts_keys,
+        "Notes": call.notes,
+        "CallType": call.call_type,
+        "Google_Analytics_ClientId": call.ga_client_id,
+        "Google_Adwords_ClickId": call.ads_click_id,
+    }
+
+
+def number_object(number: TrackingNumber) -> dict[str, Any]:
+    """A tracking number's configuration (Configure Numbers' answer; the parameter names it takes)."""
+    return {
+        "Number": number.number,
+        "PropertySid": number.property_sid,
+        "Status": number.status,
+        "Friendly": number.friendly,
+        "AddressSid": number.address_sid,
+        "Attribution_Source": number.attribution_source,
+        "Attribution_Medium": number.attribution_medium,
+        "Attribution_Campaign": number.attribution_campaign,
+        "Attribution_Content": number.attribution_content,
+        "RoutingMethod": number.routing_method,
+        "EndpointNumber": number.endpoint_number,
+        "Flow": number.flow,
+        "Recording": number.recording,
+        "SendSmsFrom": number.send_sms_from,
+        "SendSmsTo": number.send_sms_to,
+        "SendEmailFrom": number.send_email_from,
+        "SendEmailTo": number.send_email_to,
+    }

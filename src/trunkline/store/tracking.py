@@ -1,0 +1,662 @@
+"""Call tracking records: properties, tracking numbers, and a row per tracked call, with the
+per-day rollup that answers Get Calls' TotalCount and deep Results_Skip.
+
+A tracked call is an inbound call to a tracking number. ``TrackingObserver`` writes its row in the
+transaction that stores the call (attribution snapshot, geography, repeat flag) and fills in the
+outcome in the engine batch that ends it, adding it to ``tracked_call_counts`` then. Only rows with
+an outcome are listed, so the rollup and the lists always agree.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Insert,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
+
+from trunkline.domain.calls.bulk_filters import DAY_MS
+from trunkline.domain.errors import InvalidParameter, NotFound
+from trunkline.domain.tracking.errors import NumberInOtherProperty
+from trunkline.domain.tracking.geography import geography, mobile_series_prefixes
+from trunkline.domain.tracking.outcome import outcome_of
+from trunkline.domain.tracking.query import CallsQuery
+from trunkline.domain.tracking.sessions import from_extra
+from trunkline.store.call_runs import NewRun, RunUpdate
+from trunkline.store.database import Database
+from trunkline.store.schema import (
+    exophones,
+    mobile_series,
+    tracked_call_counts,
+    tracked_calls,
+    tracking_numbers,
+    tracking_properties,
+)
+
+ACTIVE = "Active"
+
+
+class PropertyExists(InvalidParameter):
+    status = 409
+    code = "property-exists"
+
+
+T = tracked_calls
+R = tracked_call_counts
+_ROLLUP_KEYS = (
+    "property_id",
+    "to_number",
+    "disposition",
+    "is_repeat",
+    "endpoint",
+    "attribution_source",
+    "attribution_medium",
+    "attribution_campaign",
+    "attribution_content",
+)
+"""The rollup's columns besides account and day; each is also a column of ``tracked_calls``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Property:
+    id: int
+    account_id: int
+    sid: str
+    name: str
+    created_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class TrackingNumber:
+    account_id: int
+    number: str
+    property_id: int
+    property_sid: str
+    status: str
+    friendly: str | None
+    address_sid: str | None
+    attribution_source: str | None
+    attribution_medium: str | None
+    attribution_campaign: str | None
+    attribution_content: str | None
+    routing_method: str | None
+    endpoint_number: str | None
+    flow: str | None
+    recording: str
+    send_sms_from: str | None
+    send_sms_to: str | None
+    send_email_from: str | None
+    send_email_to: str | None
+    created_at: int
+    updated_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class TrackedCall:
+    """A listed row as Get Calls shows it (``property_sid`` joined in)."""
+
+    call_id: int
+    call_sid: str
+    property_sid: str
+    date_start: int
+    from_number: str
+    from_country: str | None
+    from_region: str | None
+    from_city: str | None
+    to_number: str
+    to_friendly: str | None
+    duration: int | None
+    disposition: str | None
+    recording_path: str | None
+    endpoint: str | None
+    attribution_source: str | None
+    attribution_medium: str | None
+    attribution_campaign: str | None
+    attribution_content: str | None
+    session_traffic_type: str | None
+    session_keywords: str | None
+    session_conversion_uri: str | None
+    session_landing_uri: str | None
+    survey_type: str | None
+    survey_value: str | None
+    survey_custom1: str | None
+    survey_custom2: str | None
+    survey_custom3: str | None
+    survey_unique_code: str | None
+    prompts_keys: str | None
+    notes: str | None
+    call_type: str | None
+    ga_client_id: str | None
+    ads_click_id: str | None
+
+
+_SHOWN = [tracking_properties.c.sid if f.name == "property_sid" else T.c[f.name] for f in fields(TrackedCall)]
+"""The columns of a ``TrackedCall`` in its field order: rows become objects positionally (building
+them from ``Row._mapping`` cost 8 ms a page of 200)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CallsPage:
+    calls: list[TrackedCall]
+    total: int
+
+
+def new_property_sid() -> str:
+    return "PR" + secrets.token_hex(16)
+
+
+def day_start(at_ms: int) -> int:
+    return at_ms - at_ms % DAY_MS
+
+
+class TrackingStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # --- properties ---
+
+    def create_property(self, account_id: int, name: str, now_ms: int, sid: str | None = None) -> Property:
+        sid = sid or new_property_sid()
+        with self._db.write() as conn:
+            try:
+                property_id = conn.execute(
+                    tracking_properties.insert()
+                    .values(account_id=account_id, sid=sid, name=name, created_at=now_ms)
+                    .returning(tracking_properties.c.id)
+                ).scalar_one()
+            except IntegrityError:
+                raise PropertyExists(f"property {sid} already exists", parameter="sid") from None
+        return Property(property_id, account_id, sid, name, now_ms)
+
+    def properties(self, account_id: int) -> list[Property]:
+        query = select(tracking_properties).where(tracking_properties.c.account_id == account_id)
+        with self._db.engine.connect() as conn:
+            return [
+                Property(**row._mapping) for row in conn.execute(query.order_by(tracking_properties.c.id))
+            ]
+
+    def property_by_sid(self, sid: str) -> Property | None:
+        """A property by Sid, whichever account holds it (the dialect decides 403 or 404)."""
+        query = select(tracking_properties).where(tracking_properties.c.sid == sid)
+        with self._db.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else Property(**row._mapping)
+
+    def delete_property(self, account_id: int, sid: str) -> bool:
+        """Delete a property with its tracking numbers and tracked-call rows (the calls, and the numbers
+        as ExoPhones, stay)."""
+        with self._db.write() as conn:
+            found = conn.execute(
+                select(tracking_properties.c.id).where(
+                    tracking_properties.c.account_id == account_id, tracking_properties.c.sid == sid
+                )
+            ).first()
+            if found is None:
+                return False
+            conn.execute(delete(R).where(R.c.account_id == account_id, R.c.property_id == found.id))
+            conn.execute(delete(T).where(T.c.property_id == found.id))
+            conn.execute(delete(tracking_numbers).where(tracking_numbers.c.property_id == found.id))
+            conn.execute(delete(tracking_properties).where(tracking_properties.c.id == found.id))
+        return True
+
+    def number_counts(self, account_id: int) -> dict[int, int]:
+        query = (
+            select(tracking_numbers.c.property_id, func.count())
+            .where(tracking_numbers.c.account_id == account_id)
+            .group_by(tracking_numbers.c.property_id)
+        )
+        with self._db.engine.connect() as conn:
+            return {int(pid): int(n) for pid, n in conn.execute(query)}
+
+    # --- tracking numbers ---
+
+    def buy_number(self, prop: Property, number: str, address_sid: str | None, now_ms: int) -> TrackingNumber:
+        """Put ``number`` in ``prop`` (it becomes, or stays, one of the account's ExoPhones). Buying it
+        again into the same property is a no-op; into another one, ``NumberInOtherProperty``."""
+        with self._db.write() as conn:
+            held = self._number(conn, prop.account_id, number)
+            if held is not None and held.property_id != prop.id:
+                raise NumberInOtherProperty(
+                    f"{number} belongs to property {held.property_sid} of this account", parameter="Number"
+                )
+            if held is None:
+                is_exophone = conn.execute(
+                    select(exophones.c.number).where(
+                        exophones.c.account_id == prop.account_id, exophones.c.number == number
+                    )
+                ).first()
+                if is_exophone is None:
+                    conn.execute(exophones.insert().values(account_id=prop.account_id, number=number))
+                conn.execute(
+                    tracking_numbers.insert().values(
+                        account_id=prop.account_id,
+                        number=number,
+                        property_id=prop.id,
+                        status=ACTIVE,
+                        address_sid=address_sid,
+                        recording="Off",
+                        created_at=now_ms,
+                        updated_at=now_ms,
+                    )
+                )
+            elif address_sid is not None:
+                conn.execute(
+                    update(tracking_numbers)
+                    .where(
+                        tracking_numbers.c.account_id == prop.account_id, tracking_numbers.c.number == number
+                    )
+                    .values(address_sid=address_sid, updated_at=now_ms)
+                )
+            bought = self._number(conn, prop.account_id, number)
+        assert bought is not None
+        return bought
+
+    def number(self, account_id: int, number: str) -> TrackingNumber | None:
+        with self._db.engine.connect() as conn:
+            return self._number(conn, account_id, number)
+
+    def numbers(self, account_id: int, property_id: int | None = None) -> list[TrackingNumber]:
+        query = _NUMBER_QUERY.where(tracking_numbers.c.account_id == account_id)
+        if property_id is not None:
+            query = query.where(tracking_numbers.c.property_id == property_id)
+        with self._db.engine.connect() as conn:
+            return [
+                TrackingNumber(**row._mapping)
+                for row in conn.execute(query.order_by(tracking_numbers.c.number))
+            ]
+
+    @staticmethod
+    def _number(conn: Connection, account_id: int, number: str) -> TrackingNumber | None:
+        row = conn.execute(
+            _NUMBER_QUERY.where(
+                tracking_numbers.c.account_id == account_id, tracking_numbers.c.number == number
+            )
+        ).first()
+        return None if row is None else TrackingNumber(**row._mapping)
+
+    def update_number(
+        self, account_id: int, number: str, changes: dict[str, Any], now_ms: int
+    ) -> TrackingNumber:
+        with self._db.write() as conn:
+            changed = conn.execute(
+                update(tracking_numbers)
+                .where(tracking_numbers.c.account_id == account_id, tracking_numbers.c.number == number)
+                .values({**changes, "updated_at": now_ms})
+            ).rowcount
+            if not changed:
+                raise NotFound(f"{number} is not a tracking number of this account", parameter="Number")
+            found = self._number(conn, account_id, number)
+        assert found is not None
+        return found
+
+    # --- tracked calls ---
+
+    def get_call(self, account_id: int, sid: str) -> TrackedCall | None:
+        """A tracked call of the account by Sid, listed or not yet."""
+        query = _page_rows().where(T.c.call_sid == sid, T.c.account_id == account_id)
+        with self._db.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else TrackedCall(*row)
+
+    def list_calls(self, account_id: int, property_id: int | None, query: CallsQuery) -> CallsPage:
+        """One page of listed calls, earliest first (ties by call id), and how many match in all."""
+        with self._db.engine.connect() as conn:
+            return list_calls(conn, account_id, property_id, query)
+
+
+_NUMBER_QUERY = select(tracking_numbers, tracking_properties.c.sid.label("property_sid")).join(
+    tracking_properties, tracking_properties.c.id == tracking_numbers.c.property_id
+)
+
+
+def _page_rows() -> Any:
+    return select(*_SHOWN).join(tracking_properties, tracking_properties.c.id == T.c.property_id)
+
+
+# --- the list query ---
+
+
+def _filters(query: CallsQuery, table: Any, *, rollup: bool) -> list[ColumnElement[bool]]:
+    """The filters both tables can express (every column named the same in both)."""
+    conditions: list[ColumnElement[bool]] = []
+    if query.dispositions:
+        conditions.append(table.c.disposition.in_(query.dispositions))
+    if query.to_numbers:
+        conditions.append(table.c.to_number.in_(query.to_numbers))
+    if query.endpoints:
+        conditions.append(table.c.endpoint.in_(query.endpoints))
+    for column, values in query.attributions.items():
+        conditions.append(table.c[column].in_(values))
+    if query.repeat is not None:
+        conditions.append(table.c.is_repeat == int(query.repeat))
+    if not rollup and query.prompts_keys:
+        conditions.append(
+            or_(
+                *(
+                    or_(T.c.prompts_keys == path, T.c.prompts_keys.like(path + ",%"))
+                    for path in query.prompts_keys
+                )
+            )
+        )
+    return conditions
+
+
+def _scope(account_id: int, property_id: int | None) -> list[ColumnElement[bool]]:
+    # A property's Sid was checked against the account already; its index leads with property_id.
+    if property_id is not None:
+        return [T.c.property_id == property_id]
+    return [T.c.account_id == account_id]
+
+
+def _window(start: int | None, end: int | None) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [T.c.disposition.is_not(None)]
+    if start is not None:
+        conditions.append(T.c.date_start >= start)
+    if end is not None:
+        conditions.append(T.c.date_start < end)
+    return conditions
+
+
+def _exact_count(
+    conn: Connection, where: list[ColumnElement[bool]], start: int | None, end: int | None
+) -> int:
+    query = select(func.count()).select_from(T).where(*where, *_window(start, end))
+    return int(conn.execute(query).scalar_one())
+
+
+@dataclass(frozen=True, slots=True)
+class _Segment:
+    start: int | None
+    calls: int
+
+
+def _segments(
+    conn: Connection,
+    account_id: int,
+    property_id: int | None,
+    query: CallsQuery,
+    where: list[ColumnElement[bool]],
+) -> list[_Segment]:
+    """The window cut into stretches, in order, with the matching calls of each: the partial days at
+    its ends counted in ``tracked_calls``, every whole UTC day in between from the rollup. Sums to the
+    exact total; a deep skip starts its walk at the stretch it lands in."""
+    start, end = query.date_from_ms, query.date_to_ms
+    first_whole = None if start is None else -(-start // DAY_MS) * DAY_MS
+    whole_end = None if end is None else end - end % DAY_MS
+    segments: list[_Segment] = []
+    if start is not None and first_whole is not None and start < first_whole:
+        head_end = first_whole if end is None else min(end, first_whole)
+        segments.append(_Segment(start, _exact_count(conn, where, start, head_end)))
+        if end is not None and end <= first_whole:
+            return segments
+    rolled = select(R.c.day_start, func.sum(R.c.calls)).where(R.c.account_id == account_id)
+    if property_id is not None:
+        rolled = rolled.where(R.c.property_id == property_id)
+    if first_whole is not None:
+        rolled = rolled.where(R.c.day_start >= first_whole)
+    if whole_end is not None:
+        rolled = rolled.where(R.c.day_start < whole_end)
+    rolled = rolled.where(*_filters(query, R, rollup=True)).group_by(R.c.day_start).order_by(R.c.day_start)
+    segments += [_Segment(int(day), int(n)) for day, n in conn.execute(rolled)]
+    if (
+        end is not None
+        and whole_end is not None
+        and whole_end < end
+        and (start is None or whole_end >= start)
+    ):
+        segments.append(_Segment(whole_end, _exact_count(conn, where, whole_end, end)))
+    return segments
+
+
+def list_calls(conn: Connection, account_id: int, property_id: int | None, query: CallsQuery) -> CallsPage:
+    where = [*_scope(account_id, property_id), *_filters(query, T, rollup=False)]
+    start, offset = query.date_from_ms, query.skip
+    if (
+        query.date_from_ms is not None
+        and query.date_to_ms is not None
+        and query.date_to_ms <= query.date_from_ms
+    ):
+        return CallsPage([], 0)
+    if query.prompts_keys:
+        # Key paths are not in the rollup: count them, and skip by walking the index.
+        total = _exact_count(conn, where, query.date_from_ms, query.date_to_ms)
+    else:
+        segments = _segments(conn, account_id, property_id, query, where)
+        total = sum(s.calls for s in segments)
+        before = 0
+        for segment in segments:
+            if before + segment.calls > query.skip:
+                if segment.start is not None and (start is None or segment.start > start):
+                    start = segment.start
+                offset = query.skip - before
+                break
+            before += segment.calls
+        else:
+            return CallsPage([], total)
+    ids_query = (
+        select(T.c.call_id)
+        .where(*where, *_window(start, query.date_to_ms))
+        .order_by(T.c.date_start, T.c.call_id)
+        .limit(query.count)
+        .offset(offset)
+    )
+    ids = [int(i) for i in conn.execute(ids_query).scalars()]
+    if not ids:
+        return CallsPage([], total)
+    rows = conn.execute(_page_rows().where(T.c.call_id.in_(ids)).order_by(T.c.date_start, T.c.call_id))
+    return CallsPage([TrackedCall(*row) for row in rows], total)
+
+
+# --- keeping rows in step with calls ---
+
+
+def _rollup_upsert(conn: Connection) -> Insert:
+    keys = [R.c.account_id, R.c.day_start, *(R.c[k] for k in _ROLLUP_KEYS)]
+    if conn.dialect.name == "sqlite":
+        lite = sqlite.insert(R)
+        return lite.on_conflict_do_update(
+            index_elements=keys, set_={"calls": R.c.calls + lite.excluded.calls}
+        )
+    pg = postgresql.insert(R)
+    return pg.on_conflict_do_update(index_elements=keys, set_={"calls": R.c.calls + pg.excluded.calls})
+
+
+def _rollup_key(row: dict[str, Any]) -> tuple[Any, ...]:
+    return (
+        row["account_id"],
+        day_start(row["date_start"]),
+        *(row[k] if row[k] is not None else ("" if k != "is_repeat" else 0) for k in _ROLLUP_KEYS),
+    )
+
+
+def add_to_rollup(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Count newly listed rows (their outcome just set) in ``tracked_call_counts``; sorted, so
+    concurrent batches lock shared rows in one order."""
+    groups = Counter(_rollup_key(row) for row in rows)
+    if groups:
+        names = ("account_id", "day_start", *_ROLLUP_KEYS)
+        conn.execute(
+            _rollup_upsert(conn),
+            [{**dict(zip(names, key, strict=True)), "calls": n} for key, n in sorted(groups.items())],
+        )
+
+
+def rebuild_rollup(conn: Connection, account_id: int) -> None:
+    """Recount the account's rollup from ``tracked_calls`` (after bulk loads)."""
+    conn.execute(delete(R).where(R.c.account_id == account_id))
+    day = T.c.date_start - T.c.date_start % literal_column(str(DAY_MS))
+    keyed = [T.c[k] if k in ("property_id", "is_repeat") else func.coalesce(T.c[k], "") for k in _ROLLUP_KEYS]
+    grouped = (
+        select(T.c.account_id, day, *keyed, func.count())
+        .where(T.c.account_id == account_id, T.c.disposition.is_not(None), T.c.date_start >= 0)
+        .group_by(T.c.account_id, day, *keyed)
+    )
+    conn.execute(insert(R).from_select(["account_id", "day_start", *_ROLLUP_KEYS, "calls"], grouped))
+
+
+def purge_rollup(conn: Connection, account_id: int | None) -> None:
+    statement = delete(R) if account_id is None else delete(R).where(R.c.account_id == account_id)
+    conn.execute(statement)
+
+
+class TrackingObserver:
+    """Keeps ``tracked_calls`` in step with calls (a ``CallObserver`` of ``CallRunStore``)."""
+
+    def inserted(self, conn: Connection, stored: Sequence[tuple[int, NewRun]]) -> None:
+        inbound = [(call_id, item) for call_id, item in stored if item.call.direction == "inbound"]
+        if not inbound:
+            return
+        pairs = sorted({(item.account_id, item.call.to_number or "") for _, item in inbound})
+        numbers = {
+            (row.account_id, row.number): row
+            for row in conn.execute(
+                select(tracking_numbers).where(
+                    tuple_(tracking_numbers.c.account_id, tracking_numbers.c.number).in_(pairs)
+                )
+            )
+        }
+        tracked = [
+            (cid, item, numbers[key])
+            for cid, item in inbound
+            if (key := (item.account_id, item.call.to_number or "")) in numbers
+        ]
+        if not tracked:
+            return
+        circles = _mobile_circles(conn, {item.call.from_number for _, item, _ in tracked})
+        seen = _callers_seen(
+            conn, {(number.property_id, item.call.from_number) for _, item, number in tracked}
+        )
+        rows = []
+        for call_id, item, number in sorted(tracked, key=lambda t: (t[1].call.date_created, t[0])):
+            call, caller = item.call, item.call.from_number
+            key = (number.property_id, caller)
+            repeat = caller != "anonymous" and key in seen
+            seen.add(key)
+            where = geography(caller, circles.get(caller))
+            session = from_extra(item.run.extra)
+            rows.append(
+                {
+                    "call_id": call_id,
+                    "account_id": item.account_id,
+                    "property_id": number.property_id,
+                    "call_sid": call.sid,
+                    "date_start": call.date_created,
+                    "from_number": caller,
+                    "to_number": number.number,
+                    "to_friendly": number.friendly,
+                    "is_repeat": int(repeat),
+                    "attribution_source": number.attribution_source,
+                    "attribution_medium": number.attribution_medium,
+                    "attribution_campaign": number.attribution_campaign,
+                    "attribution_content": number.attribution_content,
+                    "session_traffic_type": session.traffic_type if session else None,
+                    "session_keywords": session.keywords if session else None,
+                    "session_landing_uri": session.landing_uri if session else None,
+                    "session_conversion_uri": session.conversion_uri if session else None,
+                    "ga_client_id": session.ga_client_id if session else None,
+                    "ads_click_id": session.ads_click_id if session else None,
+                    "from_country": where.country,
+                    "from_region": where.region,
+                    "from_city": where.city,
+                }
+            )
+        conn.execute(T.insert(), rows)
+
+    def saved(self, conn: Connection, updates: Sequence[RunUpdate]) -> None:
+        ended = {
+            u.claimed.call_id: u
+            for u in updates
+            if not u.claimed.was_final and u.claimed.run.is_over and u.call.direction == "inbound"
+        }
+        if not ended:
+            return
+        keys = [
+            T.c.call_id,
+            T.c.account_id,
+            T.c.date_start,
+            *(T.c[k] for k in _ROLLUP_KEYS if k not in ("disposition", "endpoint")),
+        ]
+        found = conn.execute(select(*keys).where(T.c.call_id.in_(sorted(ended)))).all()
+        if not found:
+            return
+        listed = []
+        for row in found:
+            update_ = ended[row.call_id]
+            outcome = outcome_of(update_.call)
+            if outcome is None:
+                continue
+            listed.append(
+                {
+                    **row._mapping,
+                    "_id": row.call_id,
+                    "disposition": outcome.disposition,
+                    "endpoint": outcome.endpoint,
+                    "duration": outcome.duration,
+                    "prompts_keys": update_.call.ivr_keys,
+                    "recording_path": update_.call.recording_path,
+                }
+            )
+        if not listed:
+            return
+        names = ("_id", "disposition", "endpoint", "duration", "prompts_keys", "recording_path")
+        conn.execute(_OUTCOME, [{n: row[n] for n in names} for row in listed])
+        add_to_rollup(conn, listed)
+
+
+def _outcome_statement() -> Any:
+    names = ("disposition", "endpoint", "duration", "prompts_keys", "recording_path")
+    return update(T).where(T.c.call_id == bindparam("_id")).values({n: bindparam(n) for n in names})
+
+
+_OUTCOME = _outcome_statement()
+
+
+def _mobile_circles(conn: Connection, callers: set[str]) -> dict[str, str]:
+    """The circle of each Indian mobile caller whose series the store knows (one query)."""
+    prefixes = {caller: mobile_series_prefixes(caller) for caller in callers}
+    wanted = sorted({p for options in prefixes.values() for p in options})
+    if not wanted:
+        return {}
+    known = dict(
+        conn.execute(
+            select(mobile_series.c.prefix, mobile_series.c.circle_code).where(
+                mobile_series.c.prefix.in_(wanted)
+            )
+        ).all()
+    )
+    circles = {}
+    for caller, options in prefixes.items():
+        for prefix in options:
+            if prefix in known:
+                circles[caller] = known[prefix]
+                break
+    return circles
+
+
+def _callers_seen(conn: Connection, pairs: set[tuple[int, str]]) -> set[tuple[int, str]]:
+    """Which (property, caller) pairs have called before (one query on ``ix_tracked_calls_caller``)."""
+    if not pairs:
+        return set()
+    query = (
+        select(T.c.property_id, T.c.from_number)
+        .where(tuple_(T.c.property_id, T.c.from_number).in_(sorted(pairs)))
+        .distinct()
+    )
+    return {(int(pid), caller) for pid, caller in conn.execute(query)}

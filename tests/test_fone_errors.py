@@ -1,0 +1,194 @@
+"""Fone Dynamics errors and numbers through HTTP on both backends: the ResponseStatus envelope for
+every failure, account isolation, Purchase and Configure Numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.support.calls_api import ADMIN, ANSWER, place
+from tests.support.factories import AccountFixture, make_account
+from tests.support.fone import auth, buy, configure, create_property, error
+from tests.support.live_server import LiveServer, start_server
+
+NUMBER = "+918047200001"
+
+
+@pytest.fixture
+def client(engine_server: LiveServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=engine_server.base_url, timeout=30) as http:
+        yield http
+
+
+@pytest.fixture
+def account(engine_server: LiveServer) -> AccountFixture:
+    return make_account(engine_server.db)
+
+
+def test_missing_or_wrong_credentials_are_401(client: httpx.Client, account: AccountFixture) -> None:
+    path = f"/v2/Accounts/{account.sid}/Calls"
+    error(client.get(path), 401, "UNAUTHORIZED")
+    response = client.get(path, auth=(account.sid, "wrong-token"))
+    error(response, 401, "UNAUTHORIZED")
+    assert response.headers["WWW-Authenticate"].startswith("Basic")
+    # The API key works as the user too, as on v1.
+    assert client.get(path, auth=account.auth).status_code == 200
+
+
+def test_accounts_never_see_each_others_calls_properties_or_numbers(
+    engine_server: LiveServer, client: httpx.Client, account: AccountFixture
+) -> None:
+    other = make_account(engine_server.db)
+    prop = create_property(client, other)
+    assert buy(client, other, prop, NUMBER).status_code == 200
+    error(client.get(f"/v2/Accounts/{other.sid}/Calls", auth=auth(account)), 403, "FORBIDDEN")
+    error(client.get(f"/v2/Properties/{prop}/Calls", auth=auth(account)), 404, "NOT_FOUND", "PropertySid")
+    error(buy(client, account, prop, "+918047200002"), 404, "NOT_FOUND", "PropertySid")
+    response = client.post(f"/v2/Numbers/{NUMBER[1:]}", data={"Friendly": "x"}, auth=auth(account))
+    error(response, 404, "NOT_FOUND", "Number")
+    error(client.get(f"/v2/Numbers/{NUMBER[1:]}", auth=auth(account)), 404, "NOT_FOUND", "Number")
+    # Another account's call Sid answers like a Sid that does not exist.
+    call = place(client, other, From=ANSWER, To=ANSWER)
+    message = error(client.get(f"/v2/Calls/{call['Sid']}", auth=auth(account)), 404, "NOT_FOUND", "CallSid")
+    assert "tracking" not in message
+
+
+def test_an_untracked_call_of_the_account_is_404_saying_so(
+    client: httpx.Client, account: AccountFixture
+) -> None:
+    call = place(client, account, From=ANSWER, To=ANSWER)
+    message = error(client.get(f"/v2/Calls/{call['Sid']}", auth=auth(account)), 404, "NOT_FOUND", "CallSid")
+    assert "not made to a tracking number" in message
+    error(client.get("/v2/Calls/not-a-sid", auth=auth(account)), 404, "NOT_FOUND", "CallSid")
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"Date_From": "yesterday"}, "Date_From"),
+        ({"date_to": "-5"}, "Date_To"),
+        ({"Date_From": "99999999999999999999"}, "Date_From"),
+        ({"Disposition": "Answered,Hungup"}, "Disposition"),
+        ({"To": "not-a-number"}, "To"),
+        ({"Endpoint": "sip:agent@example.com"}, "Endpoint"),
+        ({"Prompts_keys": "1,x"}, "Prompts_keys"),
+        ({"Prompts_keys": "12"}, "Prompts_keys"),
+        ({"Unique": "Sometimes"}, "Unique"),
+        ({"Unique": "Unique,Repeat"}, "Unique"),
+        ({"Results_Count": "0"}, "Results_Count"),
+        ({"Results_Count": "1001"}, "Results_Count"),
+        ({"results_count": "ten"}, "Results_Count"),
+        ({"Results_Skip": "-1"}, "Results_Skip"),
+        ({"Attribution_Source": "x" * 201}, "Attribution_Source"),
+    ],
+)
+def test_an_invalid_filter_is_a_400_naming_it(
+    client: httpx.Client, account: AccountFixture, params: dict[str, str], field: str
+) -> None:
+    response = client.get(f"/v2/Accounts/{account.sid}/Calls", params=params, auth=auth(account))
+    error(response, 400, "PARAMETER_INVALID", field)
+
+
+def test_unknown_paths_and_methods_answer_in_the_envelope(
+    client: httpx.Client, account: AccountFixture
+) -> None:
+    error(client.get("/v2/Calls/abc/def", auth=auth(account)), 404, "NOT_FOUND")
+    error(client.get("/v2/Properties/abc", auth=auth(account)), 404, "NOT_FOUND")
+    error(client.get(f"/v2/Accounts/{account.sid}/Numbers", auth=auth(account)), 404, "NOT_FOUND")
+    response = client.delete(f"/v2/Accounts/{account.sid}/Calls", auth=auth(account))
+    error(response, 405, "METHOD_NOT_ALLOWED")
+    # CCM's lower-case prefix is not this dialect's.
+    assert "ResponseStatus" not in client.get(f"/v2/accounts/{account.sid}/calls", auth=auth(account)).text
+
+
+def test_purchase_numbers(client: httpx.Client, account: AccountFixture) -> None:
+    first, second = create_property(client, account, "One"), create_property(client, account, "Two")
+    response = client.post(
+        f"/v2/Properties/{first}/Numbers", json={"Number": NUMBER, "AddressSid": "AD1"}, auth=auth(account)
+    )
+    assert response.status_code == 200 and response.json() == {"Number": NUMBER, "Status": "Active"}
+    assert buy(client, account, first, NUMBER).json() == {
+        "Number": NUMBER,
+        "Status": "Active",
+    }  # again: a no-op
+    response = buy(client, account, second, NUMBER)
+    error(response, 400, "NUMBER_BELONGS_TO_DIFFERENT_PROPERTY", "Number")
+    error(
+        client.post(f"/v2/Properties/{first}/Numbers", auth=auth(account)),
+        400,
+        "PARAMETER_REQUIRED",
+        "Number",
+    )
+    error(buy(client, account, first, "12ab"), 400, "PARAMETER_INVALID", "Number")
+    response = client.post(
+        f"/v2/Properties/{first}/Numbers",
+        content=b"{not json",
+        auth=auth(account),
+        headers={"Content-Type": "application/json"},
+    )
+    error(response, 400, "PARAMETER_INVALID")
+    listed = client.get(f"/admin/accounts/{account.sid}/properties/{first}", headers=ADMIN).json()
+    assert listed["numbers"] == [NUMBER]
+
+
+def test_configure_numbers(client: httpx.Client, account: AccountFixture) -> None:
+    prop = create_property(client, account)
+    assert buy(client, account, prop, NUMBER).status_code == 200
+    body = configure(
+        client,
+        account,
+        NUMBER,
+        friendly="Spring sale",
+        Attribution_Source="google",
+        RoutingMethod="endpoint",
+        EndpointNumber="09999900001",
+        Recording="call",
+        SendSmsTo="+919876543210",
+        SendEmailTo="a@example.com",
+    )
+    assert body["Number"] == NUMBER and body["PropertySid"] == prop and body["Status"] == "Active"
+    assert (body["Friendly"], body["Attribution_Source"]) == ("Spring sale", "google")
+    assert (body["RoutingMethod"], body["EndpointNumber"], body["Recording"]) == ("Endpoint", ANSWER, "Call")
+    assert (body["SendSmsTo"], body["SendEmailTo"]) == ("+919876543210", "a@example.com")
+    assert client.get(f"/v2/Numbers/{NUMBER[1:]}", auth=auth(account)).json() == body
+    flow = client.get(f"/admin/accounts/{account.sid}/flows/fone-{NUMBER[1:]}", headers=ADMIN).json()
+    assert flow["exophones"] == [NUMBER] and flow["applets"][0]["numbers"] == [ANSWER]
+    assert flow["applets"][0]["record"] is True
+    # An empty value clears a setting; parameters not given stay.
+    cleared = configure(client, account, NUMBER, Friendly="")
+    assert cleared["Friendly"] is None and cleared["Attribution_Source"] == "google"
+
+    path = f"/v2/Numbers/{NUMBER[1:]}"
+    cases = [
+        ({"RoutingMethod": "Flow"}, "PARAMETER_REQUIRED", "Flow"),
+        ({"RoutingMethod": "Flow", "Flow": "nope"}, "PARAMETER_INVALID", "Flow"),
+        ({"RoutingMethod": "Carrier pigeon"}, "PARAMETER_INVALID", "RoutingMethod"),
+        ({"Recording": "Maybe"}, "PARAMETER_INVALID", "Recording"),
+        ({"EndpointNumber": "abc"}, "PARAMETER_INVALID", "EndpointNumber"),
+        ({"SendEmailTo": "not-an-email"}, "PARAMETER_INVALID", "SendEmailTo"),
+        ({"Friendly": "x" * 201}, "PARAMETER_INVALID", "Friendly"),
+    ]
+    for params, code, field in cases:
+        error(client.post(path, data=params, auth=auth(account)), 400, code, field)
+    error(client.post("/v2/Numbers/12ab", data={}, auth=auth(account)), 400, "PARAMETER_INVALID", "Number")
+
+    other = "+918047200009"
+    assert buy(client, account, prop, other).status_code == 200
+    response = client.post(f"/v2/Numbers/{other[1:]}", data={"RoutingMethod": "Endpoint"}, auth=auth(account))
+    error(response, 400, "PARAMETER_REQUIRED", "EndpointNumber")
+
+
+def test_the_rate_limit_is_a_429_in_the_envelope(database_factory) -> None:  # type: ignore[no-untyped-def]
+    live = start_server(database_factory("sqlite", "fone_rate_limited"), rate_limit_per_minute=2)
+    try:
+        account = make_account(live.db)
+        with httpx.Client(base_url=live.base_url, timeout=30) as http:
+            path = f"/v2/Accounts/{account.sid}/Calls"
+            assert [http.get(path, auth=auth(account)).status_code for _ in range(2)] == [200, 200]
+            response = http.get(path, auth=auth(account))
+            error(response, 429, "RATE_LIMIT_EXCEEDED")
+            assert int(response.headers["Retry-After"]) >= 1
+    finally:
+        live.stop()
