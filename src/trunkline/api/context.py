@@ -25,6 +25,7 @@ from trunkline.engine.flows.passthru import PassthruRequester
 from trunkline.engine.recordings.files import RecordingFiles
 from trunkline.engine.webhooks.delivery import WebhookDeliverer
 from trunkline.store.accounts import AccountStore
+from trunkline.store.agents import AgentStore
 from trunkline.store.call_lookup import CallLookup, LookupUnavailable, call_lookup
 from trunkline.store.call_runs import CallRunStore
 from trunkline.store.calls import CallStore
@@ -66,6 +67,7 @@ class AppContext:
     recording_files: RecordingFiles
     lookup: CallLookup
     tracking: TrackingStore
+    agents: AgentStore
 
     @classmethod
     def build(cls, settings: Settings, db: Database, renderers: dict[str, CallbackRenderer]) -> AppContext:
@@ -77,7 +79,9 @@ class AppContext:
         network = SimulatedNetwork(settings.network_seed, network_scenarios.load(db))
         rates = RateTable(settings.call_rates, settings.billing_pulse_seconds)
         runs = CallRunStore(db)
-        runs.observers.append(TrackingObserver())
+        # Kept in step with calls in the transaction that writes them, whichever dialect placed them.
+        agents = AgentStore(db)
+        runs.observers.extend([TrackingObserver(), agents])
         webhooks = WebhookStore(db)
         deliverer = WebhookDeliverer(
             webhooks,
@@ -142,6 +146,7 @@ class AppContext:
             recording_files=RecordingFiles(settings.recordings_dir),
             lookup=call_lookup(db),
             tracking=TrackingStore(db),
+            agents=agents,
         )
 
     async def start_workers(self) -> None:

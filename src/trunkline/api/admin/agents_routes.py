@@ -56,7 +56,7 @@ def agent_json(agent: Agent) -> dict[str, Any]:
 
 
 def _store(ctx: AppContext) -> AgentStore:
-    return AgentStore(ctx.db)
+    return ctx.agents
 
 
 @router.post("/accounts/{account_sid}/users", summary="Add an agent", status_code=201)

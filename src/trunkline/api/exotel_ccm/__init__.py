@@ -20,7 +20,6 @@ from trunkline.api.exotel_ccm.status_callback import status_callback_renderer
 from trunkline.config import Settings
 from trunkline.domain.errors import MethodNotAllowed, NotFound
 from trunkline.engine.calls.engine import CallbackRenderer
-from trunkline.store.agents import AgentStore
 
 PREFIX = "/v2/accounts/"
 log = logging.getLogger("trunkline.api.ccm")
@@ -40,15 +39,13 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
 
 
 def build_app(ctx: AppContext) -> ASGIApp:
-    """The dialect's own Starlette app. Its agent store also watches new calls (a ``CallRunStore``
-    observer) to record which agent each CCM call was placed for."""
-    agents = AgentStore(ctx.db)
-    ctx.runs.observers.append(agents)
+    """The dialect's own Starlette app. The agent store (``ctx.agents``) records which agent each CCM
+    call was placed for as a ``CallRunStore`` observer, registered with the context."""
     app = Starlette(
         routes=routes(), exception_handlers={HTTPException: _http_error, Exception: _unexpected_error}
     )
     app.state.ctx = ctx
-    app.state.agents = agents
+    app.state.agents = ctx.agents
     return app
 
 
