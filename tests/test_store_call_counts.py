@@ -20,9 +20,9 @@ from sqlalchemy import Connection, delete, func, inspect, select, update
 
 from trunkline.domain.calls.bulk_filters import DAY_MS, BulkQuery, Range
 from trunkline.domain.calls.model import FINAL_STATUSES, Call, CallStatus, Direction
-from trunkline.store import call_counts
+from trunkline.store import bulk_sql, call_counts
 from trunkline.store.bulk_load import load_calls
-from trunkline.store.calls import CallStore, _filters
+from trunkline.store.calls import CallStore
 from trunkline.store.database import Database
 from trunkline.store.rollup_periods import HOUR_MS, PERIODS
 from trunkline.store.schema import accounts, calls
@@ -243,13 +243,12 @@ def test_count_is_the_exact_count(
     with store_db.engine.connect() as conn:
         for query in queries:
             expected = sum(_matches(call, query) for call in records)
-            conditions = _filters(account_id, query)
-            if conditions is None:  # only live statuses asked for: the list answers without counting
+            exact = exact_count(conn, account_id, query)
+            if exact is None:  # only live statuses asked for: the list answers without counting
                 assert expected == 0
                 continue
-            exact = conn.execute(select(func.count()).select_from(calls).where(*conditions)).scalar_one()
             assert exact == expected
-            assert call_counts.count(conn, account_id, query, conditions) == expected
+            assert call_counts.count(conn, account_id, query) == expected
 
 
 @SETTINGS
@@ -284,10 +283,8 @@ def test_every_window_edge_near_midnight(store_db: Database) -> None:
     with store_db.engine.connect() as conn:
         for low, high in itertools.combinations_with_replacement(grid, 2):
             query = BulkQuery(created_from_ms=low, created_to_ms=high)
-            conditions = _filters(account_id, query)
-            assert conditions is not None
             expected = sum(low <= call.date_created <= high for call in records)
-            assert call_counts.count(conn, account_id, query, conditions) == expected, (
+            assert call_counts.count(conn, account_id, query) == expected, (
                 low - BASE,
                 high - BASE,
             )
@@ -317,25 +314,27 @@ def test_whole_periods_come_from_the_rollup(store_db: Database) -> None:
     ]
     with store_db.engine.connect() as conn:
         for query, expected in cases:
-            conditions = _filters(account_id, query)
-            assert conditions is not None
-            assert call_counts.count(conn, account_id, query, conditions) == expected, query
+            assert call_counts.count(conn, account_id, query) == expected, query
 
 
 def test_edges_range_over_the_edge_alone() -> None:
     """An edge's own date bounds replace the window's (SQLite would range over the first bound it meets,
-    possibly the whole window); bounds the edge does not imply are kept."""
-    low, high = BASE - DAY_MS // 2, BASE + 3 * DAY_MS // 2
-    conditions = _filters(7, BulkQuery(created_from_ms=low, created_to_ms=high, phone_numbers=(PHONES[0],)))
-    assert conditions is not None
+    possibly the whole window), and Duration is compared where no index serves it."""
+    shape = bulk_sql.shape_of(BulkQuery(created_from_ms=0, created_to_ms=1, duration=Range(gte=60)))
+    assert shape is not None
+    sql = str(call_counts._count_in_calls(shape, "edge_0").compile())
+    assert sql.count("calls.date_created >=") == sql.count("calls.date_created <=") == 1
+    assert ":edge_0_from" in sql and ":edge_0_to" in sql and ":created_from" not in sql
+    assert "calls.duration + 0 >= :duration_gte" in sql
 
-    def bounds(start: int, end: int) -> tuple[int, int]:
-        sql = str(call_counts._count_between(conditions, start, end).compile())
-        return sql.count("calls.date_created >="), sql.count("calls.date_created <=")
 
-    assert bounds(low, BASE - 1) == (1, 1)
-    assert bounds(BASE + DAY_MS, high) == (1, 1)
-    assert bounds(low - 1, high + 1) == (2, 2)
+def exact_count(conn: Connection, account_id: int, query: BulkQuery) -> int | None:
+    """``SELECT count(*)`` of the list's own WHERE clause (``bulk_sql``); None when it can match nothing."""
+    shape = bulk_sql.shape_of(query)
+    if shape is None:
+        return None
+    statement = select(func.count()).select_from(calls).where(*bulk_sql.conditions(shape))
+    return int(conn.execute(statement, bulk_sql.values_of(account_id, query)).scalar_one())
 
 
 def test_calls_before_1970_are_counted_exactly(store_db: Database) -> None:
@@ -348,10 +347,8 @@ def test_calls_before_1970_are_counted_exactly(store_db: Database) -> None:
             assert sum(n for key, n in _rows(conn, account_id).items() if key[0] == HOUR_MS) == 4
             for low, high in [(-2 * DAY_MS, 2 * DAY_MS), (-DAY_MS, DAY_MS - 1), (-DAY_MS, -1), (-1, DAY_MS)]:
                 query = BulkQuery(created_from_ms=low, created_to_ms=high)
-                conditions = _filters(account_id, query)
-                assert conditions is not None
                 expected = sum(low <= call.date_created <= high for call in records)
-                assert call_counts.count(conn, account_id, query, conditions) == expected
+                assert call_counts.count(conn, account_id, query) == expected
 
 
 def test_load_calls_rebuilds_the_rollup(store_db: Database) -> None:
@@ -360,13 +357,9 @@ def test_load_calls_rebuilds_the_rollup(store_db: Database) -> None:
     # Small batches: the rollup is rebuilt once, over all of them.
     assert load_calls(store_db, account_id, iter(records), batch_size=64) == len(records)
     query = BulkQuery(created_from_ms=BASE - 2 * DAY_MS + 5, created_to_ms=BASE + 2 * DAY_MS - 5)
-    conditions = _filters(account_id, query)
-    assert conditions is not None
     with store_db.engine.connect() as conn:
         assert _rows(conn, account_id) == _expected_rows(records)
-        assert call_counts.count(conn, account_id, query, conditions) == sum(
-            _matches(call, query) for call in records
-        )
+        assert call_counts.count(conn, account_id, query) == sum(_matches(call, query) for call in records)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

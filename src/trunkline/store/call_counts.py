@@ -16,19 +16,20 @@ rollups) after bulk loads or any other change made behind the store's back.
 
 from __future__ import annotations
 
-import operator
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
-from sqlalchemy import Connection, Insert, Select, delete, func, insert, literal_column, select
+from sqlalchemy import Connection, Insert, Select, bindparam, delete, func, insert, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.sql.elements import BinaryExpression, BindParameter, ColumnElement
+from sqlalchemy.sql.elements import ColumnElement
 
 from trunkline.domain.calls.bulk_filters import BulkQuery
 from trunkline.domain.calls.model import FINAL_STATUSES, Call
-from trunkline.store import call_value_counts
-from trunkline.store.rollup_periods import HOUR_MS, cover, fill_longer_periods, periods_of
+from trunkline.store import bulk_sql, call_value_counts
+from trunkline.store.bulk_sql import FilterShape
+from trunkline.store.rollup_periods import HOUR_MS, cover, fill_longer_periods, periods_of, run_sum
 from trunkline.store.schema import call_counts, calls
+from trunkline.store.statement_cache import statements_for
 
 _GROUP = ("status", "direction", "phone_number")
 _PRIMARY_KEY = [call_counts.c[name] for name in ("account_id", "period_ms", "period_start", *_GROUP)]
@@ -113,114 +114,90 @@ def add(conn: Connection, account_id: int, calls: Iterable[Call]) -> None:
     )
 
 
-def _needs_exact(query: BulkQuery) -> bool:
+def _needs_exact(shape: FilterShape) -> bool:
     """Filters no rollup can express; they are selective enough for the indexes anyway. (Duration and
     Price are answered by ``call_value_counts``.)"""
-    return bool(query.sids or query.to_numbers or query.from_numbers)
+    return bool(shape.given("sid") or shape.given("to_number") or shape.given("from_number"))
 
 
-def _in(column: ColumnElement, values: Sequence[str]) -> ColumnElement:
-    return column.in_(values) if len(values) > 1 else column == values[0]
+def count(conn: Connection, account_id: int, query: BulkQuery) -> int:
+    """The number of calls ``query`` lists: always equal to ``SELECT count(*) FROM calls WHERE
+    <bulk_sql.conditions>``.
 
-
-def _count_between(
-    exact_conditions: Sequence[ColumnElement], start: int, end: int, *, by_duration: bool = False
-) -> Select:
-    """``SELECT count(*) FROM calls WHERE <exact_conditions>`` restricted to ``start <= date_created <= end``.
-
-    The window's own bounds on ``date_created`` are dropped when the new ones imply them: SQLite uses
-    just one lower and one upper bound of a column to range over an index, the first it meets, so
-    with both present an edge of a few hours would walk the whole month. Unless ``by_duration`` (the
-    count of a cut Duration bucket, which seeks ``ix_calls_account_duration``), the count ranges over
-    the dates.
+    The whole periods of the window come from a rollup when the query filters on nothing finer than
+    status, direction, ExoPhone, Duration and Price; the minutes at either end, and any other query, are
+    counted in ``calls``. Either way it is one statement, so every part is read from the same snapshot,
+    cached per shape (``statement_cache``): the shape of a window's cover varies little.
     """
-    kept = [condition for condition in exact_conditions if not _implied(condition, start, end)]
-    if not by_duration:
-        kept = [_unindexed(condition) for condition in kept]
-    return (
-        select(func.count())
-        .select_from(calls)
-        .where(calls.c.date_created >= start, calls.c.date_created <= end, *kept)
-    )
-
-
-def _unindexed(condition: ColumnElement) -> ColumnElement:
-    """``condition`` with Duration compared as an expression (``duration + 0``), which no index serves.
-
-    SQLite rates a range on ``ix_calls_account_duration`` as selective as one on the dates, and may
-    then walk every call of the store in that Duration range (80 ms) to count one day's edge."""
-    if isinstance(condition, BinaryExpression) and condition.left is calls.c.duration:
-        return condition.operator(calls.c.duration + 0, condition.right)
-    return condition
-
-
-def _implied(condition: ColumnElement, start: int, end: int) -> bool:
-    """Whether ``condition`` is ``date_created >= v`` with ``v <= start``, or ``<= v`` with ``v >= end``."""
-    if not isinstance(condition, BinaryExpression) or condition.left is not calls.c.date_created:
-        return False
-    bound = condition.right
-    if not isinstance(bound, BindParameter) or type(bound.value) is not int:
-        return False
-    if condition.operator is operator.ge:
-        return bool(bound.value <= start)
-    if condition.operator is operator.le:
-        return bool(bound.value >= end)
-    return False
-
-
-def count(
-    conn: Connection, account_id: int, query: BulkQuery, exact_conditions: Sequence[ColumnElement]
-) -> int:
-    """The number of calls matching ``exact_conditions`` (the WHERE clause of ``query`` on ``calls``).
-
-    Always equal to ``SELECT count(*) FROM calls WHERE <exact_conditions>``. The whole periods of the
-    window come from a rollup when the query filters on nothing finer than status, direction, ExoPhone,
-    Duration and Price; the minutes at either end, and any other query, are counted in ``calls``.
-    """
-    window = cover(query.created_from_ms, query.created_to_ms)
-    if _needs_exact(query) or not window.periods:
-        return int(
-            conn.execute(select(func.count()).select_from(calls).where(*exact_conditions)).scalar_one()
-        )
-    statuses = sorted(FINAL_STATUSES.intersection(query.statuses) if query.statuses else FINAL_STATUSES)
-    if not statuses:
+    shape = bulk_sql.shape_of(query)
+    if shape is None:
         return 0
-    # One statement, so the ends and the rollup are read from the same snapshot.
-    if call_value_counts.answers(query):
-        split = call_value_counts.whole_periods(account_id, query, statuses, window.periods)
-        if split is None:
+    values = bulk_sql.values_of(account_id, query)
+    statements = statements_for(conn.dialect)
+    window = cover(query.created_from_ms, query.created_to_ms)
+    if _needs_exact(shape) or not window.periods:
+        exact = statements.get(
+            ("count.exact", shape),
+            lambda: select(func.count()).select_from(calls).where(*bulk_sql.conditions(shape)),
+        )
+        return int(exact.run(conn, values).scalar_one())
+    for i, (length, first, end) in enumerate(window.periods):
+        values.update({f"period_{i}_ms": length, f"period_{i}_first": first, f"period_{i}_end": end})
+    for i, (start, end) in enumerate(window.exact):
+        values.update({f"edge_{i}_from": start, f"edge_{i}_to": end})
+    by_value: call_value_counts.ValueShape | None = None
+    if shape.by_value:
+        planned = call_value_counts.plan(query)
+        if planned is None:
             return 0
-        parts, cuts = split
-        rolled = window.rolled_up
-        assert rolled is not None
-        parts += [
-            _count_between([*exact_conditions, cut], *rolled, by_duration=True).scalar_subquery()
-            for cut in cuts
-        ]
+        by_value, more = planned
+        values.update(more)
+        values["rolled_from"], values["rolled_to"] = window.rolled_up or (0, -1)
+    periods, edges = len(window.periods), len(window.exact)
+    statement = statements.get(
+        ("count", shape, by_value, periods, edges), lambda: _count_statement(shape, by_value, periods, edges)
+    )
+    # PostgreSQL sums BIGINT as NUMERIC (a Decimal here).
+    return int(statement.run(conn, values).scalar_one())
+
+
+def _count_statement(
+    shape: FilterShape, by_value: call_value_counts.ValueShape | None, periods: int, edges: int
+) -> Select:
+    if by_value is None:
+        parts = [run_sum(call_counts, i, shape) for i in range(periods)]
     else:
-        parts = [_rollup_total(account_id, query, statuses, period) for period in window.periods]
-    parts += [_count_between(exact_conditions, start, end).scalar_subquery() for start, end in window.exact]
+        parts = [call_value_counts.period_sum(shape, by_value, i) for i in range(periods)]
+        # A cut Duration bucket is counted in calls over the stretch the periods cover.
+        parts += [
+            _count_in_calls(shape, "rolled", cut, duration_index=True)
+            for cut in call_value_counts.cut_conditions(by_value)
+        ]
+    parts += [_count_in_calls(shape, f"edge_{i}") for i in range(edges)]
     total = parts[0]
     for part in parts[1:]:
         total = total + part
-    # PostgreSQL sums BIGINT as NUMERIC (a Decimal here).
-    return int(conn.execute(select(total)).scalar_one())
+    return select(total)
 
 
-def _rollup_total(
-    account_id: int, query: BulkQuery, statuses: Sequence[str], period: tuple[int, int, int]
+def _count_in_calls(
+    shape: FilterShape, stretch: str, *extra: ColumnElement, duration_index: bool = False
 ) -> ColumnElement:
-    length, first, end = period
-    rollup = [
-        call_counts.c.account_id == account_id,
-        call_counts.c.period_ms == length,
-        call_counts.c.period_start >= first,
-        call_counts.c.period_start < end,
-    ]
-    if FINAL_STATUSES.difference(statuses):  # the rollup holds final calls only: all of them need no test
-        rollup.append(_in(call_counts.c.status, statuses))
-    if query.directions:
-        rollup.append(_in(call_counts.c.direction, query.directions))
-    if query.phone_numbers:
-        rollup.append(_in(call_counts.c.phone_number, query.phone_numbers))
-    return select(func.coalesce(func.sum(call_counts.c.calls), 0)).where(*rollup).scalar_subquery()
+    """``SELECT count(*) FROM calls`` of the query's calls between ``<stretch>_from`` and ``<stretch>_to``.
+
+    These date bounds replace the window's own rather than joining them: SQLite ranges over an index
+    on just one lower and one upper bound of a column, the first it meets, so with both present an edge
+    of a few minutes would walk the whole month. The count ranges over the dates, unless
+    ``duration_index`` (the count of a cut Duration bucket, which seeks ``ix_calls_account_duration``).
+    """
+    return (
+        select(func.count())
+        .select_from(calls)
+        .where(
+            calls.c.date_created >= bindparam(f"{stretch}_from"),
+            calls.c.date_created <= bindparam(f"{stretch}_to"),
+            *bulk_sql.conditions(shape, dates=False, duration_index=duration_index),
+            *extra,
+        )
+        .scalar_subquery()
+    )

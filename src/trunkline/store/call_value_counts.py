@@ -23,14 +23,17 @@ day and eight-day block (``rollup_periods``); the minutes at the window's ends a
 
 from __future__ import annotations
 
+import operator
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import (
     Connection,
     Insert,
     and_,
+    bindparam,
     case,
     delete,
     false,
@@ -41,11 +44,12 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from trunkline.domain.calls.bulk_filters import BulkQuery, Range
 from trunkline.domain.calls.model import FINAL_STATUSES, Call
-from trunkline.store.rollup_periods import HOUR_MS, fill_longer_periods, periods_of
+from trunkline.store.bulk_sql import FilterShape, one_of
+from trunkline.store.rollup_periods import HOUR_MS, fill_longer_periods, periods_of, run_sum
 from trunkline.store.schema import call_value_counts, calls
 
 _TIERS = ((10, 10), (120, 30), (300, 60), (1800, 600), (3600, 3600))
@@ -216,12 +220,6 @@ def rebuild(conn: Connection, account_id: int) -> None:
     fill_longer_periods(conn, call_value_counts, account_id, _GROUP)
 
 
-def answers(query: BulkQuery) -> bool:
-    """Whether this rollup is the one to answer ``query``'s whole days: it filters on Duration or Price
-    (and on nothing the rollups cannot express, which ``call_counts`` checks first)."""
-    return not query.duration.is_empty or not query.price_micros.is_empty
-
-
 @dataclass(frozen=True, slots=True)
 class _Bounds:
     """A Range as inclusive [low, high]; None for an unbounded side."""
@@ -240,77 +238,106 @@ class _Bounds:
         return self.low is not None and self.high is not None and self.low > self.high
 
 
-def _duration_split(bounds: _Bounds) -> tuple[list[ColumnElement], list[tuple[int, int]]]:
-    """Conditions on ``duration_from`` selecting the buckets wholly inside ``bounds``, and the cut parts
+@dataclass(frozen=True, slots=True)
+class ValueShape:
+    """The shape of a Duration/Price count's statement (see ``statement_cache``), without its values."""
+
+    settled: int
+    """How many ``settled`` values qualify (the call must know each value filtered on)."""
+    price: tuple[bool, bool]
+    """Whether Price has a low and a high bound."""
+    buckets: tuple[str, ...]
+    """Comparisons of ``duration_from`` selecting the Duration buckets wholly inside the range: ``ge``,
+    ``lt``, ``le`` or ``eq`` with a bound, or ``none`` (no whole bucket)."""
+    cuts: tuple[int | None, ...]
+    """Each cut Duration bucket's part to count in ``calls``: as many seconds to seek one by one, or None
+    to range over them."""
+
+
+_BUCKET_COMPARE = {"ge": operator.ge, "lt": operator.lt, "le": operator.le, "eq": operator.eq}
+
+
+def _duration_split(bounds: _Bounds) -> tuple[list[tuple[str, int]], list[tuple[int, int]]]:
+    """Comparisons of ``duration_from`` selecting the buckets wholly inside ``bounds``, and the cut parts
     of the others as inclusive second ranges (at most two) to count exactly in ``calls``."""
     low, high = bounds.low, bounds.high
-    column = call_value_counts.c.duration_from
-    whole: list[ColumnElement] = []
+    whole: list[tuple[str, int]] = []
     cut: list[tuple[int, int]] = []
     if low is not None and high is not None and bucket_of(low) == bucket_of(high):
         if low == bucket_of(low) and high == bucket_end(high) - 1:
-            return [column == low], []
-        return [false()], [(low, high)]  # inside one bucket: nothing whole
+            return [("eq", low)], []
+        return [("none", 0)], [(low, high)]  # inside one bucket: nothing whole
     if low is not None:
         first = bucket_of(low)
         if low != first:
             cut.append((low, bucket_end(low) - 1))
             first = bucket_end(low)
-        whole.append(column >= first)
+        whole.append(("ge", first))
     if high is not None:
         last = bucket_of(high)
         if high != bucket_end(high) - 1:
             cut.append((last, high))
-            whole.append(column < last)
+            whole.append(("lt", last))
         else:
-            whole.append(column <= last)
+            whole.append(("le", last))
     return whole, cut
 
 
-def whole_periods(
-    account_id: int, query: BulkQuery, statuses: Sequence[str], periods: Sequence[tuple[int, int, int]]
-) -> tuple[list[ColumnElement], list[ColumnElement]] | None:
-    """The count of ``query``'s calls in whole rollup ``periods`` (``rollup_periods.cover``): one sum over
-    the rollup per run of periods, and conditions on ``calls`` (one per cut duration bucket) whose exact
-    counts over the same stretch add to them. None when the query can match nothing."""
+def plan(query: BulkQuery) -> tuple[ValueShape, dict[str, Any]] | None:
+    """The shape of ``query``'s count from this rollup, and the values it binds beyond ``bulk_sql``'s
+    (``settled_<i>``, ``price_low``/``price_high``, ``bucket_<i>``, ``cut_<i>_<j>`` or ``cut_<i>_low``/
+    ``cut_<i>_high``). None when the query can match nothing."""
     duration, price = _Bounds.of(query.duration), _Bounds.of(query.price_micros)
     if duration.empty or price.empty:
         return None
-    table = call_value_counts
-    rollup: list[ColumnElement] = [table.c.account_id == account_id]
-    if FINAL_STATUSES.difference(statuses):  # the rollup holds final calls only: all of them need no test
-        rollup.append(table.c.status.in_(statuses) if len(statuses) > 1 else table.c.status == statuses[0])
-    if query.directions:
-        rollup.append(table.c.direction.in_(query.directions))
-    if query.phone_numbers:
-        rollup.append(table.c.phone_number.in_(query.phone_numbers))
     known = (DURATION_KNOWN if not query.duration.is_empty else 0) | (
         PRICE_KNOWN if not query.price_micros.is_empty else 0
     )
     settled = [s for s in range(4) if s & known == known]
-    rollup.append(table.c.settled.in_(settled) if len(settled) > 1 else table.c.settled == settled[0])
-    if price.low is not None:
-        rollup.append(table.c.price_micros >= price.low)
-    if price.high is not None:
-        rollup.append(table.c.price_micros <= price.high)
-    cuts: list[ColumnElement] = []
-    if not query.duration.is_empty:
-        whole, cut = _duration_split(duration)
-        rollup += whole
-        for low, high in cut:
-            if high - low < MAX_SEEKS:
-                cuts.append(calls.c.duration.in_(list(range(low, high + 1))))
-            else:
-                cuts.append(and_(calls.c.duration >= low, calls.c.duration <= high))
-    sums: list[ColumnElement] = [
-        select(func.coalesce(func.sum(table.c.calls), 0))
-        .where(
-            table.c.period_ms == length,
-            table.c.period_start >= first,
-            table.c.period_start < end,
-            *rollup,
-        )
-        .scalar_subquery()
-        for length, first, end in periods
-    ]
-    return sums, cuts
+    values: dict[str, Any] = {f"settled_{i}": s for i, s in enumerate(settled)}
+    values["price_low"], values["price_high"] = price.low, price.high
+    whole, cut = _duration_split(duration) if not query.duration.is_empty else ([], [])
+    for i, (_, bound) in enumerate(whole):
+        values[f"bucket_{i}"] = bound
+    cuts: list[int | None] = []
+    for i, (low, high) in enumerate(cut):
+        if high - low < MAX_SEEKS:
+            cuts.append(high - low + 1)
+            values.update({f"cut_{i}_{j}": second for j, second in enumerate(range(low, high + 1))})
+        else:
+            cuts.append(None)
+            values[f"cut_{i}_low"], values[f"cut_{i}_high"] = low, high
+    shape = ValueShape(
+        settled=len(settled),
+        price=(price.low is not None, price.high is not None),
+        buckets=tuple(kind for kind, _ in whole),
+        cuts=tuple(cuts),
+    )
+    return shape, values
+
+
+def period_sum(filters: FilterShape, shape: ValueShape, i: int) -> ColumnElement:
+    """The rollup's calls matching the query in the ``i``-th run of whole periods (``run_sum``)."""
+    table = call_value_counts
+    rollup: list[ColumnElement] = [one_of(table.c.settled, "settled", shape.settled)]
+    if shape.price[0]:
+        rollup.append(table.c.price_micros >= bindparam("price_low"))
+    if shape.price[1]:
+        rollup.append(table.c.price_micros <= bindparam("price_high"))
+    for j, kind in enumerate(shape.buckets):
+        bound: BindParameter[int] = bindparam(f"bucket_{j}")
+        rollup.append(false() if kind == "none" else _BUCKET_COMPARE[kind](table.c.duration_from, bound))
+    return run_sum(table, i, filters, *rollup)
+
+
+def cut_conditions(shape: ValueShape) -> list[ColumnElement]:
+    """One condition on ``calls`` per cut bucket, whose exact counts add to ``period_sum``'s."""
+    conditions: list[ColumnElement] = []
+    for i, seconds in enumerate(shape.cuts):
+        if seconds is None:
+            low: BindParameter[int] = bindparam(f"cut_{i}_low")
+            high: BindParameter[int] = bindparam(f"cut_{i}_high")
+            conditions.append(and_(calls.c.duration >= low, calls.c.duration <= high))
+        else:
+            conditions.append(calls.c.duration.in_([bindparam(f"cut_{i}_{j}") for j in range(seconds)]))
+    return conditions

@@ -1,22 +1,23 @@
-"""Reading and writing call records. The bulk-list query is translated to SQL here, and only here."""
+"""Reading and writing call records; a bulk list runs the statements ``bulk_sql`` describes."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, delete, literal, select, tuple_
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import Connection, Select, bindparam, delete, exists, select
+from sqlalchemy.sql.elements import BindParameter
 
-from trunkline.domain.calls.bulk_filters import BulkQuery, Range
+from trunkline.domain.calls.bulk_filters import BulkQuery
 from trunkline.domain.calls.cursor import Position
-from trunkline.domain.calls.model import FINAL_STATUSES, Call, Leg
-from trunkline.store import call_counts, call_value_counts, tracking
+from trunkline.domain.calls.model import Call, Leg
+from trunkline.store import bulk_sql, call_counts, call_value_counts, tracking
 from trunkline.store.database import Database
 from trunkline.store.schema import call_counts as call_counts_table
 from trunkline.store.schema import call_legs, calls
 from trunkline.store.schema import call_value_counts as call_value_counts_table
+from trunkline.store.statement_cache import CompiledStatement, statements_for
 
 _CALL_COLUMNS = (
     calls.c.id,
@@ -47,24 +48,16 @@ CALL_COLUMN_NAMES: tuple[str, ...] = tuple(column.name for column in _CALL_COLUM
 _GET_ONE = select(*_CALL_COLUMNS).where(
     calls.c.account_id == bindparam("account_id"), calls.c.sid == bindparam("sid")
 )
-_LEGS_OF = (
-    select(call_legs)
-    .where(call_legs.c.call_id.in_(bindparam("ids", expanding=True)))
-    .order_by(call_legs.c.call_id, call_legs.c.leg_id)
+_LEGS = select(
+    call_legs.c.call_id,
+    call_legs.c.leg_id,
+    call_legs.c.number,
+    call_legs.c.status,
+    call_legs.c.on_call_duration,
+    call_legs.c.answered_by,
 )
-_LEGS_OF_ONE = (
-    select(
-        call_legs.c.call_id,
-        call_legs.c.leg_id,
-        call_legs.c.number,
-        call_legs.c.status,
-        call_legs.c.on_call_duration,
-        call_legs.c.answered_by,
-    )
-    .where(call_legs.c.call_id == bindparam("call_id"))
-    .order_by(call_legs.c.leg_id)
-)
-_SORT_KEY = tuple_(calls.c.date_created, calls.c.sid)
+"""A call's id, then the fields of ``Leg`` in order."""
+_LEGS_OF_ONE = _LEGS.where(call_legs.c.call_id == bindparam("call_id")).order_by(call_legs.c.leg_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,83 +120,12 @@ def row_to_call(row: Sequence[Any], account_sid: str) -> Call:
     )
 
 
-class _CompiledRead:
-    """A Core statement compiled once for the store's dialect, run on a raw DBAPI cursor."""
-
-    def __init__(self, statement: Select, db: Database) -> None:
-        compiled = statement.compile(dialect=db.engine.dialect)
-        self.sql = str(compiled)
-        self.names = list(compiled.positiontup or [])
-
-    def params(self, values: dict[str, Any]) -> tuple[Any, ...]:
-        return tuple(values[name] for name in self.names)
-
-
-def _range(column: ColumnElement, bounds: Range) -> list[ColumnElement]:
-    conditions = []
-    if bounds.gte is not None:
-        conditions.append(column >= bounds.gte)
-    if bounds.eq is not None:
-        conditions.append(column == bounds.eq)
-    if bounds.lte is not None:
-        conditions.append(column <= bounds.lte)
-    return conditions
-
-
-def _filters(account_id: int, query: BulkQuery) -> list[ColumnElement] | None:
-    """The WHERE clause of a bulk query, or None when it can match nothing (ongoing statuses only)."""
-    statuses = sorted(FINAL_STATUSES.intersection(query.statuses) if query.statuses else FINAL_STATUSES)
-    if not statuses:
-        return None
-    conditions: list[ColumnElement] = [
-        calls.c.account_id == account_id,
-        calls.c.date_created >= query.created_from_ms,
-        calls.c.date_created <= query.created_to_ms,
-        calls.c.status.in_(statuses),
-    ]
-    for column, values in (
-        (calls.c.sid, query.sids),
-        (calls.c.to_number, query.to_numbers),
-        (calls.c.from_number, query.from_numbers),
-        (calls.c.phone_number, query.phone_numbers),
-        (calls.c.direction, query.directions),
-    ):
-        if values:
-            conditions.append(column.in_(values) if len(values) > 1 else column == values[0])
-    conditions += _range(calls.c.duration, query.duration)
-    conditions += _range(calls.c.price_micros, query.price_micros)
-    return conditions
-
-
-def _key(position: Position) -> ColumnElement:
-    return tuple_(literal(position.date_created_ms), literal(position.sid))
-
-
-def _past(
-    account_id: int, query: BulkQuery, cursor: Position, *, later: bool, inclusive: bool
-) -> list[ColumnElement] | None:
-    """The query's conditions narrowed to records after (``later``) or before the cursor in
-    (DateCreated, Sid) order. The cursor's date replaces the window's bound on that side rather
-    than joining it: SQLite seeks the index on one bound per side, and a second, looser one would
-    make it scan from the window's edge. The row-value comparison then breaks ties on Sid."""
-    if later:
-        narrowed = replace(query, created_from_ms=max(query.created_from_ms, cursor.date_created_ms))
-    else:
-        narrowed = replace(query, created_to_ms=min(query.created_to_ms, cursor.date_created_ms))
-    conditions = _filters(account_id, narrowed)
-    if conditions is None:
-        return None
-    key = _key(cursor)
-    if later:
-        return [*conditions, _SORT_KEY >= key if inclusive else _SORT_KEY > key]
-    return [*conditions, _SORT_KEY <= key if inclusive else _SORT_KEY < key]
-
-
 class CallStore:
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._point = _CompiledRead(_GET_ONE, db) if db.is_sqlite else None
-        self._point_legs = _CompiledRead(_LEGS_OF_ONE, db) if db.is_sqlite else None
+        # Run on the pinned sqlite3 connection, past SQLAlchemy (see ``Database.point_connection``).
+        self._point = CompiledStatement(_GET_ONE, db.engine.dialect) if db.is_sqlite else None
+        self._point_legs = CompiledStatement(_LEGS_OF_ONE, db.engine.dialect) if db.is_sqlite else None
 
     def get(self, account_id: int, account_sid: str, sid: str, with_legs: bool = False) -> Call | None:
         if self._point is not None and self._point_legs is not None:
@@ -215,7 +137,8 @@ class CallStore:
                 return None
             call = row_to_call(row, account_sid)
             if with_legs:
-                call.legs = [Leg(*leg[1:]) for leg in connection.execute(self._point_legs.sql, (row[0],))]
+                legs = connection.execute(self._point_legs.sql, self._point_legs.params({"call_id": row[0]}))
+                call.legs = [Leg(*leg[1:]) for leg in legs]
             return call
         with self._db.engine.connect() as conn:
             found = conn.execute(_GET_ONE, {"account_id": account_id, "sid": sid}).first()
@@ -228,56 +151,81 @@ class CallStore:
 
     def list(self, account_id: int, account_sid: str, query: BulkQuery) -> CallPage:
         """One page of a bulk query, walked by keyset on (DateCreated, Sid) in either direction."""
-        conditions = _filters(account_id, query)
-        if conditions is None:
+        shape = bulk_sql.shape_of(query)
+        if shape is None:
             return CallPage([], 0, False, False)
+        values = bulk_sql.values_of(account_id, query)
         cursor = query.after or query.before
         # Fetch forward in the requested order, or backward from a Before cursor and flip.
         backward = query.before is not None
         ascending = query.descending == backward
-        order = (
-            (calls.c.date_created.asc(), calls.c.sid.asc())
-            if ascending
-            else (calls.c.date_created.desc(), calls.c.sid.desc())
-        )
-        page_conditions = (
-            conditions
-            if cursor is None
-            else _past(account_id, query, cursor, later=ascending, inclusive=False)
-        )
-        if page_conditions is None:
-            page_conditions = [literal(False)]
-        statement = select(*_CALL_COLUMNS).where(*page_conditions).order_by(*order).limit(query.page_size + 1)
+        if cursor is None:
+            page_sql, page_values = self._page(shape, None, ascending), values
+        else:
+            page_sql = self._page(shape, ">" if ascending else "<", ascending)
+            page_values = bulk_sql.past_values(values, cursor, later=ascending)
         with self._db.engine.connect() as conn:
-            rows = list(conn.execute(statement).all())
+            rows = list(page_sql.run(conn, {**page_values, "limit": query.page_size + 1, "offset": 0}).all())
             more = len(rows) > query.page_size
             rows = rows[: query.page_size]
             if backward:
                 rows.reverse()
-            beyond = (
-                None
-                if cursor is None
-                else _past(account_id, query, cursor, later=not ascending, inclusive=True)
-            )
-            other_side = beyond is not None and self._exists(conn, beyond)
-            total = call_counts.count(conn, account_id, query, conditions)
-            by_id = {row.id: row_to_call(row, account_sid) for row in rows}
+            other_side = cursor is not None and self._any_beyond(conn, shape, values, cursor, ascending)
+            total = call_counts.count(conn, account_id, query)
+            by_id = {row[0]: row_to_call(row, account_sid) for row in rows}
             if query.details and by_id:
                 self._attach_legs(conn, by_id)
         has_previous, has_next = (more, other_side) if backward else (other_side, more)
         return CallPage(list(by_id.values()), total, has_previous, has_next)
 
-    @staticmethod
-    def _exists(conn: Connection, conditions: Sequence[ColumnElement]) -> bool:
-        probe: Select = select(literal(1)).select_from(calls).where(*conditions).limit(1)
-        return conn.execute(probe).first() is not None
+    def _page(self, shape: bulk_sql.FilterShape, past: str | None, ascending: bool) -> CompiledStatement:
+        def build() -> Select:
+            where = bulk_sql.conditions(shape)
+            if past is not None:
+                where.append(bulk_sql.keyset(past))
+            order = (
+                (calls.c.date_created.asc(), calls.c.sid.asc())
+                if ascending
+                else (calls.c.date_created.desc(), calls.c.sid.desc())
+            )
+            # A bound LIMIT makes SQLite's compiler add an OFFSET of its own, as a literal: bind it too.
+            limited = select(*_CALL_COLUMNS).where(*where).order_by(*order).limit(bindparam("limit"))
+            return limited.offset(bindparam("offset"))
+
+        return statements_for(self._db.engine.dialect).get(("calls.page", shape, past, ascending), build)
+
+    def _any_beyond(
+        self,
+        conn: Connection,
+        shape: bulk_sql.FilterShape,
+        values: dict[str, Any],
+        cursor: Position,
+        ascending: bool,
+    ) -> bool:
+        """Whether any record lies on the cursor's other side (it included): is there a page back?"""
+        past = "<=" if ascending else ">="
+
+        def build() -> Select:
+            where = [*bulk_sql.conditions(shape), bulk_sql.keyset(past)]
+            return select(exists().where(*where))
+
+        probe = statements_for(self._db.engine.dialect).get(("calls.beyond", shape, past), build)
+        return bool(probe.run(conn, bulk_sql.past_values(values, cursor, later=not ascending)).scalar_one())
 
     @staticmethod
     def _attach_legs(conn: Connection, by_id: dict[int, Call]) -> None:
-        for leg in conn.execute(_LEGS_OF, {"ids": list(by_id)}):
-            by_id[leg.call_id].legs.append(
-                Leg(leg.leg_id, leg.number, leg.status, leg.on_call_duration, leg.answered_by)
-            )
+        n = len(by_id)
+
+        def build() -> Select:
+            ids: list[BindParameter[int]] = [bindparam(f"id_{i}") for i in range(n)]
+            return _LEGS.where(call_legs.c.call_id.in_(ids)).order_by(call_legs.c.call_id, call_legs.c.leg_id)
+
+        legs = statements_for(conn.dialect).get(("calls.legs", n), build)
+        rows: Sequence[Sequence[Any]] = legs.run(
+            conn, {f"id_{i}": call_id for i, call_id in enumerate(by_id)}
+        ).all()
+        for row in rows:
+            by_id[row[0]].legs.append(Leg(row[1], row[2], row[3], row[4], row[5]))
 
     def insert(self, account_id: int, records: Iterable[Call]) -> None:
         """Insert finished or live calls with their legs (tests, imports, and later the call engine).

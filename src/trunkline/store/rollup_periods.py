@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Table, func, insert, literal_column, select
+from sqlalchemy import Connection, Table, bindparam, func, insert, literal_column, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from trunkline.domain.calls.bulk_filters import DAY_MS
+from trunkline.store.bulk_sql import FilterShape, one_of
 
 HOUR_MS = 3_600_000
 BLOCK_MS = 8 * DAY_MS
@@ -109,3 +111,22 @@ def fill_longer_periods(conn: Connection, table: Table, account_id: int | None, 
 def periods_of(hour_start: int) -> tuple[tuple[int, int], ...]:
     """(period length, period start) of every period an hour belongs to."""
     return tuple((length, hour_start - hour_start % length) for length in PERIODS)
+
+
+def run_sum(table: Table, i: int, shape: FilterShape, *more: ColumnElement) -> ColumnElement:
+    """The sum of a rollup's calls in the ``i``-th run of whole periods of a window (bound as
+    ``period_<i>_ms``, ``period_<i>_first`` and ``period_<i>_end``, end exclusive) that match the
+    status, direction and ExoPhone filters of ``shape`` and ``more``, for a cached count statement."""
+    where = [
+        table.c.account_id == bindparam("account_id"),
+        table.c.period_ms == bindparam(f"period_{i}_ms"),
+        table.c.period_start >= bindparam(f"period_{i}_first"),
+        table.c.period_start < bindparam(f"period_{i}_end"),
+    ]
+    if not shape.all_statuses:  # the rollups hold final calls only: all of them need no test
+        where.append(one_of(table.c.status, "status", shape.statuses))
+    for column in ("direction", "phone_number"):
+        if n := shape.given(column):
+            where.append(one_of(table.c[column], column, n))
+    total = func.coalesce(func.sum(table.c.calls), literal_column("0"))
+    return select(total).where(*where, *more).scalar_subquery()
