@@ -1,5 +1,6 @@
 """Call tracking records: properties, tracking numbers, and a row per tracked call, with the
-per-day rollup that answers Get Calls' TotalCount and deep Results_Skip.
+per-day rollup that answers Get Calls' TotalCount and deep Results_Skip (the list query itself is
+``tracked_call_lists``).
 
 A tracked call is an inbound call to a tracking number. ``TrackingObserver`` writes its row in the
 transaction that stores the call (attribution snapshot, geography, repeat flag) and fills in the
@@ -12,7 +13,7 @@ from __future__ import annotations
 import secrets
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -23,14 +24,12 @@ from sqlalchemy import (
     func,
     insert,
     literal_column,
-    or_,
     select,
     tuple_,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.sql.elements import ColumnElement
 
 from trunkline.domain.calls.bulk_filters import DAY_MS
 from trunkline.domain.errors import InvalidParameter, NotFound
@@ -39,6 +38,7 @@ from trunkline.domain.tracking.geography import geography, mobile_series_prefixe
 from trunkline.domain.tracking.outcome import outcome_of
 from trunkline.domain.tracking.query import CallsQuery
 from trunkline.domain.tracking.sessions import from_extra
+from trunkline.store import tracked_call_lists
 from trunkline.store.call_runs import NewRun, RunUpdate
 from trunkline.store.database import Database
 from trunkline.store.schema import (
@@ -49,6 +49,7 @@ from trunkline.store.schema import (
     tracking_numbers,
     tracking_properties,
 )
+from trunkline.store.tracked_call_lists import ROWS, CallsPage, TrackedCall
 
 ACTIVE = "Active"
 
@@ -106,56 +107,6 @@ class TrackingNumber:
     send_email_to: str | None
     created_at: int
     updated_at: int
-
-
-@dataclass(frozen=True, slots=True)
-class TrackedCall:
-    """A listed row as Get Calls shows it (``property_sid`` joined in)."""
-
-    call_id: int
-    call_sid: str
-    property_sid: str
-    date_start: int
-    from_number: str
-    from_country: str | None
-    from_region: str | None
-    from_city: str | None
-    to_number: str
-    to_friendly: str | None
-    duration: int | None
-    disposition: str | None
-    recording_path: str | None
-    endpoint: str | None
-    attribution_source: str | None
-    attribution_medium: str | None
-    attribution_campaign: str | None
-    attribution_content: str | None
-    session_traffic_type: str | None
-    session_keywords: str | None
-    session_conversion_uri: str | None
-    session_landing_uri: str | None
-    survey_type: str | None
-    survey_value: str | None
-    survey_custom1: str | None
-    survey_custom2: str | None
-    survey_custom3: str | None
-    survey_unique_code: str | None
-    prompts_keys: str | None
-    notes: str | None
-    call_type: str | None
-    ga_client_id: str | None
-    ads_click_id: str | None
-
-
-_SHOWN = [tracking_properties.c.sid if f.name == "property_sid" else T.c[f.name] for f in fields(TrackedCall)]
-"""The columns of a ``TrackedCall`` in its field order: rows become objects positionally (building
-them from ``Row._mapping`` cost 8 ms a page of 200)."""
-
-
-@dataclass(frozen=True, slots=True)
-class CallsPage:
-    calls: list[TrackedCall]
-    total: int
 
 
 def new_property_sid() -> str:
@@ -310,158 +261,20 @@ class TrackingStore:
 
     def get_call(self, account_id: int, sid: str) -> TrackedCall | None:
         """A tracked call of the account by Sid, listed or not yet."""
-        query = _page_rows().where(T.c.call_sid == sid, T.c.account_id == account_id)
+        query = ROWS.where(T.c.call_sid == sid, T.c.account_id == account_id)
         with self._db.engine.connect() as conn:
             row = conn.execute(query).first()
-        return None if row is None else TrackedCall(*row)
+        return None if row is None else TrackedCall._make(row)
 
     def list_calls(self, account_id: int, property_id: int | None, query: CallsQuery) -> CallsPage:
         """One page of listed calls, earliest first (ties by call id), and how many match in all."""
         with self._db.engine.connect() as conn:
-            return list_calls(conn, account_id, property_id, query)
+            return tracked_call_lists.list_calls(conn, account_id, property_id, query)
 
 
 _NUMBER_QUERY = select(tracking_numbers, tracking_properties.c.sid.label("property_sid")).join(
     tracking_properties, tracking_properties.c.id == tracking_numbers.c.property_id
 )
-
-
-def _page_rows() -> Any:
-    return select(*_SHOWN).join(tracking_properties, tracking_properties.c.id == T.c.property_id)
-
-
-# --- the list query ---
-
-
-def _filters(query: CallsQuery, table: Any, *, rollup: bool) -> list[ColumnElement[bool]]:
-    """The filters both tables can express (every column named the same in both)."""
-    conditions: list[ColumnElement[bool]] = []
-    if query.dispositions:
-        conditions.append(table.c.disposition.in_(query.dispositions))
-    if query.to_numbers:
-        conditions.append(table.c.to_number.in_(query.to_numbers))
-    if query.endpoints:
-        conditions.append(table.c.endpoint.in_(query.endpoints))
-    for column, values in query.attributions.items():
-        conditions.append(table.c[column].in_(values))
-    if query.repeat is not None:
-        conditions.append(table.c.is_repeat == int(query.repeat))
-    if not rollup and query.prompts_keys:
-        conditions.append(
-            or_(
-                *(
-                    or_(T.c.prompts_keys == path, T.c.prompts_keys.like(path + ",%"))
-                    for path in query.prompts_keys
-                )
-            )
-        )
-    return conditions
-
-
-def _scope(account_id: int, property_id: int | None) -> list[ColumnElement[bool]]:
-    # A property's Sid was checked against the account already; its index leads with property_id.
-    if property_id is not None:
-        return [T.c.property_id == property_id]
-    return [T.c.account_id == account_id]
-
-
-def _window(start: int | None, end: int | None) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [T.c.disposition.is_not(None)]
-    if start is not None:
-        conditions.append(T.c.date_start >= start)
-    if end is not None:
-        conditions.append(T.c.date_start < end)
-    return conditions
-
-
-def _exact_count(
-    conn: Connection, where: list[ColumnElement[bool]], start: int | None, end: int | None
-) -> int:
-    query = select(func.count()).select_from(T).where(*where, *_window(start, end))
-    return int(conn.execute(query).scalar_one())
-
-
-@dataclass(frozen=True, slots=True)
-class _Segment:
-    start: int | None
-    calls: int
-
-
-def _segments(
-    conn: Connection,
-    account_id: int,
-    property_id: int | None,
-    query: CallsQuery,
-    where: list[ColumnElement[bool]],
-) -> list[_Segment]:
-    """The window cut into stretches, in order, with the matching calls of each: the partial days at
-    its ends counted in ``tracked_calls``, every whole UTC day in between from the rollup. Sums to the
-    exact total; a deep skip starts its walk at the stretch it lands in."""
-    start, end = query.date_from_ms, query.date_to_ms
-    first_whole = None if start is None else -(-start // DAY_MS) * DAY_MS
-    whole_end = None if end is None else end - end % DAY_MS
-    segments: list[_Segment] = []
-    if start is not None and first_whole is not None and start < first_whole:
-        head_end = first_whole if end is None else min(end, first_whole)
-        segments.append(_Segment(start, _exact_count(conn, where, start, head_end)))
-        if end is not None and end <= first_whole:
-            return segments
-    rolled = select(R.c.day_start, func.sum(R.c.calls)).where(R.c.account_id == account_id)
-    if property_id is not None:
-        rolled = rolled.where(R.c.property_id == property_id)
-    if first_whole is not None:
-        rolled = rolled.where(R.c.day_start >= first_whole)
-    if whole_end is not None:
-        rolled = rolled.where(R.c.day_start < whole_end)
-    rolled = rolled.where(*_filters(query, R, rollup=True)).group_by(R.c.day_start).order_by(R.c.day_start)
-    segments += [_Segment(int(day), int(n)) for day, n in conn.execute(rolled)]
-    if (
-        end is not None
-        and whole_end is not None
-        and whole_end < end
-        and (start is None or whole_end >= start)
-    ):
-        segments.append(_Segment(whole_end, _exact_count(conn, where, whole_end, end)))
-    return segments
-
-
-def list_calls(conn: Connection, account_id: int, property_id: int | None, query: CallsQuery) -> CallsPage:
-    where = [*_scope(account_id, property_id), *_filters(query, T, rollup=False)]
-    start, offset = query.date_from_ms, query.skip
-    if (
-        query.date_from_ms is not None
-        and query.date_to_ms is not None
-        and query.date_to_ms <= query.date_from_ms
-    ):
-        return CallsPage([], 0)
-    if query.prompts_keys:
-        # Key paths are not in the rollup: count them, and skip by walking the index.
-        total = _exact_count(conn, where, query.date_from_ms, query.date_to_ms)
-    else:
-        segments = _segments(conn, account_id, property_id, query, where)
-        total = sum(s.calls for s in segments)
-        before = 0
-        for segment in segments:
-            if before + segment.calls > query.skip:
-                if segment.start is not None and (start is None or segment.start > start):
-                    start = segment.start
-                offset = query.skip - before
-                break
-            before += segment.calls
-        else:
-            return CallsPage([], total)
-    ids_query = (
-        select(T.c.call_id)
-        .where(*where, *_window(start, query.date_to_ms))
-        .order_by(T.c.date_start, T.c.call_id)
-        .limit(query.count)
-        .offset(offset)
-    )
-    ids = [int(i) for i in conn.execute(ids_query).scalars()]
-    if not ids:
-        return CallsPage([], total)
-    rows = conn.execute(_page_rows().where(T.c.call_id.in_(ids)).order_by(T.c.date_start, T.c.call_id))
-    return CallsPage([TrackedCall(*row) for row in rows], total)
 
 
 # --- keeping rows in step with calls ---

@@ -9,7 +9,8 @@ import orjson
 from starlette.responses import Response
 
 from trunkline.domain.errors import TrunklineError
-from trunkline.store.tracking import TrackedCall, TrackingNumber
+from trunkline.store.tracked_call_lists import TrackedCall
+from trunkline.store.tracking import TrackingNumber
 
 JSON_TYPE = "application/json"
 
