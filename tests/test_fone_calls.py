@@ -10,12 +10,16 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from tests.support.calls_api import ADMIN, ANSWER, BUSY, advance
 from tests.support.factories import AccountFixture, make_account
 from tests.support.fone import CALL_FIELDS, auth, buy, calls, configure, create_property, inbound
 from tests.support.live_server import LiveServer
+from trunkline.domain.calls.bulk_filters import DAY_MS
 from trunkline.domain.clock import ist_to_ms
+from trunkline.store.schema import tracked_call_counts, tracked_call_summary
+from trunkline.store.tracking import rebuild_rollup
 
 N1, N2 = "+918047100001", "+918047100002"
 A, B, C = "+919999910501", "+919999910502", "+918022334455"  # C: a Bangalore landline
@@ -261,3 +265,24 @@ def test_a_session_given_with_an_inbound_call_comes_back(client: httpx.Client, t
         headers=ADMIN,
     )
     assert bad.status_code == 400 and "traffic_type" in bad.text
+
+
+def test_the_rollups_kept_as_calls_end_match_a_rebuild(engine_server: LiveServer, tracked: Tracked) -> None:
+    """``tracked_call_counts`` and ``tracked_call_summary`` are kept call by call as outcomes land;
+    recounting them from ``tracked_calls`` must give the same rows."""
+    db, account_id = engine_server.db, tracked.account.account_id
+
+    def rows() -> dict[str, set[tuple[object, ...]]]:
+        with db.engine.connect() as conn:
+            return {
+                table.name: {
+                    tuple(row) for row in conn.execute(select(table).where(table.c.account_id == account_id))
+                }
+                for table in (tracked_call_counts, tracked_call_summary)
+            }
+
+    kept = rows()
+    assert sum(row[-1] for row in kept["tracked_call_summary"] if row[1] == DAY_MS) == 5
+    with db.write() as conn:
+        rebuild_rollup(conn, account_id)
+    assert rows() == kept

@@ -19,20 +19,26 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, Insert, Select, bindparam, delete, func, insert, literal_column, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Select, bindparam, delete, func, insert, literal_column, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from trunkline.domain.calls.bulk_filters import BulkQuery
 from trunkline.domain.calls.model import FINAL_STATUSES, Call
 from trunkline.store import bulk_sql, call_value_counts
 from trunkline.store.bulk_sql import FilterShape
-from trunkline.store.rollup_periods import HOUR_MS, cover, fill_longer_periods, periods_of, run_sum
+from trunkline.store.rollup_periods import (
+    HOUR_MS,
+    adding_upsert,
+    cover,
+    fill_longer_periods,
+    periods_of,
+    run_sum,
+)
 from trunkline.store.schema import call_counts, calls
 from trunkline.store.statement_cache import statements_for
 
 _GROUP = ("status", "direction", "phone_number")
-_PRIMARY_KEY = [call_counts.c[name] for name in ("account_id", "period_ms", "period_start", *_GROUP)]
+_KEY = ("account_id", "period_ms", "period_start", *_GROUP)
 
 
 def rebuild(conn: Connection, account_id: int) -> None:
@@ -68,21 +74,6 @@ def rebuild(conn: Connection, account_id: int) -> None:
     call_value_counts.rebuild(conn, account_id)
 
 
-def _upsert(conn: Connection) -> Insert:
-    dialect = conn.dialect.name
-    if dialect == "sqlite":
-        lite = sqlite.insert(call_counts)
-        return lite.on_conflict_do_update(
-            index_elements=_PRIMARY_KEY, set_={"calls": call_counts.c.calls + lite.excluded.calls}
-        )
-    if dialect == "postgresql":
-        pg = postgresql.insert(call_counts)
-        return pg.on_conflict_do_update(
-            index_elements=_PRIMARY_KEY, set_={"calls": call_counts.c.calls + pg.excluded.calls}
-        )
-    raise NotImplementedError(f"call_counts has no upsert for the {dialect} dialect")
-
-
 def add(conn: Connection, account_id: int, calls: Iterable[Call]) -> None:
     """Count newly inserted calls (the final ones among them) in the rollup; one upsert per group.
 
@@ -98,7 +89,7 @@ def add(conn: Connection, account_id: int, calls: Iterable[Call]) -> None:
         return
     # Sorted, so concurrent inserts lock the rows they share in one order (no deadlocks on PostgreSQL).
     conn.execute(
-        _upsert(conn),
+        adding_upsert(conn, call_counts, _KEY),
         [
             {
                 "account_id": account_id,

@@ -31,7 +31,6 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
-    Insert,
     and_,
     bindparam,
     case,
@@ -43,13 +42,12 @@ from sqlalchemy import (
     select,
     tuple_,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from trunkline.domain.calls.bulk_filters import BulkQuery, Range
 from trunkline.domain.calls.model import FINAL_STATUSES, Call
 from trunkline.store.bulk_sql import FilterShape, one_of
-from trunkline.store.rollup_periods import HOUR_MS, fill_longer_periods, periods_of, run_sum
+from trunkline.store.rollup_periods import HOUR_MS, adding_upsert, fill_longer_periods, periods_of, run_sum
 from trunkline.store.schema import call_value_counts, calls
 
 _TIERS = ((10, 10), (120, 30), (300, 60), (1800, 600), (3600, 3600))
@@ -64,7 +62,7 @@ Key = tuple[int, str, str, str, int, int, int]
 in the rows of its hour, its day and its block that have the other six values."""
 
 _GROUP = ("status", "direction", "phone_number", "settled", "duration_from", "price_micros")
-_PRIMARY_KEY = [call_value_counts.c[name] for name in ("account_id", "period_ms", "period_start", *_GROUP)]
+_KEY = ("account_id", "period_ms", "period_start", *_GROUP)
 
 
 def _width(duration: int) -> int:
@@ -118,21 +116,6 @@ def key_of_call(call: Call) -> Key | None:
     )
 
 
-def _upsert(conn: Connection) -> Insert:
-    dialect = conn.dialect.name
-    if dialect == "sqlite":
-        lite = sqlite.insert(call_value_counts)
-        return lite.on_conflict_do_update(
-            index_elements=_PRIMARY_KEY, set_={"calls": call_value_counts.c.calls + lite.excluded.calls}
-        )
-    if dialect == "postgresql":
-        pg = postgresql.insert(call_value_counts)
-        return pg.on_conflict_do_update(
-            index_elements=_PRIMARY_KEY, set_={"calls": call_value_counts.c.calls + pg.excluded.calls}
-        )
-    raise NotImplementedError(f"call_value_counts has no upsert for the {dialect} dialect")
-
-
 def _apply(conn: Connection, account_id: int, deltas: Counter[Key]) -> None:
     """Add each key's delta (negative to take calls away) to its rows; rows that reach zero are deleted."""
     rows: Counter[tuple[tuple[int, int], tuple[str, str, str, int, int, int]]] = Counter()
@@ -145,7 +128,7 @@ def _apply(conn: Connection, account_id: int, deltas: Counter[Key]) -> None:
         return
     # Sorted, so concurrent writers lock shared rows in one order (no deadlocks on PostgreSQL).
     conn.execute(
-        _upsert(conn),
+        adding_upsert(conn, call_value_counts, _KEY),
         [
             {
                 "account_id": account_id,

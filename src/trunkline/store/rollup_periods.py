@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Table, bindparam, func, insert, literal_column, select
+from sqlalchemy import Connection, Insert, Table, bindparam, func, insert, literal_column, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import ColumnElement
 
 from trunkline.domain.calls.bulk_filters import DAY_MS
@@ -88,10 +89,14 @@ def _merged(ranges: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
     return tuple(merged)
 
 
-def fill_longer_periods(conn: Connection, table: Table, account_id: int | None, group: Sequence[str]) -> None:
-    """Derive a rollup's day rows from its hour rows, and its block rows from the day rows (after a
-    rebuild has written the hours; ``None``: every account)."""
+def fill_longer_periods(
+    conn: Connection, table: Table, account_id: int | None, group: Sequence[str], up_to: int = BLOCK_MS
+) -> None:
+    """Derive a rollup's day rows from its hour rows, and its block rows from the day rows, up to periods
+    of ``up_to`` (after a rebuild has written the hours; ``None``: every account)."""
     for length, source in ((DAY_MS, HOUR_MS), (BLOCK_MS, DAY_MS)):
+        if length > up_to:
+            break
         # Inlined, not bound: PostgreSQL matches the SELECT list to GROUP BY by expression.
         start = table.c.period_start - table.c.period_start % literal_column(str(length))
         keys = [table.c[name] for name in group]
@@ -130,3 +135,20 @@ def run_sum(table: Table, i: int, shape: FilterShape, *more: ColumnElement) -> C
             where.append(one_of(table.c[column], column, n))
     total = func.coalesce(func.sum(table.c.calls), literal_column("0"))
     return select(total).where(*where, *more).scalar_subquery()
+
+
+def adding_upsert(conn: Connection, table: Table, keys: Sequence[str]) -> Insert:
+    """``INSERT`` rows of a rollup; a row whose ``keys`` are there already adds its ``calls`` to it."""
+    index = [table.c[name] for name in keys]
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        lite = sqlite.insert(table)
+        return lite.on_conflict_do_update(
+            index_elements=index, set_={"calls": table.c.calls + lite.excluded.calls}
+        )
+    if dialect == "postgresql":
+        pg = postgresql.insert(table)
+        return pg.on_conflict_do_update(
+            index_elements=index, set_={"calls": table.c.calls + pg.excluded.calls}
+        )
+    raise NotImplementedError(f"no rollup upsert for the {dialect} dialect")

@@ -12,7 +12,7 @@ values each has, whether the list is a property's, which ends of the window are 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -22,11 +22,18 @@ from sqlalchemy.sql.elements import ColumnElement
 from trunkline.domain.calls.bulk_filters import DAY_MS
 from trunkline.domain.tracking.query import CallsQuery
 from trunkline.store.bulk_sql import one_of
-from trunkline.store.schema import tracked_call_counts, tracked_calls, tracking_properties
+from trunkline.store.rollup_periods import HOUR_MS
+from trunkline.store.schema import (
+    tracked_call_counts,
+    tracked_call_summary,
+    tracked_calls,
+    tracking_properties,
+)
 from trunkline.store.statement_cache import statements_for
 
 T = tracked_calls
 R = tracked_call_counts
+S = tracked_call_summary
 
 
 class TrackedCall(NamedTuple):
@@ -102,6 +109,12 @@ class _Shape:
     repeat: bool
     prompts_keys: int
 
+    @property
+    def summarised(self) -> bool:
+        """Whether ``tracked_call_summary`` can count it: it filters on nothing but the property,
+        Unique and Disposition (the first of ``_LISTS``)."""
+        return not any(self.lists[1:]) and not self.prompts_keys
+
 
 def _shape_of(property_id: int | None, query: CallsQuery) -> _Shape:
     return _Shape(
@@ -163,21 +176,24 @@ def _count(shape: _Shape, bounds: tuple[bool, bool]) -> Select:
     return select(func.count()).select_from(T).where(*_calls_where(shape, bounds))
 
 
-def _days(shape: _Shape, bounds: tuple[bool, bool]) -> Select:
-    """Matching calls per whole day from the rollup, from ``first_day`` up to ``end_day`` (exclusive)."""
-    where = [R.c.account_id == bindparam("account_id"), *_filters(R, shape)]
+def _periods(shape: _Shape, bounds: tuple[bool, bool]) -> Select:
+    """Matching calls per whole period from ``first`` up to ``end`` (exclusive): the days of
+    ``tracked_call_counts``, or when the shape is ``summarised``, the periods of ``period_ms`` of
+    ``tracked_call_summary``."""
+    if shape.summarised:
+        table, start = S, S.c.period_start
+        where = [S.c.account_id == bindparam("account_id"), S.c.period_ms == bindparam("period_ms")]
+    else:
+        table, start = R, R.c.day_start
+        where = [R.c.account_id == bindparam("account_id")]
+    where += _filters(table, shape)
     if shape.by_property:
-        where.append(R.c.property_id == bindparam("property_id"))
+        where.append(table.c.property_id == bindparam("property_id"))
     if bounds[0]:
-        where.append(R.c.day_start >= bindparam("first_day"))
+        where.append(start >= bindparam("first"))
     if bounds[1]:
-        where.append(R.c.day_start < bindparam("end_day"))
-    return (
-        select(R.c.day_start, func.sum(R.c.calls))
-        .where(*where)
-        .group_by(R.c.day_start)
-        .order_by(R.c.day_start)
-    )
+        where.append(start < bindparam("end"))
+    return select(start, func.sum(table.c.calls)).where(*where).group_by(start).order_by(start)
 
 
 def _page(shape: _Shape, bounds: tuple[bool, bool]) -> Select:
@@ -195,8 +211,41 @@ def _page(shape: _Shape, bounds: tuple[bool, bool]) -> Select:
 
 @dataclass(frozen=True, slots=True)
 class _Stretch:
-    start: int | None
+    """A stretch of the window, [start, end), and how many of the listed calls it holds."""
+
+    start: int
+    end: int
     calls: int
+
+
+class _Lister:
+    """One list request's statements, on one connection (so every count reads one snapshot)."""
+
+    def __init__(self, conn: Connection, shape: _Shape, values: dict[str, Any]) -> None:
+        self.conn, self.shape, self.values = conn, shape, values
+        self.statements = statements_for(conn.dialect)
+
+    def count(self, low: int | None, high: int | None) -> int:
+        """Matching calls counted in ``tracked_calls`` from ``low`` up to ``high`` (None: unbounded)."""
+        bounds = (low is not None, high is not None)
+        shape = self.shape
+        counted = self.statements.get(("fone.count", shape, bounds), lambda: _count(shape, bounds))
+        return int(counted.run(self.conn, {**self.values, "from_ms": low, "to_ms": high}).scalar_one())
+
+    def periods(self, first: int | None, end: int | None, length: int) -> list[_Stretch]:
+        """The whole periods from ``first`` to ``end`` that hold matching calls, from a rollup (periods
+        of ``length``: days, or hours when the shape is ``summarised``)."""
+        bounds, shape = (first is not None, end is not None), self.shape
+        statement = self.statements.get(("fone.periods", shape, bounds), lambda: _periods(shape, bounds))
+        values = {**self.values, "first": first, "end": end, "period_ms": length}
+        rows: Sequence[Sequence[Any]] = statement.run(self.conn, values).all()
+        return [_Stretch(int(at), int(at) + length, int(n)) for at, n in rows]
+
+    def page(self, start: int | None, end: int | None, count: int, skip: int) -> list[TrackedCall]:
+        bounds, shape = (start is not None, end is not None), self.shape
+        statement = self.statements.get(("fone.page", shape, bounds), lambda: _page(shape, bounds))
+        values = {**self.values, "from_ms": start, "to_ms": end, "count": count, "skip": skip}
+        return [TrackedCall._make(row) for row in statement.run(self.conn, values).all()]
 
 
 def list_calls(conn: Connection, account_id: int, property_id: int | None, query: CallsQuery) -> CallsPage:
@@ -204,69 +253,59 @@ def list_calls(conn: Connection, account_id: int, property_id: int | None, query
     start, end = query.date_from_ms, query.date_to_ms
     if start is not None and end is not None and end <= start:
         return CallsPage([], 0)
-    shape = _shape_of(property_id, query)
-    values = _values_of(account_id, property_id, query)
-    statements = statements_for(conn.dialect)
-
-    def count(low: int | None, high: int | None) -> int:
-        bounds = (low is not None, high is not None)
-        counted = statements.get(("fone.count", shape, bounds), lambda: _count(shape, bounds))
-        return int(counted.run(conn, {**values, "from_ms": low, "to_ms": high}).scalar_one())
-
-    offset = query.skip
+    lister = _Lister(conn, _shape_of(property_id, query), _values_of(account_id, property_id, query))
     if query.prompts_keys:
-        # Key paths are not in the rollup: count them, and skip by walking the index.
-        total = count(start, end)
-    else:
-        stretches = _stretches(conn, shape, values, start, end, count)
-        total = sum(stretch.calls for stretch in stretches)
-        before = 0
-        for stretch in stretches:
-            if before + stretch.calls > query.skip:
-                if stretch.start is not None and (start is None or stretch.start > start):
-                    start = stretch.start
-                offset = query.skip - before
-                break
-            before += stretch.calls
-        else:
-            return CallsPage([], total)
-    bounds = (start is not None, end is not None)
-    page = statements.get(("fone.page", shape, bounds), lambda: _page(shape, bounds))
-    rows: Sequence[Any] = page.run(
-        conn, {**values, "from_ms": start, "to_ms": end, "count": query.count, "skip": offset}
-    ).all()
-    return CallsPage([TrackedCall._make(row) for row in rows], total)
+        # Key paths are not in the rollups: count them, and skip by walking the index.
+        return CallsPage(lister.page(start, end, query.count, query.skip), lister.count(start, end))
+    stretches = _stretches(lister, start, end)
+    total, before = sum(stretch.calls for stretch in stretches), 0
+    for stretch in stretches:
+        if before + stretch.calls > query.skip:
+            start, offset = _into(lister, stretch, query.skip - before)
+            return CallsPage(lister.page(start, end, query.count, offset), total)
+        before += stretch.calls
+    return CallsPage([], total)
 
 
-def _stretches(
-    conn: Connection,
-    shape: _Shape,
-    values: dict[str, Any],
-    start: int | None,
-    end: int | None,
-    count: Callable[[int | None, int | None], int],
-) -> list[_Stretch]:
+def _stretches(lister: _Lister, start: int | None, end: int | None) -> list[_Stretch]:
     """The window cut into stretches, in order, with the matching calls of each: the partial days at
-    its ends counted in ``tracked_calls``, every whole UTC day in between from the rollup."""
+    its ends counted in ``tracked_calls``, every whole UTC day in between from a rollup."""
     first_whole = None if start is None else -(-start // DAY_MS) * DAY_MS
     whole_end = None if end is None else end - end % DAY_MS
     stretches: list[_Stretch] = []
     if start is not None and first_whole is not None and start < first_whole:
         head_end = first_whole if end is None else min(end, first_whole)
-        stretches.append(_Stretch(start, count(start, head_end)))
+        stretches.append(_Stretch(start, head_end, lister.count(start, head_end)))
         if end is not None and end <= first_whole:
             return stretches
-    bounds = (first_whole is not None, whole_end is not None)
-    days = statements_for(conn.dialect).get(("fone.days", shape, bounds), lambda: _days(shape, bounds))
-    rolled: Sequence[Sequence[Any]] = days.run(
-        conn, {**values, "first_day": first_whole, "end_day": whole_end}
-    ).all()
-    stretches += [_Stretch(int(day), int(n)) for day, n in rolled]
+    stretches += lister.periods(first_whole, whole_end, DAY_MS)
     if (
         end is not None
         and whole_end is not None
         and whole_end < end
         and (start is None or whole_end >= start)
     ):
-        stretches.append(_Stretch(whole_end, count(whole_end, end)))
+        stretches.append(_Stretch(whole_end, end, lister.count(whole_end, end)))
     return stretches
+
+
+def _into(lister: _Lister, stretch: _Stretch, offset: int) -> tuple[int, int]:
+    """Where to start walking, and how many rows to skip from there, to pass ``offset`` matching calls
+    of ``stretch``. With the summary's hours that walk is at most an hour of rows; else the whole
+    stretch (a day) may be walked."""
+    if not lister.shape.summarised:
+        return stretch.start, offset
+    first_hour = -(-stretch.start // HOUR_MS) * HOUR_MS
+    last_hour = stretch.end - stretch.end % HOUR_MS
+    if first_hour >= last_hour:
+        return stretch.start, offset
+    if stretch.start < first_hour:
+        head = lister.count(stretch.start, first_hour)
+        if offset < head:
+            return stretch.start, offset
+        offset -= head
+    for hour in lister.periods(first_hour, last_hour, HOUR_MS):
+        if offset < hour.calls:
+            return hour.start, offset
+        offset -= hour.calls
+    return last_hour, offset

@@ -18,7 +18,6 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
-    Insert,
     bindparam,
     delete,
     func,
@@ -28,7 +27,6 @@ from sqlalchemy import (
     tuple_,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from trunkline.domain.calls.bulk_filters import DAY_MS
@@ -41,10 +39,12 @@ from trunkline.domain.tracking.sessions import from_extra
 from trunkline.store import tracked_call_lists
 from trunkline.store.call_runs import NewRun, RunUpdate
 from trunkline.store.database import Database
+from trunkline.store.rollup_periods import HOUR_MS, adding_upsert, fill_longer_periods
 from trunkline.store.schema import (
     exophones,
     mobile_series,
     tracked_call_counts,
+    tracked_call_summary,
     tracked_calls,
     tracking_numbers,
     tracking_properties,
@@ -61,6 +61,8 @@ class PropertyExists(InvalidParameter):
 
 T = tracked_calls
 R = tracked_call_counts
+S = tracked_call_summary
+_SUMMARY_KEY = ("account_id", "period_ms", "period_start", "property_id", "is_repeat", "disposition")
 _ROLLUP_KEYS = (
     "property_id",
     "to_number",
@@ -280,17 +282,6 @@ _NUMBER_QUERY = select(tracking_numbers, tracking_properties.c.sid.label("proper
 # --- keeping rows in step with calls ---
 
 
-def _rollup_upsert(conn: Connection) -> Insert:
-    keys = [R.c.account_id, R.c.day_start, *(R.c[k] for k in _ROLLUP_KEYS)]
-    if conn.dialect.name == "sqlite":
-        lite = sqlite.insert(R)
-        return lite.on_conflict_do_update(
-            index_elements=keys, set_={"calls": R.c.calls + lite.excluded.calls}
-        )
-    pg = postgresql.insert(R)
-    return pg.on_conflict_do_update(index_elements=keys, set_={"calls": R.c.calls + pg.excluded.calls})
-
-
 def _rollup_key(row: dict[str, Any]) -> tuple[Any, ...]:
     return (
         row["account_id"],
@@ -299,34 +290,52 @@ def _rollup_key(row: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
+def _summary_keys(row: dict[str, Any]) -> list[tuple[Any, ...]]:
+    at = row["date_start"]
+    keys = (row["property_id"], row["is_repeat"], row["disposition"])
+    return [(row["account_id"], length, at - at % length, *keys) for length in (HOUR_MS, DAY_MS)]
+
+
 def add_to_rollup(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Count newly listed rows (their outcome just set) in ``tracked_call_counts``; sorted, so
-    concurrent batches lock shared rows in one order."""
-    groups = Counter(_rollup_key(row) for row in rows)
-    if groups:
-        names = ("account_id", "day_start", *_ROLLUP_KEYS)
-        conn.execute(
-            _rollup_upsert(conn),
-            [{**dict(zip(names, key, strict=True)), "calls": n} for key, n in sorted(groups.items())],
-        )
+    """Count newly listed rows (their outcome just set) in ``tracked_call_counts`` and
+    ``tracked_call_summary``; sorted, so concurrent batches lock shared rows in one order."""
+    for table, key, groups in (
+        (R, ("account_id", "day_start", *_ROLLUP_KEYS), Counter(_rollup_key(row) for row in rows)),
+        (S, _SUMMARY_KEY, Counter(key for row in rows for key in _summary_keys(row))),
+    ):
+        if groups:
+            conn.execute(
+                adding_upsert(conn, table, key),
+                [{**dict(zip(key, values, strict=True)), "calls": n} for values, n in sorted(groups.items())],
+            )
 
 
 def rebuild_rollup(conn: Connection, account_id: int) -> None:
-    """Recount the account's rollup from ``tracked_calls`` (after bulk loads)."""
-    conn.execute(delete(R).where(R.c.account_id == account_id))
+    """Recount the account's rollups from ``tracked_calls`` (after bulk loads)."""
+    purge_rollup(conn, account_id)
     day = T.c.date_start - T.c.date_start % literal_column(str(DAY_MS))
     keyed = [T.c[k] if k in ("property_id", "is_repeat") else func.coalesce(T.c[k], "") for k in _ROLLUP_KEYS]
+    listed = (T.c.account_id == account_id, T.c.disposition.is_not(None), T.c.date_start >= 0)
     grouped = (
-        select(T.c.account_id, day, *keyed, func.count())
-        .where(T.c.account_id == account_id, T.c.disposition.is_not(None), T.c.date_start >= 0)
-        .group_by(T.c.account_id, day, *keyed)
+        select(T.c.account_id, day, *keyed, func.count()).where(*listed).group_by(T.c.account_id, day, *keyed)
     )
     conn.execute(insert(R).from_select(["account_id", "day_start", *_ROLLUP_KEYS, "calls"], grouped))
+    hour = T.c.date_start - T.c.date_start % literal_column(str(HOUR_MS))
+    summary = (T.c.property_id, T.c.is_repeat, T.c.disposition)
+    hours = (
+        select(T.c.account_id, literal_column(str(HOUR_MS)), hour, *summary, func.count())
+        .where(*listed)
+        .group_by(T.c.account_id, hour, *summary)
+    )
+    conn.execute(insert(S).from_select([*_SUMMARY_KEY, "calls"], hours))
+    fill_longer_periods(conn, S, account_id, ("property_id", "is_repeat", "disposition"), up_to=DAY_MS)
 
 
 def purge_rollup(conn: Connection, account_id: int | None) -> None:
-    statement = delete(R) if account_id is None else delete(R).where(R.c.account_id == account_id)
-    conn.execute(statement)
+    for table in (R, S):
+        conn.execute(
+            delete(table) if account_id is None else delete(table).where(table.c.account_id == account_id)
+        )
 
 
 class TrackingObserver:
