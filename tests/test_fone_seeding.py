@@ -7,15 +7,16 @@ import random
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select, update
 from typer.testing import CliRunner
 
 from tests.support.factories import make_account
 from trunkline.cli.main import app
-from trunkline.domain.tracking.query import parse_calls_query
+from trunkline.domain.tracking.query import matches_keys, parse_calls_query, parse_prompts_keys
 from trunkline.store.database import Database
 from trunkline.store.schema import calls, tracked_calls
-from trunkline.store.tracking import TrackingStore
+from trunkline.store.schema import tracked_calls as T
+from trunkline.store.tracking import TrackingStore, rebuild_rollup
 
 runner = CliRunner()
 
@@ -65,7 +66,7 @@ def test_seeded_tracking_lists_with_exact_totals(database_factory, backend: str,
     assert repeats == len(rows) - len(seen)
 
 
-def _walk(rows: list[tuple[int, int, int, str, str]], params: dict[str, str]) -> list[int]:
+def _walk(rows: list[tuple[int, int, int, str, str, str | None]], params: dict[str, str]) -> list[int]:
     """The listed call ids ``params`` selects, earliest first, worked out in Python."""
     low = int(params["Date_From"]) * 1000 if "Date_From" in params else None
     high = int(params["Date_To"]) * 1000 if "Date_To" in params else None
@@ -73,13 +74,17 @@ def _walk(rows: list[tuple[int, int, int, str, str]], params: dict[str, str]) ->
     dispositions = params["Disposition"].split(",") if "Disposition" in params else None
     return [
         call_id
-        for call_id, at, is_repeat, disposition, source in rows
+        for call_id, at, is_repeat, disposition, source, keys in rows
         if (low is None or at >= low)
         and (high is None or at < high)
         and (repeat is None or is_repeat == repeat)
         and (dispositions is None or disposition in dispositions)
         and ("Attribution_Source" not in params or source == params["Attribution_Source"])
+        and matches_keys(keys, parse_prompts_keys(params.get("Prompts_keys", "")))
     ]
+
+
+KEY_PATHS = (None, "1", "1,2", "1,2,3", "3")
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
@@ -93,16 +98,21 @@ def test_every_skip_lands_where_a_walk_of_the_calls_does(database_factory, backe
               "--database-url", db.url.replace("+psycopg", "")],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
+    with db.write() as conn:  # key paths the seeder does not press: "", "1", "1,2", "1,2,3", "3"
+        paths = case(*((T.c.call_id % 5 == i, path) for i, path in enumerate(KEY_PATHS)))
+        conn.execute(update(T).where(T.c.account_id == account.account_id).values(prompts_keys=paths))
+        rebuild_rollup(conn, account.account_id)
     with db.engine.connect() as conn:
         rows = [
-            (int(call_id), int(at), int(is_repeat), disposition, source)
-            for call_id, at, is_repeat, disposition, source in conn.execute(
+            (int(call_id), int(at), int(is_repeat), disposition, source, keys)
+            for call_id, at, is_repeat, disposition, source, keys in conn.execute(
                 select(
                     tracked_calls.c.call_id,
                     tracked_calls.c.date_start,
                     tracked_calls.c.is_repeat,
                     tracked_calls.c.disposition,
                     tracked_calls.c.attribution_source,
+                    tracked_calls.c.prompts_keys,
                 )
                 .where(
                     tracked_calls.c.account_id == account.account_id, tracked_calls.c.disposition.is_not(None)
@@ -113,7 +123,15 @@ def test_every_skip_lands_where_a_walk_of_the_calls_does(database_factory, backe
     first, last = rows[0][1] // 1000, rows[-1][1] // 1000
     rng = random.Random(3)
     store = TrackingStore(db)
-    filters = ({}, {"Unique": "Repeat"}, {"Disposition": "Answered"}, {"Attribution_Source": "google"})
+    filters = (
+        {},
+        {"Unique": "Repeat"},
+        {"Disposition": "Answered"},
+        {"Attribution_Source": "google"},
+        {"Prompts_keys": "1,2"},
+        {"Prompts_keys": "3;1,2,3", "Unique": "Repeat"},
+        {"Prompts_keys": "1", "Attribution_Source": "google"},
+    )
     for _ in range(40):
         params = dict(rng.choice(filters))
         if rng.random() < 0.6:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import hmac
 import secrets
@@ -102,6 +103,11 @@ def serve(
     )
     console.print(f"API docs: {base}/docs")
     app = create_app(settings, db)
+    # What exists now lives as long as the server: frozen out of the cycle collector's sight, a full
+    # collection walks only what requests leave behind. Unfrozen, its ~130k objects made every gen-2
+    # pass a 100-140 ms stall of whatever request was running (a bulk list's p99).
+    gc.collect()
+    gc.freeze()
     uvicorn.run(
         app,
         host=settings.host,

@@ -478,15 +478,17 @@ tracked_call_counts = Table(
 tracked_call_summary = Table(
     "tracked_call_summary",
     metadata,
-    # ``tracked_call_counts`` narrowed to the filters most lists use (property, Unique, Disposition), per
-    # hour and per UTC day (``period_ms``): a month's TotalCount sums ~150 day rows instead of thousands,
-    # and a deep Results_Skip finds the hour it lands in, so it walks at most an hour of rows.
+    # Listed tracked calls by the filters most lists use (property, Unique, Disposition, the IVR key path;
+    # "" when no key was pressed), per hour and per UTC day (``period_ms``): a month's TotalCount sums a
+    # few hundred day rows instead of thousands, Prompts_keys is answered without reading the calls, and
+    # a deep Results_Skip finds the hour it lands in, so it walks at most an hour of rows.
     Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
     Column("period_ms", BigInteger, primary_key=True),
     Column("period_start", BigInteger, primary_key=True),
     Column("property_id", Integer, primary_key=True),
     Column("is_repeat", SmallInteger, primary_key=True),
     Column("disposition", String(16), primary_key=True),
+    Column("prompts_keys", String(64), primary_key=True),
     Column("calls", BigInteger, nullable=False),
     sqlite_with_rowid=False,
 )

@@ -3,7 +3,9 @@
 TotalCount and deep ``Results_Skip`` come from the per-day rollup (``tracked_call_counts``): the window
 is cut into stretches (the partial days at its ends counted in ``tracked_calls``, every whole UTC day in
 between from the rollup), which sum to the exact total and tell a deep skip which day to start its walk
-in. Key paths (``Prompts_keys``) are not in the rollup; such a list is counted and skipped in
+in. Lists filtered on no more than the property, Unique, Disposition and key paths go by
+``tracked_call_summary`` instead, per day and then per hour, so a deep skip walks at most an hour of rows.
+Key paths together with any other filter are in no rollup; such a list is counted and skipped in
 ``tracked_calls`` itself.
 
 Every statement is cached per query shape (``statement_cache``): which filters are given and how many
@@ -112,8 +114,8 @@ class _Shape:
     @property
     def summarised(self) -> bool:
         """Whether ``tracked_call_summary`` can count it: it filters on nothing but the property,
-        Unique and Disposition (the first of ``_LISTS``)."""
-        return not any(self.lists[1:]) and not self.prompts_keys
+        Unique, Disposition (the first of ``_LISTS``) and key paths."""
+        return not any(self.lists[1:])
 
 
 def _shape_of(property_id: int | None, query: CallsQuery) -> _Shape:
@@ -136,13 +138,23 @@ def _values_of(account_id: int, property_id: int | None, query: CallsQuery) -> d
 
 
 def _filters(table: Table, shape: _Shape) -> list[ColumnElement[bool]]:
-    """The filters both tables can express (every column named the same in both)."""
+    """The filters of ``shape`` on ``table``, whose columns are named as in ``tracked_calls`` (the
+    day rollup has no key paths: it is never asked with them)."""
     where: list[ColumnElement[bool]] = []
     for (column, _), n in zip(_LISTS, shape.lists, strict=True):
         if n:
             where.append(one_of(table.c[column], column, n))
     if shape.repeat:
         where.append(table.c.is_repeat == bindparam("is_repeat"))
+    if shape.prompts_keys:  # a key path matches calls whose keys are the path or start with it
+        paths = (
+            or_(
+                table.c.prompts_keys == bindparam(f"keys_{i}"),
+                table.c.prompts_keys.like(bindparam(f"keys_{i}_under")),
+            )
+            for i in range(shape.prompts_keys)
+        )
+        where.append(or_(*paths))
     return where
 
 
@@ -156,15 +168,6 @@ def _calls_where(shape: _Shape, bounds: tuple[bool, bool]) -> list[ColumnElement
         else T.c.account_id == bindparam("account_id")
     ]
     where += [*_filters(T, shape), T.c.disposition.is_not(None)]
-    if shape.prompts_keys:
-        paths = (
-            or_(
-                T.c.prompts_keys == bindparam(f"keys_{i}"),
-                T.c.prompts_keys.like(bindparam(f"keys_{i}_under")),
-            )
-            for i in range(shape.prompts_keys)
-        )
-        where.append(or_(*paths))
     if bounds[0]:
         where.append(T.c.date_start >= bindparam("from_ms"))
     if bounds[1]:
@@ -254,8 +257,8 @@ def list_calls(conn: Connection, account_id: int, property_id: int | None, query
     if start is not None and end is not None and end <= start:
         return CallsPage([], 0)
     lister = _Lister(conn, _shape_of(property_id, query), _values_of(account_id, property_id, query))
-    if query.prompts_keys:
-        # Key paths are not in the rollups: count them, and skip by walking the index.
+    if query.prompts_keys and not lister.shape.summarised:
+        # Key paths with other filters are in no rollup: count them, and skip by walking the index.
         return CallsPage(lister.page(start, end, query.count, query.skip), lister.count(start, end))
     stretches = _stretches(lister, start, end)
     total, before = sum(stretch.calls for stretch in stretches), 0

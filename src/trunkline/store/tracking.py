@@ -62,7 +62,15 @@ class PropertyExists(InvalidParameter):
 T = tracked_calls
 R = tracked_call_counts
 S = tracked_call_summary
-_SUMMARY_KEY = ("account_id", "period_ms", "period_start", "property_id", "is_repeat", "disposition")
+_SUMMARY_KEY = (
+    "account_id",
+    "period_ms",
+    "period_start",
+    "property_id",
+    "is_repeat",
+    "disposition",
+    "prompts_keys",
+)
 _ROLLUP_KEYS = (
     "property_id",
     "to_number",
@@ -292,7 +300,7 @@ def _rollup_key(row: dict[str, Any]) -> tuple[Any, ...]:
 
 def _summary_keys(row: dict[str, Any]) -> list[tuple[Any, ...]]:
     at = row["date_start"]
-    keys = (row["property_id"], row["is_repeat"], row["disposition"])
+    keys = (row["property_id"], row["is_repeat"], row["disposition"], row["prompts_keys"] or "")
     return [(row["account_id"], length, at - at % length, *keys) for length in (HOUR_MS, DAY_MS)]
 
 
@@ -321,14 +329,14 @@ def rebuild_rollup(conn: Connection, account_id: int) -> None:
     )
     conn.execute(insert(R).from_select(["account_id", "day_start", *_ROLLUP_KEYS, "calls"], grouped))
     hour = T.c.date_start - T.c.date_start % literal_column(str(HOUR_MS))
-    summary = (T.c.property_id, T.c.is_repeat, T.c.disposition)
+    summary = (T.c.property_id, T.c.is_repeat, T.c.disposition, func.coalesce(T.c.prompts_keys, ""))
     hours = (
         select(T.c.account_id, literal_column(str(HOUR_MS)), hour, *summary, func.count())
         .where(*listed)
         .group_by(T.c.account_id, hour, *summary)
     )
     conn.execute(insert(S).from_select([*_SUMMARY_KEY, "calls"], hours))
-    fill_longer_periods(conn, S, account_id, ("property_id", "is_repeat", "disposition"), up_to=DAY_MS)
+    fill_longer_periods(conn, S, account_id, _SUMMARY_KEY[3:], up_to=DAY_MS)
 
 
 def purge_rollup(conn: Connection, account_id: int | None) -> None:

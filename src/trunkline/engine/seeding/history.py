@@ -147,6 +147,10 @@ _CONVERSATION = _seconds(_lognormal(75.0, 1.0), 3, 2700)
 _IVR = _seconds(_lognormal(10.0, 0.5), 3, 40)
 #: Seconds between the agent answering and the customer's phone being dialled.
 _BRIDGE = [0, 1, 1, 2]
+#: The keys an inbound caller pressed in that IVR (menus nested up to three deep), None: none.
+_KEY_PATHS: list[str | None] = _table(
+    {"1": 28, "2": 20, "1,1": 12, "1,2": 10, "2,1": 8, "3": 8, "1,2,3": 4, "9": 3, None: 7}
+)
 
 
 def _mobile_numbers(rng: random.Random, count: int, taken: set[str]) -> list[str]:
@@ -268,6 +272,7 @@ def _generate(
     n_agents, n_customers, n_lines = len(agents), len(customers), len(lines)
     conversation, n_conv = _CONVERSATION, len(_CONVERSATION)
     ivr, n_ivr = _IVR, len(_IVR)
+    key_paths, n_key_paths = _KEY_PATHS, len(_KEY_PATHS)
     n_ring = len(_RING[_C])
     total = cumulative[-1]
     last_bucket = len(starts) - 1
@@ -301,6 +306,7 @@ def _generate(
         talk = 0
         recording = None
         custom = None
+        keys = None
         if leg2_status is None:
             on_call1 = 0
             legs = [Leg(1, customer if inbound else agent, leg1_status, 0)]
@@ -311,6 +317,8 @@ def _generate(
                 answered_by = machine if not inbound and rnd() < MACHINE_SHARE else human
             if inbound:
                 on_call1 = ivr[int(rnd() * n_ivr)] + rung2 + talk
+                # From the Sid's hash, not the random stream: a seed gives the calls it gave before.
+                keys = key_paths[(x >> 32) % n_key_paths]
                 legs = [
                     Leg(1, customer, leg1_status, on_call1),
                     Leg(2, agent, leg2_status, talk, human if talk else None),
@@ -349,5 +357,6 @@ def _generate(
             recording_path=recording,
             conversation_duration=talk,
             custom_field=custom,
+            ivr_keys=keys,
             legs=legs,
         )

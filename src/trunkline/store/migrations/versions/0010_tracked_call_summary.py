@@ -1,6 +1,7 @@
-"""``tracked_call_summary``: listed tracked calls per hour and UTC day, property, repeat flag and
-disposition, so Get Calls' common lists sum a few rows for TotalCount and skip to the hour a deep
-Results_Skip lands in. Filled from ``tracked_calls``, so an upgraded store is consistent at once.
+"""``tracked_call_summary``: listed tracked calls per hour and UTC day, property, repeat flag,
+disposition and IVR key path, so Get Calls' common lists (Prompts_keys too) sum a few rows for
+TotalCount and skip to the hour a deep Results_Skip lands in. Filled from ``tracked_calls``, so an
+upgraded store is consistent at once.
 
 Revision ID: 0010
 Revises: 0009
@@ -19,7 +20,7 @@ depends_on = None
 
 # As of this revision; later code must not change what an old migration does.
 _HOUR_MS, _DAY_MS = 3_600_000, 86_400_000
-_KEYS = "property_id, is_repeat, disposition"
+_KEYS = "property_id, is_repeat, disposition, prompts_keys"
 
 
 def upgrade() -> None:
@@ -31,18 +32,27 @@ def upgrade() -> None:
         sa.Column("property_id", sa.Integer(), nullable=False),
         sa.Column("is_repeat", sa.SmallInteger(), nullable=False),
         sa.Column("disposition", sa.String(length=16), nullable=False),
+        sa.Column("prompts_keys", sa.String(length=64), nullable=False),
         sa.Column("calls", sa.BigInteger(), nullable=False),
         sa.ForeignKeyConstraint(["account_id"], ["accounts.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint(
-            "account_id", "period_ms", "period_start", "property_id", "is_repeat", "disposition"
+            "account_id",
+            "period_ms",
+            "period_start",
+            "property_id",
+            "is_repeat",
+            "disposition",
+            "prompts_keys",
         ),
         sqlite_with_rowid=False,
     )
     hour = f"date_start - (date_start % {_HOUR_MS})"
     op.execute(
         f"INSERT INTO tracked_call_summary (account_id, period_ms, period_start, {_KEYS}, calls) "
-        f"SELECT account_id, {_HOUR_MS}, {hour}, {_KEYS}, count(*) FROM tracked_calls "
-        f"WHERE disposition IS NOT NULL AND date_start >= 0 GROUP BY account_id, {hour}, {_KEYS}"
+        f"SELECT account_id, {_HOUR_MS}, {hour}, property_id, is_repeat, disposition, "
+        f"COALESCE(prompts_keys, ''), count(*) FROM tracked_calls WHERE disposition IS NOT NULL "
+        f"AND date_start >= 0 GROUP BY account_id, {hour}, property_id, is_repeat, disposition, "
+        "COALESCE(prompts_keys, '')"
     )
     day = f"period_start - (period_start % {_DAY_MS})"
     op.execute(
