@@ -34,7 +34,13 @@ def scenarios(first: int, last: int) -> dict[str, dict[str, str]]:
             "Attribution_Source": "google",
         },
         "To=<one number>,Unique=Repeat": {"To": "+918047112233", "Unique": "Repeat"},
-        "Prompts_keys=1 (exact count, no rollup)": {"Prompts_keys": "1", "Date_From": week_from},
+        "Prompts_keys=1,one week": {"Prompts_keys": "1", "Date_From": week_from},
+        "Prompts_keys=1,2;3,Unique=Repeat": {"Prompts_keys": "1,2;3", "Unique": "Repeat"},
+        "Prompts_keys=1,To=<one number>,one week (no rollup)": {
+            "Prompts_keys": "1",
+            "To": "+918047112233",
+            "Date_From": week_from,
+        },
     }
 
 

@@ -131,7 +131,7 @@ def count(conn: Connection, account_id: int, query: BulkQuery) -> int:
             ("count.exact", shape),
             lambda: select(func.count()).select_from(calls).where(*bulk_sql.conditions(shape)),
         )
-        return int(exact.run(conn, values).scalar_one())
+        return int(exact.scalar(conn, values))
     for i, (length, first, end) in enumerate(window.periods):
         values.update({f"period_{i}_ms": length, f"period_{i}_first": first, f"period_{i}_end": end})
     for i, (start, end) in enumerate(window.exact):
@@ -149,7 +149,7 @@ def count(conn: Connection, account_id: int, query: BulkQuery) -> int:
         ("count", shape, by_value, periods, edges), lambda: _count_statement(shape, by_value, periods, edges)
     )
     # PostgreSQL sums BIGINT as NUMERIC (a Decimal here).
-    return int(statement.run(conn, values).scalar_one())
+    return int(statement.scalar(conn, values))
 
 
 def _count_statement(

@@ -165,7 +165,7 @@ class CallStore:
             page_sql = self._page(shape, ">" if ascending else "<", ascending)
             page_values = bulk_sql.past_values(values, cursor, later=ascending)
         with self._db.engine.connect() as conn:
-            rows = list(page_sql.run(conn, {**page_values, "limit": query.page_size + 1, "offset": 0}).all())
+            rows = page_sql.rows(conn, {**page_values, "limit": query.page_size + 1, "offset": 0})
             more = len(rows) > query.page_size
             rows = rows[: query.page_size]
             if backward:
@@ -210,7 +210,7 @@ class CallStore:
             return select(exists().where(*where))
 
         probe = statements_for(self._db.engine.dialect).get(("calls.beyond", shape, past), build)
-        return bool(probe.run(conn, bulk_sql.past_values(values, cursor, later=not ascending)).scalar_one())
+        return bool(probe.scalar(conn, bulk_sql.past_values(values, cursor, later=not ascending)))
 
     @staticmethod
     def _attach_legs(conn: Connection, by_id: dict[int, Call]) -> None:
@@ -221,11 +221,8 @@ class CallStore:
             return _LEGS.where(call_legs.c.call_id.in_(ids)).order_by(call_legs.c.call_id, call_legs.c.leg_id)
 
         legs = statements_for(conn.dialect).get(("calls.legs", n), build)
-        rows: Sequence[Sequence[Any]] = legs.run(
-            conn, {f"id_{i}": call_id for i, call_id in enumerate(by_id)}
-        ).all()
-        for row in rows:
-            by_id[row[0]].legs.append(Leg(row[1], row[2], row[3], row[4], row[5]))
+        for call_id, *leg in legs.rows(conn, {f"id_{i}": call_id for i, call_id in enumerate(by_id)}):
+            by_id[call_id].legs.append(Leg(*leg))
 
     def insert(self, account_id: int, records: Iterable[Call]) -> None:
         """Insert finished or live calls with their legs (tests, imports, and later the call engine).

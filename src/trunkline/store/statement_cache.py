@@ -22,7 +22,7 @@ from threading import Lock
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, CursorResult
+from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -49,9 +49,22 @@ class CompiledStatement:
             return tuple(values[name] for name in self._names)
         return {name: values[name] for name in self._names}
 
-    def run(self, conn: Connection, values: Mapping[str, Any]) -> CursorResult[Any]:
-        """Execute on ``conn`` (inside its transaction) with ``values`` by name."""
-        return conn.exec_driver_sql(self.sql, self.params(values))
+    def rows(self, conn: Connection, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Run with ``values`` by name on ``conn``'s own DBAPI connection, inside its transaction (begun
+        here if need be), and fetch every row as a plain tuple. SQLAlchemy's execution context and its
+        ``Row`` objects cost ~0.1 ms a statement, a fifth of a 200-row page."""
+        if not conn.in_transaction():
+            conn.begin()
+        cursor = conn.connection.cursor()
+        try:
+            cursor.execute(self.sql, self.params(values))
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
+    def scalar(self, conn: Connection, values: Mapping[str, Any]) -> Any:
+        """The first column of the one row the statement returns."""
+        return self.rows(conn, values)[0][0]
 
 
 class StatementCache:

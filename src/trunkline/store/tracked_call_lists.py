@@ -14,7 +14,6 @@ values each has, whether the list is a property's, which ends of the window are 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -233,7 +232,7 @@ class _Lister:
         bounds = (low is not None, high is not None)
         shape = self.shape
         counted = self.statements.get(("fone.count", shape, bounds), lambda: _count(shape, bounds))
-        return int(counted.run(self.conn, {**self.values, "from_ms": low, "to_ms": high}).scalar_one())
+        return int(counted.scalar(self.conn, {**self.values, "from_ms": low, "to_ms": high}))
 
     def periods(self, first: int | None, end: int | None, length: int) -> list[_Stretch]:
         """The whole periods from ``first`` to ``end`` that hold matching calls, from a rollup (periods
@@ -241,14 +240,14 @@ class _Lister:
         bounds, shape = (first is not None, end is not None), self.shape
         statement = self.statements.get(("fone.periods", shape, bounds), lambda: _periods(shape, bounds))
         values = {**self.values, "first": first, "end": end, "period_ms": length}
-        rows: Sequence[Sequence[Any]] = statement.run(self.conn, values).all()
+        rows = statement.rows(self.conn, values)
         return [_Stretch(int(at), int(at) + length, int(n)) for at, n in rows]
 
     def page(self, start: int | None, end: int | None, count: int, skip: int) -> list[TrackedCall]:
         bounds, shape = (start is not None, end is not None), self.shape
         statement = self.statements.get(("fone.page", shape, bounds), lambda: _page(shape, bounds))
         values = {**self.values, "from_ms": start, "to_ms": end, "count": count, "skip": skip}
-        return [TrackedCall._make(row) for row in statement.run(self.conn, values).all()]
+        return [TrackedCall._make(row) for row in statement.rows(self.conn, values)]
 
 
 def list_calls(conn: Connection, account_id: int, property_id: int | None, query: CallsQuery) -> CallsPage:
