@@ -286,3 +286,17 @@ def test_the_rollups_kept_as_calls_end_match_a_rebuild(engine_server: LiveServer
     with db.write() as conn:
         rebuild_rollup(conn, account_id)
     assert rows() == kept
+
+
+def test_deleting_the_property_takes_its_calls_out_of_every_list(
+    engine_server: LiveServer, client: httpx.Client, tracked: Tracked
+) -> None:
+    path = f"/v2/Accounts/{tracked.account.sid}/Calls"
+    for params in ({}, {"Unique": "Repeat"}, {"Prompts_keys": "1"}, {"Attribution_Source": "google"}):
+        assert calls(client, path, tracked.account, **params)["TotalCount"] > 0, params
+    deleted = client.delete(
+        f"/admin/accounts/{tracked.account.sid}/properties/{tracked.property_sid}", headers=ADMIN
+    )
+    assert deleted.status_code == 200, deleted.text
+    for params in ({}, {"Unique": "Repeat"}, {"Prompts_keys": "1"}, {"Attribution_Source": "google"}):
+        assert calls(client, path, tracked.account, **params) == {"Calls": [], "TotalCount": 0}, params

@@ -143,7 +143,9 @@ def count(conn: Connection, account_id: int, query: BulkQuery) -> int:
             return 0
         by_value, more = planned
         values.update(more)
-        values["rolled_from"], values["rolled_to"] = window.rolled_up or (0, -1)
+        rolled = window.rolled_up
+        assert rolled is not None  # the window has whole periods here
+        values["rolled_from"], values["rolled_to"] = rolled
     periods, edges = len(window.periods), len(window.exact)
     statement = statements.get(
         ("count", shape, by_value, periods, edges), lambda: _count_statement(shape, by_value, periods, edges)

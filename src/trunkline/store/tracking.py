@@ -1,5 +1,6 @@
-"""Call tracking records: properties, tracking numbers, and a row per tracked call, with the
-per-day rollup that answers Get Calls' TotalCount and deep Results_Skip (the list query itself is
+"""Call tracking records: properties, tracking numbers, and a row per tracked call, with the two
+rollups that answer Get Calls' TotalCount and deep Results_Skip (``tracked_call_counts`` per day by
+every filter, ``tracked_call_summary`` per hour and day by the common ones; the list query itself is
 ``tracked_call_lists``).
 
 A tracked call is an inbound call to a tracking number. ``TrackingObserver`` writes its row in the
@@ -171,7 +172,10 @@ class TrackingStore:
             ).first()
             if found is None:
                 return False
-            conn.execute(delete(R).where(R.c.account_id == account_id, R.c.property_id == found.id))
+            for rollup in (R, S):
+                conn.execute(
+                    delete(rollup).where(rollup.c.account_id == account_id, rollup.c.property_id == found.id)
+                )
             conn.execute(delete(T).where(T.c.property_id == found.id))
             conn.execute(delete(tracking_numbers).where(tracking_numbers.c.property_id == found.id))
             conn.execute(delete(tracking_properties).where(tracking_properties.c.id == found.id))
