@@ -154,3 +154,28 @@ def test_a_carrier_reporting_signals_as_they_happen(database_factory) -> None:  
     assert stored is not None and stored.status == "completed"
     assert [leg.on_call_duration for leg in stored.legs] == [15, 12]
     assert not engine.signal(call.sid, 1, Signal.HANGUP, t0 + 30_000)  # over: nothing to report to
+
+
+def test_a_refresh_racing_an_advance_never_puts_the_clock_back(database_factory, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The background task's refresh reads the stored clock while an admin advance moves it: the
+    advance must win, or the calls it made due stay put (a flaky CI failure on PostgreSQL)."""
+    db = database_factory("sqlite", "clock_refresh_race")
+    clock = NetworkClock(db, mode="virtual")
+    before = clock.now_ms()
+    load = clock._load_virtual
+    advancing = threading.Thread(target=clock.advance, args=(60_000,))
+
+    def slow_load() -> int:
+        stale = load()  # the store as it was when the refresh began
+        advancing.start()
+        advancing.join(timeout=0.3)  # the advance lands while the refresh is between read and write
+        return stale
+
+    monkeypatch.setattr(clock, "_load_virtual", slow_load)
+    clock.refresh()
+    advancing.join(timeout=10)
+    assert not advancing.is_alive()
+    assert clock.now_ms() == before + 60_000
+    monkeypatch.undo()
+    clock.refresh()
+    assert clock.now_ms() == before + 60_000

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -37,6 +38,10 @@ class NetworkClock:
             raise ValueError(f"unknown clock mode {mode!r}")
         self._db, self.mode, self.time_scale, self._wall = db, mode, time_scale, wall
         self._virtual_ms = 0
+        # Serialises the virtual clock's moves in this process: the background task's refresh reads
+        # the store while an admin advance writes it, and without the lock a refresh that read the
+        # store before the advance committed would put the clock back after it.
+        self._moving = threading.Lock()
         self._anchor_sim = self._anchor_wall = 0
         if mode == "virtual":
             self._virtual_ms = self._load_virtual()
@@ -63,8 +68,9 @@ class NetworkClock:
     def refresh(self) -> None:
         """Pick up an advance made by another process (the CLI, another server)."""
         if self.mode == "virtual":
-            # Never backwards: a read that raced with this process's own advance would be stale.
-            self._virtual_ms = max(self._virtual_ms, self._load_virtual())
+            with self._moving:
+                # Never backwards: another process's reset is taken up only by a restart.
+                self._virtual_ms = max(self._virtual_ms, self._load_virtual())
 
     def advance(self, ms: int) -> int:
         if self.mode != "virtual":
@@ -74,14 +80,16 @@ class NetworkClock:
             )
         if ms < 0 or ms > MAX_ADVANCE_MS:
             raise InvalidParameter("the clock moves forward only, by at most 366 days", parameter="seconds")
-        self._virtual_ms = advance_stored(self._db, ms, self._wall)
-        return self._virtual_ms
+        with self._moving:
+            self._virtual_ms = advance_stored(self._db, ms, self._wall)
+            return self._virtual_ms
 
     def reset(self) -> None:
         """Back to the wall clock's time (sandbox reset)."""
         if self.mode == "virtual":
-            meta_values.put(self._db, VIRTUAL_KEY, str(self._wall()))
-            self._virtual_ms = self._load_virtual()
+            with self._moving:
+                meta_values.put(self._db, VIRTUAL_KEY, str(self._wall()))
+                self._virtual_ms = self._load_virtual()
 
     def describe(self) -> dict[str, Any]:
         now = self.now_ms()
