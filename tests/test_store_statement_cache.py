@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects.postgresql import psycopg, psycopg2
 
 from tests.test_store_call_counts import BASE, _account, _call
 from trunkline.domain.calls.bulk_filters import DAY_MS, BulkQuery, Range
@@ -27,9 +28,16 @@ def test_values_go_by_name_in_the_driver_s_own_style() -> None:
     )
     lite = CompiledStatement(statement, sqlite.dialect())
     assert lite.params({"account_id": 7, "low": 60, "unused": 1}) == (60, 7)
-    pg = CompiledStatement(statement, postgresql.dialect(paramstyle="pyformat"))
-    assert "%(low)s" in pg.sql
-    assert pg.params({"account_id": 7, "low": 60, "unused": 1}) == {"account_id": 7, "low": 60}
+    pyformat = CompiledStatement(statement, psycopg2.dialect())
+    assert "%(low)s" in pyformat.sql
+    assert pyformat.params({"account_id": 7, "low": 60, "unused": 1}) == {"account_id": 7, "low": 60}
+    # psycopg 3 gets PostgreSQL's own placeholders (run on a RawCursor): no rescanning of long SQL.
+    twice = statement.where(calls.c.id > bindparam("account_id"))
+    dollar = CompiledStatement(twice, psycopg.dialect())
+    assert dollar.sql.endswith(
+        "calls.duration >= $1::INTEGER AND calls.account_id = $2::INTEGER AND calls.id > $2::BIGINT"
+    )
+    assert dollar.params({"account_id": 7, "low": 60, "unused": 1}) == (60, 7)
     with pytest.raises(KeyError):
         lite.params({"low": 60})
 
@@ -75,3 +83,19 @@ def test_one_shape_serves_every_value(store_db: Database) -> None:
         assert all(call.duration is not None and call.duration >= low for call in page.calls)
         sizes.append(len(cache))
     assert sizes[1:] == sizes[:-1]
+
+
+def test_postgres_reads_keep_their_prepared_statements(database_factory) -> None:  # type: ignore[no-untyped-def]
+    """psycopg prepares a statement on its fifth run on a connection and forgets all of them when the
+    connection rolls back: reads must not end in ROLLBACK, or no list ever runs on a prepared plan."""
+    db: Database = database_factory("postgres", "prepared_reads")
+    count = CompiledStatement(
+        select(func.count()).select_from(calls).where(calls.c.account_id == bindparam("account_id")),
+        db.engine.dialect,
+    )
+    for _ in range(8):
+        with db.read() as conn:
+            assert count.scalar(conn, {"account_id": 1}) == 0
+    with db.read() as conn:
+        prepared = conn.exec_driver_sql("SELECT statement FROM pg_prepared_statements").scalars().all()
+    assert [text for text in prepared if "count(*)" in text and "$1" in text], prepared

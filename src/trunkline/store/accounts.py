@@ -145,7 +145,7 @@ class AccountStore:
         return False
 
     def get(self, sid: str) -> Account | None:
-        with self._db.engine.connect() as conn:
+        with self._db.read() as conn:
             row = conn.execute(
                 select(accounts.c.id, accounts.c.sid, accounts.c.name).where(accounts.c.sid == sid)
             ).first()
@@ -159,7 +159,7 @@ class AccountStore:
             return Account(row.id, row.sid, row.name, tuple(numbers))
 
     def credential_by_key(self, api_key: str) -> StoredCredential | None:
-        with self._db.engine.connect() as conn:
+        with self._db.read() as conn:
             row = conn.execute(
                 select(api_credentials.c.account_id, accounts.c.sid, api_credentials.c.token_hash)
                 .join(accounts, accounts.c.id == api_credentials.c.account_id)
@@ -169,7 +169,7 @@ class AccountStore:
 
     def credentials_of_account(self, sid: str) -> list[StoredCredential]:
         """For the legacy ``account_sid:token`` form: any of the account's tokens is accepted."""
-        with self._db.engine.connect() as conn:
+        with self._db.read() as conn:
             rows = conn.execute(
                 select(api_credentials.c.account_id, accounts.c.sid, api_credentials.c.token_hash)
                 .join(accounts, accounts.c.id == api_credentials.c.account_id)

@@ -97,12 +97,12 @@ class AgentStore:
         return Conflict(f"another user already has contact_uri {contact_uri}")
 
     def get(self, account_id: int, user_id: str) -> Agent | None:
-        with self._db.engine.connect() as conn:
+        with self._db.read() as conn:
             row = conn.execute(_BY_ID, {"account_id": account_id, "user_id": user_id}).first()
         return None if row is None else _agent(row)
 
     def by_contact_uri(self, account_id: int, contact_uri: str) -> Agent | None:
-        with self._db.engine.connect() as conn:
+        with self._db.read() as conn:
             row = conn.execute(_BY_CONTACT, {"account_id": account_id, "contact_uri": contact_uri}).first()
         return None if row is None else _agent(row)
 
@@ -112,7 +112,7 @@ class AgentStore:
             .where(agents.c.account_id == account_id)
             .order_by(agents.c.created_at, agents.c.user_id)
         )
-        with self._db.engine.connect() as conn:
+        with self._db.read() as conn:
             return [_agent(row) for row in conn.execute(query)]
 
     def update(self, account_id: int, user_id: str, changes: AgentChanges, now_ms: int) -> Agent:
@@ -154,7 +154,7 @@ class AgentStore:
 
     def on_a_call(self, account_id: int, user_id: str) -> bool:
         """Whether a call placed for the agent has not ended yet."""
-        with self._db.engine.connect() as conn:
+        with self._db.read() as conn:
             return bool(conn.execute(_LIVE_CALL, {"account_id": account_id, "user_id": user_id}).scalar())
 
     def agent_of_call(self, account_id: int, call_sid: str, from_number: str | None) -> str | None:
@@ -165,7 +165,7 @@ class AgentStore:
             sql, names = self._call_agent_sql
             row = self._db.point_connection().execute(sql, tuple(values[n] for n in names)).fetchone()
         else:
-            with self._db.engine.connect() as conn:
+            with self._db.read() as conn:
                 row = conn.execute(_CALL_AGENT, values).first()
         user_id = row[0] if row[0] is not None else row[1]
         return None if user_id is None else str(user_id)

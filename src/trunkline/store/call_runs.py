@@ -320,7 +320,7 @@ class CallRunStore:
         return True
 
     def next_due_at(self) -> int | None:
-        with self._db.engine.connect() as conn:
+        with self._db.read() as conn:
             value = conn.execute(select(func.min(call_runs.c.next_due_at))).scalar()
         return None if value is None else int(value)
 
@@ -330,7 +330,7 @@ class CallRunStore:
         query = query.where(calls.c.sid == sid)
         if account_id is not None:
             query = query.where(calls.c.account_id == account_id)
-        with self._db.engine.connect() as conn:
+        with self._db.read() as conn:
             row = conn.execute(query).first()
         if row is None:
             return None
@@ -342,11 +342,11 @@ class CallRunStore:
             .where(call_events.c.call_id == call_id)
             .order_by(call_events.c.id)
         )
-        with self._db.engine.connect() as conn:
+        with self._db.read() as conn:
             return [StoredEvent(at, name, orjson.loads(detail)) for at, name, detail in conn.execute(query)]
 
     def in_flight(self) -> int:
-        with self._db.engine.connect() as conn:
+        with self._db.read() as conn:
             return int(
                 conn.execute(
                     select(func.count()).select_from(call_runs).where(call_runs.c.next_due_at.is_not(None))

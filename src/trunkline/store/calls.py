@@ -140,7 +140,7 @@ class CallStore:
                 legs = connection.execute(self._point_legs.sql, self._point_legs.params({"call_id": row[0]}))
                 call.legs = [Leg(*leg[1:]) for leg in legs]
             return call
-        with self._db.engine.connect() as conn:
+        with self._db.read() as conn:
             found = conn.execute(_GET_ONE, {"account_id": account_id, "sid": sid}).first()
             if found is None:
                 return None
@@ -164,7 +164,7 @@ class CallStore:
         else:
             page_sql = self._page(shape, ">" if ascending else "<", ascending)
             page_values = bulk_sql.past_values(values, cursor, later=ascending)
-        with self._db.engine.connect() as conn:
+        with self._db.read() as conn:
             rows = page_sql.rows(conn, {**page_values, "limit": query.page_size + 1, "offset": 0})
             more = len(rows) > query.page_size
             rows = rows[: query.page_size]

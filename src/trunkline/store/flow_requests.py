@@ -145,14 +145,14 @@ class FlowRequestStore:
         return at
 
     def pending(self) -> int:
-        with self._db.engine.connect() as conn:
+        with self._db.read() as conn:
             count = conn.execute(
                 select(func.count()).select_from(flow_requests).where(flow_requests.c.state == PENDING)
             ).scalar()
         return int(count or 0)
 
     def for_call(self, call_id: int) -> list[FlowRequest]:
-        with self._db.engine.connect() as conn:
+        with self._db.read() as conn:
             rows = conn.execute(
                 select(flow_requests).where(flow_requests.c.call_id == call_id).order_by(flow_requests.c.id)
             )

@@ -54,7 +54,7 @@ class FlowStore:
         query = select(flows).where(flows.c.account_id == account_id).order_by(flows.c.app_id)
         if app_id is not None:
             query = query.where(flows.c.app_id == app_id)
-        with self._db.engine.connect() as conn:
+        with self._db.read() as conn:
             rows = conn.execute(query).all()
             numbers = conn.execute(
                 select(exophones.c.flow_app_id, exophones.c.number)
@@ -106,7 +106,7 @@ class FlowStore:
 
     def exophone_flow(self, account_id: int, number: str) -> tuple[str | None] | None:
         """(the app_id answering calls to ``number``, or None); None if it is not an ExoPhone."""
-        with self._db.engine.connect() as conn:
+        with self._db.read() as conn:
             row = conn.execute(
                 select(exophones.c.flow_app_id).where(
                     exophones.c.account_id == account_id, exophones.c.number == number
@@ -117,7 +117,7 @@ class FlowStore:
     def exophone_flows(self, account_id: int, numbers: list[str]) -> dict[str, StoredFlow]:
         """The flows answering each of ``numbers`` that has one (a traffic generator's ExoPhones), in
         one query: the engine asks on every batch a generator is due."""
-        with self._db.engine.connect() as conn:
+        with self._db.read() as conn:
             rows = conn.execute(
                 select(exophones.c.number, flows)
                 .join(

@@ -25,7 +25,7 @@ def write(conn: Connection, key: str, value: str) -> None:
 
 
 def get(db: Database, key: str) -> str | None:
-    with db.engine.connect() as conn:
+    with db.read() as conn:
         return read(conn, key)
 
 

@@ -48,7 +48,7 @@ class NumberingStore:
         number = classify(raw)
         prefixes = series_prefixes(number)
         series: Series | None = None
-        with self._db.engine.connect() as conn:
+        with self._db.read() as conn:
             if prefixes:
                 rows = conn.execute(
                     select(
@@ -122,7 +122,7 @@ class NumberingStore:
 
     def ensure_seed(self) -> None:
         """Load the shipped seed series when the table is empty, so a new server answers something."""
-        with self._db.engine.connect() as conn:
+        with self._db.read() as conn:
             if conn.execute(select(mobile_series.c.prefix).limit(1)).first() is not None:
                 return
         package, resource = SEED_RESOURCE

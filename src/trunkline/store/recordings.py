@@ -52,7 +52,7 @@ class RecordingStore:
 
     def find(self, path: str) -> Recording | None:
         """The recording served at ``path`` (relative, as stored in ``calls.recording_path``)."""
-        with self._db.engine.connect() as conn:
+        with self._db.read() as conn:
             row = conn.execute(
                 select(
                     recordings.c.account_id,

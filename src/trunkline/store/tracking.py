@@ -149,7 +149,7 @@ class TrackingStore:
 
     def properties(self, account_id: int) -> list[Property]:
         query = select(tracking_properties).where(tracking_properties.c.account_id == account_id)
-        with self._db.engine.connect() as conn:
+        with self._db.read() as conn:
             return [
                 Property(**row._mapping) for row in conn.execute(query.order_by(tracking_properties.c.id))
             ]
@@ -157,7 +157,7 @@ class TrackingStore:
     def property_by_sid(self, sid: str) -> Property | None:
         """A property by Sid, whichever account holds it (the dialect decides 403 or 404)."""
         query = select(tracking_properties).where(tracking_properties.c.sid == sid)
-        with self._db.engine.connect() as conn:
+        with self._db.read() as conn:
             row = conn.execute(query).first()
         return None if row is None else Property(**row._mapping)
 
@@ -187,7 +187,7 @@ class TrackingStore:
             .where(tracking_numbers.c.account_id == account_id)
             .group_by(tracking_numbers.c.property_id)
         )
-        with self._db.engine.connect() as conn:
+        with self._db.read() as conn:
             return {int(pid): int(n) for pid, n in conn.execute(query)}
 
     # --- tracking numbers ---
@@ -234,14 +234,14 @@ class TrackingStore:
         return bought
 
     def number(self, account_id: int, number: str) -> TrackingNumber | None:
-        with self._db.engine.connect() as conn:
+        with self._db.read() as conn:
             return self._number(conn, account_id, number)
 
     def numbers(self, account_id: int, property_id: int | None = None) -> list[TrackingNumber]:
         query = _NUMBER_QUERY.where(tracking_numbers.c.account_id == account_id)
         if property_id is not None:
             query = query.where(tracking_numbers.c.property_id == property_id)
-        with self._db.engine.connect() as conn:
+        with self._db.read() as conn:
             return [
                 TrackingNumber(**row._mapping)
                 for row in conn.execute(query.order_by(tracking_numbers.c.number))
@@ -276,13 +276,13 @@ class TrackingStore:
     def get_call(self, account_id: int, sid: str) -> TrackedCall | None:
         """A tracked call of the account by Sid, listed or not yet."""
         query = ROWS.where(T.c.call_sid == sid, T.c.account_id == account_id)
-        with self._db.engine.connect() as conn:
+        with self._db.read() as conn:
             row = conn.execute(query).first()
         return None if row is None else TrackedCall._make(row)
 
     def list_calls(self, account_id: int, property_id: int | None, query: CallsQuery) -> CallsPage:
         """One page of listed calls, earliest first (ties by call id), and how many match in all."""
-        with self._db.engine.connect() as conn:
+        with self._db.read() as conn:
             return tracked_call_lists.list_calls(conn, account_id, property_id, query)
 
 

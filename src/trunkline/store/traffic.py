@@ -73,12 +73,12 @@ class TrafficStore:
             )
 
     def get(self, generator_id: int) -> Generator | None:
-        with self._db.engine.connect() as conn:
+        with self._db.read() as conn:
             row = conn.execute(_SELECT.where(traffic_generators.c.id == generator_id)).first()
         return None if row is None else _generator(row)
 
     def of_account(self, account_id: int) -> list[Generator]:
-        with self._db.engine.connect() as conn:
+        with self._db.read() as conn:
             rows = conn.execute(
                 _SELECT.where(traffic_generators.c.account_id == account_id).order_by(traffic_generators.c.id)
             )
@@ -103,7 +103,7 @@ class TrafficStore:
             return int(conn.execute(query.values(state=STOPPED, next_at=None)).rowcount)
 
     def next_at(self) -> int | None:
-        with self._db.engine.connect() as conn:
+        with self._db.read() as conn:
             value = conn.execute(select(func.min(traffic_generators.c.next_at))).scalar()
         return None if value is None else int(value)
 

@@ -199,12 +199,12 @@ class WebhookStore:
 
     def next_due_at(self) -> int | None:
         """When the earliest pending delivery (or lease) falls due; ``None`` when none is pending."""
-        with self._db.engine.connect() as conn:
+        with self._db.read() as conn:
             value = conn.execute(select(func.min(webhook_deliveries.c.next_attempt_at)).where(*_DUE)).scalar()
         return None if value is None else int(value)
 
     def get(self, delivery_id: int) -> Delivery | None:
-        with self._db.engine.connect() as conn:
+        with self._db.read() as conn:
             query = select(webhook_deliveries).where(webhook_deliveries.c.id == delivery_id)
             row = conn.execute(query).first()
         return None if row is None else _delivery(row)
@@ -215,7 +215,7 @@ class WebhookStore:
         query = select(table).where(table.c.call_id == call_id).order_by(table.c.id)
         if account_id is not None:
             query = query.where(table.c.account_id == account_id)
-        with self._db.engine.connect() as conn:
+        with self._db.read() as conn:
             if conn.dialect.name == "postgresql":
                 # Both reads from one snapshot, so a delivery's count agrees with its attempts even
                 # while one is being recorded (SQLite's transaction already reads one snapshot).

@@ -73,7 +73,7 @@ def prepare_property(
 
 
 def mobile_circles(db: Database) -> dict[str, str]:
-    with db.engine.connect() as conn:
+    with db.read() as conn:
         return dict(conn.execute(select(mobile_series.c.prefix, mobile_series.c.circle_code)).all())
 
 
