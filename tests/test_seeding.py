@@ -411,3 +411,48 @@ def test_seeding_an_account_twice_with_one_seed_is_refused_before_loading(
 def test_a_call_count_below_one_is_a_usage_error(cli: typer.Typer, db: Database) -> None:
     result = CliRunner().invoke(cli, ["seed", "--account", "acme", "--calls", "0", "--database-url", db.url])
     assert result.exit_code == 2
+
+
+def _upkeep(db: Database) -> list[tuple[str, str]]:
+    """``calls``' index definitions and ``call_legs``' constraints, as the catalog has them."""
+    with db.engine.connect() as conn:
+        indexes = conn.execute(
+            text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'calls' ORDER BY 1")
+        ).all()
+        keys = conn.execute(
+            text(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+                " WHERE conrelid = 'call_legs'::regclass ORDER BY 1"
+            )
+        ).all()
+    return [tuple(row) for row in [*indexes, *keys]]  # type: ignore[misc]
+
+
+def test_a_postgresql_load_into_an_empty_store_builds_the_indexes_after_the_rows(
+    database_factory: MakeDatabase,
+) -> None:
+    """One transaction drops the per-row upkeep and makes it again: afterwards the catalog is as the
+    migrations left it, and a failing load leaves nothing behind, indexes included."""
+    db = database_factory("postgres", f"seeding_postgres_{next(_fresh_names)}")
+    account, _ = AccountStore(db).create("acme", exophone_numbers=["+918047112233"])
+    migrated = _upkeep(db)
+    assert any(name == "call_legs_call_id_fkey" for name, _ in migrated)
+    assert sum(name.startswith("ix_calls_") for name, _ in migrated) == 5
+
+    def failing() -> Iterator[Call]:
+        yield from generate_history(account.exophones, account.sid, 500, 5, 3, NOW)
+        raise RuntimeError("the source broke off")
+
+    with pytest.raises(RuntimeError, match="broke off"):
+        load_calls(db, account.id, failing(), batch_size=200)
+    assert _upkeep(db) == migrated
+    with db.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(calls)).scalar_one() == 0
+
+    records = list(generate_history(account.exophones, account.sid, 700, 5, 3, NOW))
+    batches: list[int] = []
+    assert load_calls(db, account.id, records, on_batch=batches.append, batch_size=300) == 700
+    assert batches == [300, 300, 100]
+    assert _upkeep(db) == migrated
+    store = CallStore(db)
+    assert store.get(account.id, account.sid, records[-1].sid, with_legs=True) == records[-1]
