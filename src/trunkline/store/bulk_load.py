@@ -252,9 +252,10 @@ class _PostgresLoad:
     Into an empty ``calls`` table (a fresh store: ``trunkline seed``, the demo account), everything
     goes in one transaction that drops the table's non-unique indexes and ``call_legs``' foreign key
     first and builds them again at the end. Five covering indexes kept up row by row, and a foreign
-    key checked per leg, were three quarters of the server's work: a million calls took 107 s, and take
-    ~60 s this way. Being one transaction, a failure leaves the store as it was, indexes included; a
-    server reading the store meanwhile waits for the load (the dropped indexes hold the table's lock).
+    key checked per leg, were most of the server's work: a million calls took 107-115 s, and take
+    64-68 s this way (BENCHMARKS.md). Being one transaction, a failure leaves the store as it was,
+    indexes included; a server reading the store meanwhile waits for the load (the dropped indexes
+    hold the table's lock).
 
     Into a table that holds calls, each batch is its own transaction and every index stays in place,
     so a server using the store keeps answering while the load runs.
