@@ -182,6 +182,8 @@ def test_given_unknown_paths_and_calls_when_requested_then_404_1000_and_legs_107
     assert error_of(client.get(f"{base}/calls/not-a-sid!/legs", auth=account.auth)) == (404, 10744)
     assert error_of(client.get(f"{base}/users", auth=account.auth)) == (404, 1000)
     assert error_of(client.get(f"/v2/accounts/{account.sid}", auth=account.auth)) == (404, 1000)
+    assert error_of(client.get("/v2/accounts", auth=account.auth)) == (404, 1000)
+    assert error_of(client.get("/v2/accounts/", auth=account.auth)) == (404, 1000)
 
 
 def test_given_a_wrong_method_when_requested_then_405(client: httpx.Client, account: AccountFixture) -> None:

@@ -21,7 +21,8 @@ from trunkline.config import Settings
 from trunkline.domain.errors import MethodNotAllowed, NotFound
 from trunkline.engine.calls.engine import CallbackRenderer
 
-PREFIX = "/v2/accounts/"
+PREFIX = "/v2/accounts"
+"""Without a trailing slash: ``/v2/accounts`` itself is CCM's too, and answers 404 in its envelope."""
 log = logging.getLogger("trunkline.api.ccm")
 
 
