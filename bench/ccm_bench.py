@@ -23,7 +23,16 @@ from pathlib import Path
 import httpx
 from sqlalchemy import select
 
-from bench.common import ROOT, cpu_seconds, free_port, server, trunkline_server, wrk
+from bench.common import (
+    ROOT,
+    account_sids,
+    bench_store,
+    cpu_seconds,
+    free_port,
+    server,
+    trunkline_server,
+    wrk,
+)
 from trunkline.store.accounts import AccountStore
 from trunkline.store.database import Database
 from trunkline.store.schema import calls
@@ -55,17 +64,7 @@ def build_store(url: str, account: str, n_calls: int) -> None:
 
 
 def measure(url: str, account: str, seconds: int, rounds: int) -> None:
-    db = Database(url)
-    credential = AccountStore(db).add_credential(account)
-    found = AccountStore(db).get(account)
-    assert found is not None
-    with db.engine.connect() as conn:
-        sids = (
-            conn.execute(select(calls.c.sid).where(calls.c.account_id == found.id).limit(20_000))
-            .scalars()
-            .all()
-        )
-    db.dispose()
+    credential, sids = account_sids(url, account, 20_000)
     sid_file = Path(tempfile.mkstemp(suffix=".txt")[1])
     sid_file.write_text("\n".join(sids) + "\n")
     auth = (credential.api_key, credential.api_token)
@@ -116,27 +115,9 @@ def main() -> None:
     if args.database_url:
         measure(args.database_url, args.account, args.seconds, args.rounds)
         return
-    cluster = None
-    if args.backend == "postgres":
-        sys.path.insert(0, str(ROOT))
-        from tests.support.pg_cluster import PostgresCluster, find_bindir
-
-        bindir = find_bindir()
-        if bindir is None:
-            raise SystemExit("PostgreSQL binaries are needed: apt-get install postgresql")
-        cluster = PostgresCluster(bindir)
-        url = cluster.start()
-    else:
-        path = ROOT / "var" / "ccm_bench.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        url = f"sqlite:///{path}"
-    try:
+    with bench_store(args.backend, ROOT / "var" / "ccm_bench.db") as url:
         build_store(url, args.account, args.calls)
         measure(url, args.account, args.seconds, args.rounds)
-    finally:
-        if cluster is not None:
-            cluster.stop()
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""What the benchmarks share: starting servers on free loopback ports, wrk runs, memory readings."""
+"""What the benchmarks share: a store to build, an account's Sids, starting servers on free loopback
+ports, wrk runs, memory readings."""
 
 from __future__ import annotations
 
@@ -14,8 +15,52 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from sqlalchemy import select
+
+from trunkline.store.accounts import AccountStore, Credential
+from trunkline.store.database import Database
+from trunkline.store.schema import calls
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@contextmanager
+def bench_store(backend: str, sqlite_path: Path, *, keep: bool = False) -> Iterator[str]:
+    """The URL of a store to build: the SQLite file at ``sqlite_path`` (emptied first unless
+    ``keep``), or the ``trunkline`` database of a throwaway PostgreSQL cluster, deleted afterwards."""
+    if backend == "sqlite":
+        if not keep:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{sqlite_path}{suffix}").unlink(missing_ok=True)
+        yield f"sqlite:///{sqlite_path}"
+        return
+    sys.path.insert(0, str(ROOT))
+    from tests.support.pg_cluster import PostgresCluster, find_bindir
+
+    bindir = find_bindir()
+    if bindir is None:
+        raise SystemExit("PostgreSQL binaries are needed: apt-get install postgresql")
+    cluster = PostgresCluster(bindir)
+    try:
+        yield cluster.start()
+    finally:
+        cluster.stop()
+
+
+def account_sids(database_url: str, account_sid: str, limit: int) -> tuple[Credential, list[str]]:
+    """A new API credential of the account (the store keeps tokens hashed) and up to ``limit`` of
+    its call Sids."""
+    db = Database(database_url)
+    try:
+        accounts = AccountStore(db)
+        credential = accounts.add_credential(account_sid)
+        account = accounts.get(account_sid)
+        assert account is not None
+        with db.read() as conn:
+            query = select(calls.c.sid).where(calls.c.account_id == account.id).limit(limit)
+            return credential, list(conn.execute(query).scalars())
+    finally:
+        db.dispose()
 
 
 def free_port() -> int:

@@ -18,14 +18,11 @@ import time
 from typing import Any
 
 import httpx
-from sqlalchemy import select
 
 from bench.bare_starlette import app as bare_app
+from bench.common import account_sids
 from trunkline.api.app import create_app
 from trunkline.config import Settings
-from trunkline.store.accounts import AccountStore
-from trunkline.store.database import Database
-from trunkline.store.schema import calls
 
 
 def _scope(path: str, authorization: str, query: bytes = b"") -> dict[str, Any]:
@@ -89,17 +86,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="print a cProfile of one round")
     args = parser.parse_args()
 
-    db = Database(args.database_url)
-    credential = AccountStore(db).add_credential(args.account)
-    account = AccountStore(db).get(args.account)
-    assert account is not None
-    with db.engine.connect() as conn:
-        sids = list(
-            conn.execute(
-                select(calls.c.sid).where(calls.c.account_id == account.id).limit(args.requests)
-            ).scalars()
-        )
-    db.dispose()
+    credential, sids = account_sids(args.database_url, args.account, args.requests)
     basic = httpx.BasicAuth(credential.api_key, credential.api_token)._auth_header  # noqa: SLF001
     suffix = "" if args.xml else ".json"
     scopes = [

@@ -13,12 +13,8 @@ import statistics
 import time
 
 import httpx
-from sqlalchemy import select
 
-from bench.common import free_port, server, trunkline_server
-from trunkline.store.accounts import AccountStore
-from trunkline.store.database import Database
-from trunkline.store.schema import calls
+from bench.common import account_sids, free_port, server, trunkline_server
 
 
 def main() -> None:
@@ -30,17 +26,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     args = parser.parse_args()
 
-    db = Database(args.database_url)
-    credential = AccountStore(db).add_credential(args.account)
-    account = AccountStore(db).get(args.account)
-    assert account is not None
-    with db.engine.connect() as conn:
-        sids = list(
-            conn.execute(
-                select(calls.c.sid).where(calls.c.account_id == account.id).limit(args.requests)
-            ).scalars()
-        )
-    db.dispose()
+    credential, sids = account_sids(args.database_url, args.account, args.requests)
     port = free_port()
     command, env = trunkline_server(port, args.database_url)
     samples = []

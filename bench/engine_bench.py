@@ -17,9 +17,11 @@ import argparse
 import os
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from bench.common import bare_server, free_port, server, trunkline_server, wrk
+from bench.common import bare_server, bench_store, free_port, server, trunkline_server, wrk
 from trunkline.domain.calls.connect_request import ConnectRequest
 from trunkline.domain.calls.pricing import RateTable
 from trunkline.engine.calls.engine import CallEngine
@@ -29,26 +31,20 @@ from trunkline.engine.clock import NetworkClock
 from trunkline.store.accounts import AccountStore
 from trunkline.store.call_runs import CallRunStore
 from trunkline.store.database import Database
+from trunkline.store.flows import FlowStore
 
 EXOPHONE = "+918047112233"
 
 
-def _fresh_database(backend: str, name: str) -> tuple[Database, object]:
-    if backend == "sqlite":
-        path = Path(tempfile.mkdtemp()) / f"{name}.db"
-        db = Database(f"sqlite:///{path}")
-        db.migrate()
-        return db, None
-    from tests.support.pg_cluster import PostgresCluster, find_bindir
-
-    bindir = find_bindir()
-    if bindir is None:
-        raise SystemExit("PostgreSQL binaries are needed for --backend postgres")
-    cluster = PostgresCluster(bindir)
-    cluster.start()
-    db = Database(cluster.create_database(name))
-    db.migrate()
-    return db, cluster
+@contextmanager
+def _fresh_database(backend: str, name: str) -> Iterator[Database]:
+    with bench_store(backend, Path(tempfile.mkdtemp()) / f"{name}.db") as url:
+        db = Database(url)
+        try:
+            db.migrate()
+            yield db
+        finally:
+            db.dispose()
 
 
 def connect_throughput(db: Database, seconds: int) -> tuple[float, float]:
@@ -86,7 +82,9 @@ def drive(db: Database, in_flight: int, rate: int) -> None:
     engine = CallEngine(
         db, runs, SimulatedNetwork(1), clock, rates, renderers={}, settle_delay_ms=120_000, batch_size=500
     )
-    service = CallService(runs, engine, rates, default_ring_timeout_s=30, allow_private_callbacks=True)
+    service = CallService(
+        runs, engine, rates, FlowStore(db), default_ring_timeout_s=30, allow_private_callbacks=True
+    )
     caller = Caller(account.id, account.sid)
     steps: list[float] = []
     placed = peak = network_s = 0
@@ -141,18 +139,13 @@ def main() -> None:
     for part in ("connect", "drive"):
         if part == "connect" and args.skip_http:
             continue
-        db, cluster = _fresh_database(args.backend, f"engine_{part}")
-        try:
+        with _fresh_database(args.backend, f"engine_{part}") as db:
             if part == "connect":
                 bare, accepted = connect_throughput(db, args.seconds)
                 print(f"bare Starlette /ping:        {bare:9,.0f} req/s")
                 print(f"Calls/connect.json accepted: {accepted:9,.0f} req/s  (ratio {accepted / bare:.2f})")
             else:
                 drive(db, args.in_flight, args.rate)
-        finally:
-            db.dispose()
-            if cluster is not None:
-                cluster.stop()  # type: ignore[attr-defined]
 
 
 if __name__ == "__main__":

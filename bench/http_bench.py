@@ -26,6 +26,7 @@ import httpx
 from sqlalchemy import select
 
 from bench.common import (
+    account_sids,
     bare_server,
     cpu_seconds,
     free_port,
@@ -36,9 +37,8 @@ from bench.common import (
     wrk_latency,
 )
 from trunkline.domain.clock import now_ms
-from trunkline.store.accounts import AccountStore
 from trunkline.store.database import Database
-from trunkline.store.schema import calls
+from trunkline.store.schema import accounts, calls
 
 BULK_SCENARIOS = {
     "no filter (default 31 days)": {},
@@ -87,6 +87,8 @@ def bulk_latency(
         # Page 1,000 of the unfiltered list: walk there by NextPageUri, then time that page.
         next_uri = client.get(url, params={"PageSize": "50"}).json()["Metadata"]["NextPageUri"]
         for _ in range(998):
+            if not next_uri:
+                raise SystemExit("the store holds fewer than 1,000 pages of 50 calls in 31 days")
             next_uri = client.get(next_uri).json()["Metadata"]["NextPageUri"]
         targets.append(("page 1000: no filter, PageSize=50", httpx.URL(base + next_uri), 0))
         for name, target, total in targets:
@@ -109,19 +111,13 @@ def main() -> None:
     parser.add_argument("--skip-bulk", action="store_true", help="only the throughput comparison")
     args = parser.parse_args()
 
+    credential, sids = account_sids(args.database_url, args.account, 20_000)
     db = Database(args.database_url)
-    credential = AccountStore(db).add_credential(args.account)
-    account = AccountStore(db).get(args.account)
-    assert account is not None
-    with db.engine.connect() as conn:
-        sids = (
-            conn.execute(select(calls.c.sid).where(calls.c.account_id == account.id).limit(20_000))
-            .scalars()
-            .all()
-        )
+    with db.read() as conn:
         customer = conn.execute(
             select(calls.c.from_number)
-            .where(calls.c.account_id == account.id, calls.c.direction == "inbound")
+            .join(accounts, accounts.c.id == calls.c.account_id)
+            .where(accounts.c.sid == args.account, calls.c.direction == "inbound")
             .limit(1)
         ).scalar_one()
     db.dispose()

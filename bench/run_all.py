@@ -13,9 +13,8 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
-from bench.common import ROOT
+from bench.common import ROOT, bench_store
 
 
 def _run(args: list[str], env: dict[str, str]) -> str:
@@ -37,80 +36,66 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="SQLite: keep an existing var/bench.db")
     args = parser.parse_args()
 
-    cluster = None
-    if args.backend == "postgres":
-        sys.path.insert(0, str(ROOT))
-        from tests.support.pg_cluster import PostgresCluster, find_bindir
+    fresh = args.backend == "postgres" or not args.reuse
+    with bench_store(args.backend, ROOT / "var" / "bench.db", keep=not fresh) as url:
+        _build_and_measure(url, fresh, args)
 
-        bindir = find_bindir()
-        if bindir is None:
-            raise SystemExit("PostgreSQL binaries are needed: apt-get install postgresql")
-        cluster = PostgresCluster(bindir)
-        url = cluster.start()
-    else:
-        path = ROOT / "var" / "bench.db"
-        url = f"sqlite:///{path}"
-        if not args.reuse:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+def _build_and_measure(url: str, fresh: bool, args: argparse.Namespace) -> None:
     env = {"TRUNKLINE_DATABASE_URL": url}
-    try:
-        if cluster is not None or not args.reuse:
-            _run(
-                [
-                    sys.executable,
-                    "-m",
-                    "trunkline.cli.main",
-                    "accounts",
-                    "create",
-                    "--sid",
-                    "bench",
-                    "--exophone",
-                    "+918047112233",
-                    "--exophone",
-                    "+918047112244",
-                ],
-                env,
-            )
-            seeded = _run(
-                [
-                    sys.executable,
-                    "-m",
-                    "trunkline.cli.main",
-                    "seed",
-                    "--account",
-                    "bench",
-                    "--calls",
-                    str(args.calls),
-                    "--days",
-                    str(args.days),
-                    "--seed",
-                    "7",
-                ],
-                env,
-            )
-            match = re.search(r"Loaded .*", seeded)
-            print(f"seed: {match.group(0) if match else seeded.strip()}")
-        subprocess.run(
+    if fresh:
+        _run(
             [
                 sys.executable,
                 "-m",
-                "bench.http_bench",
-                "--database-url",
-                url,
+                "trunkline.cli.main",
+                "accounts",
+                "create",
+                "--sid",
+                "bench",
+                "--exophone",
+                "+918047112233",
+                "--exophone",
+                "+918047112244",
+            ],
+            env,
+        )
+        seeded = _run(
+            [
+                sys.executable,
+                "-m",
+                "trunkline.cli.main",
+                "seed",
                 "--account",
                 "bench",
-                "--seconds",
-                str(args.seconds),
-                "--rounds",
-                str(args.rounds),
+                "--calls",
+                str(args.calls),
+                "--days",
+                str(args.days),
+                "--seed",
+                "7",
             ],
-            cwd=ROOT,
-            check=True,
+            env,
         )
-    finally:
-        if cluster is not None:
-            cluster.stop()
+        match = re.search(r"Loaded .*", seeded)
+        print(f"seed: {match.group(0) if match else seeded.strip()}")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.http_bench",
+            "--database-url",
+            url,
+            "--account",
+            "bench",
+            "--seconds",
+            str(args.seconds),
+            "--rounds",
+            str(args.rounds),
+        ],
+        cwd=ROOT,
+        check=True,
+    )
 
 
 if __name__ == "__main__":
