@@ -327,6 +327,26 @@ def test_scenarios_drive_outcomes(client: httpx.Client, account: AccountFixture)
         client.put("/admin/scenario", json={"rules": []}, headers=ADMIN)
 
 
+def test_a_call_over_before_it_is_stored_is_counted(client: httpx.Client, account: AccountFixture) -> None:
+    """Busy at once (no ringing): the call is final when the engine first stores it, and the rollups
+    that answer Total for whole hours must count it then."""
+    rules = {"rules": [{"match": "+9198766*", "ring_seconds": [0, 0], "busy": 1, "answer": 0}]}
+    assert client.put("/admin/scenario", json=rules, headers=ADMIN).status_code == 200
+    try:
+        call = place(client, account, From="+919876600001", To=ANSWER)
+        assert call["Status"] == "busy"
+        advance(client, 3 * 3600)  # the call's hour is now whole: Total comes from the rollup
+        page = client.get(f"/v1/Accounts/{account.sid}/Calls.json", auth=account.auth).json()
+        assert [c["Sid"] for c in page["Calls"]] == [call["Sid"]]
+        assert page["Metadata"]["Total"] == 1
+        filtered = client.get(
+            f"/v1/Accounts/{account.sid}/Calls.json?Duration=lte:10s&Price=lte:5", auth=account.auth
+        ).json()
+        assert filtered["Metadata"]["Total"] == len(filtered["Calls"]) == 1
+    finally:
+        client.put("/admin/scenario", json={"rules": []}, headers=ADMIN)
+
+
 def test_status_callback_event_spellings_are_accepted(client: httpx.Client, account: AccountFixture) -> None:
     exo = account.exophones[0]
     base = {"From": ANSWER, "To": ANSWER, "CallerId": exo, "StatusCallback": "http://127.0.0.1:9/cb"}

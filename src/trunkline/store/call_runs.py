@@ -217,6 +217,14 @@ class CallRunStore:
         self._insert_events(
             conn, [(call_id, e) for call_id, i in zip(ids, accepted, strict=True) for e in i.events]
         )
+        # A call can be over before it is first stored (busy at once, a refused number): count it now,
+        # as ``CallStore.insert`` does; ``save`` counts only calls that end after they were stored.
+        by_account: dict[int, list[Call]] = defaultdict(list)
+        for item in accepted:
+            by_account[item.account_id].append(item.call)
+        for account_id, records in sorted(by_account.items()):
+            call_counts.add(conn, account_id, records)
+            call_value_counts.add(conn, account_id, records)
         for observer in self.observers:
             observer.inserted(conn, list(zip(ids, accepted, strict=True)))
         by_sid = {i.call.sid: call_id for call_id, i in zip(ids, accepted, strict=True)}
