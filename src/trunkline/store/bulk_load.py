@@ -77,7 +77,8 @@ def load_calls(
 ) -> int:
     """Insert ``records`` (with their legs) for ``account_id``; return how many calls were loaded.
 
-    ``on_batch`` is called with the number of calls of each committed batch (progress bars);
+    ``on_batch`` is called with the number of calls of each batch written (progress bars; in a
+    PostgreSQL load into an empty table, before the one commit at the end);
     ``along`` with each batch's calls and their ids, before the batch commits.
     Statistics are refreshed (``ANALYZE``) at the end so the planner knows the new table sizes.
     """
@@ -279,7 +280,9 @@ class _PostgresLoad:
         ``records``) if it is not."""
         cur = self._cur
         try:
-            cur.execute(f"LOCK TABLE {calls.name} IN SHARE ROW EXCLUSIVE MODE")
+            # The strongest lock at once, as DROP INDEX will need it: taking it later would be an
+            # upgrade, which can deadlock with a transaction that read calls and then writes them.
+            cur.execute(f"LOCK TABLE {calls.name} IN ACCESS EXCLUSIVE MODE")
             cur.execute(f"SELECT EXISTS (SELECT 1 FROM {calls.name})")
             if cur.fetchone()[0]:
                 self._conn.rollback()
