@@ -96,3 +96,19 @@ def test_given_no_admin_token_or_unknown_account_when_agents_then_401_or_404(
     assert client.get(base, headers={"Authorization": "Bearer wrong"}).status_code == 401
     assert client.post(base, json={"name": "A", "contact_uri": "sip:a@b"}).status_code == 401
     assert client.get("/admin/accounts/nosuch/users", headers=ADMIN).status_code == 404
+
+
+def test_given_control_characters_when_agents_are_managed_then_400_or_404_never_500(
+    client: httpx.Client, server: LiveServer
+) -> None:
+    """PostgreSQL refuses NUL in text: such a value must be turned away before the store."""
+    account = make_account(server.db)
+    base = f"/admin/accounts/{account.sid}/users"
+    bad_uri = client.post(
+        base, json={"name": "Ravi", "contact_uri": "sip:a\u0000b@pbx.example"}, headers=ADMIN
+    )
+    assert bad_uri.status_code == 400, bad_uri.text
+    assert client.get(f"{base}/u%00x", headers=ADMIN).status_code == 404
+    assert client.patch(f"{base}/u%00x", json={"name": "X"}, headers=ADMIN).status_code == 404
+    assert client.delete(f"{base}/u%00x", headers=ADMIN).status_code == 404
+    assert client.get("/admin/accounts/a%00b/users", headers=ADMIN).status_code == 404

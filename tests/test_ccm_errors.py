@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.support.calls_api import ANSWER, STAYS
-from tests.support.ccm import add_agent, error_of, make_call_body, post_call
+from tests.support.ccm import add_agent, error_of, long_talker, make_call_body, post_call
 from tests.support.factories import AccountFixture, make_account
 from tests.support.live_server import LiveServer, start_server
 from trunkline.store.schema import agent_calls, calls
@@ -205,22 +205,38 @@ def test_given_a_store_failure_when_details_then_500_1100_without_a_traceback(
     assert "secret" not in response.text and "Traceback" not in response.text
 
 
-BAD_VALUES: list[Any] = [None, 0, -1, 1.5, True, [], {}, "", " ", "x" * 3000, "\u0000", {"number": []}, [{}]]
+BAD_VALUES: list[Any] = [
+    None, 0, -1, 1.5, True, [], {}, "", " ", "x" * 3000, "\u0000", "a\u0000b", "²", {"number": []}, [{}],
+]  # fmt: skip
 
 
 def test_given_any_wrong_value_in_any_field_when_make_call_then_never_a_500(
     client: httpx.Client, account: AccountFixture
 ) -> None:
-    agent = add_agent(client, account, "+919999910999")
-    good = make_call_body(account, agent, ANSWER, attempt_time_out=5)
+    """Each value goes to a free agent: a value that is accepted places a call and keeps its agent
+    busy, and a busy agent would answer 409 before the next value reached the engine or the store."""
+
+    def fresh() -> dict[str, Any]:
+        return make_call_body(account, add_agent(client, account, long_talker()), ANSWER, attempt_time_out=5)
+
+    good = fresh()
     fields = [*good, "recording", "recording_channels", "wait_audio_url", "max_time_limit", "custom_field"]
     fields += ["status_callback"]
-    for field in fields:
-        for value in BAD_VALUES:
-            response = post_call(client, account, {**good, field: value})
-            assert response.status_code in (200, 400, 404, 409), (field, value, response.text)
-            error_data = response.json()["response"].get("error_data")
-            assert response.status_code == 200 or error_data["description"]
+    changes: list[dict[str, Any]] = [{field: value} for field in fields for value in BAD_VALUES]
+    changes += [
+        {"from": {"user_id": "agent\u0000"}},
+        {"from": {"user_contact_uri": "sip:a\u0000b@example.com"}},
+        {"to": {"number": "+9199999\u000000001"}},
+    ]
+    for change in changes:
+        response = post_call(client, account, {**good, **change})
+        assert response.status_code in (200, 400, 404), (change, response.text)
+        error_data = response.json()["response"].get("error_data")
+        assert response.status_code == 200 or error_data["description"]
+        if response.status_code == 200:
+            good = fresh()  # the call keeps its agent busy
+    nul = post_call(client, account, {**fresh(), "custom_field": "order\u00001"})
+    assert error_of(nul)[0] == 400 and "control character" in nul.text
 
 
 @pytest.fixture(scope="module")

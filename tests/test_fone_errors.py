@@ -82,6 +82,8 @@ def test_an_untracked_call_of_the_account_is_404_saying_so(
         ({"results_count": "ten"}, "Results_Count"),
         ({"Results_Skip": "-1"}, "Results_Skip"),
         ({"Attribution_Source": "x" * 201}, "Attribution_Source"),
+        ({"Attribution_Source": "a\u0000b"}, "Attribution_Source"),  # PostgreSQL refuses NUL in text
+        ({"Campaign\u0001": "x"}, "Campaign\u0001"),
     ],
 )
 def test_an_invalid_filter_is_a_400_naming_it(
@@ -101,6 +103,33 @@ def test_unknown_paths_and_methods_answer_in_the_envelope(
     error(response, 405, "METHOD_NOT_ALLOWED")
     # CCM's lower-case prefix is not this dialect's.
     assert "ResponseStatus" not in client.get(f"/v2/accounts/{account.sid}/calls", auth=auth(account)).text
+
+
+def test_control_characters_and_overlong_values_are_400s_not_500s(
+    client: httpx.Client, account: AccountFixture
+) -> None:
+    """On PostgreSQL each of these reached the database and failed there (a 500)."""
+    prop = create_property(client, account)
+    assert buy(client, account, prop, NUMBER).status_code == 200
+    path = f"/v2/Numbers/{NUMBER[1:]}"
+    error(
+        client.post(path, data={"Friendly": "a\u0000b"}, auth=auth(account)),
+        400,
+        "PARAMETER_INVALID",
+        "Friendly",
+    )
+    emails = ",".join(f"{'x' * 88}{i}@example.com" for i in range(8))  # 8 of 100 characters: 807 in all
+    error(
+        client.post(path, data={"SendEmailTo": emails}, auth=auth(account)),
+        400,
+        "PARAMETER_INVALID",
+        "SendEmailTo",
+    )
+    body = {"Number": "+918047200002", "AddressSid": "a\u0000"}
+    response = client.post(f"/v2/Properties/{prop}/Numbers", data=body, auth=auth(account))
+    error(response, 400, "PARAMETER_INVALID", "AddressSid")
+    error(client.get("/v2/Properties/PR%00x/Calls", auth=auth(account)), 404, "NOT_FOUND", "PropertySid")
+    assert configure(client, account, NUMBER[1:], Friendly="Still fine")["Friendly"] == "Still fine"
 
 
 def test_purchase_numbers(client: httpx.Client, account: AccountFixture) -> None:

@@ -15,6 +15,7 @@ from trunkline.domain.accounts.tokens import (
     new_api_token,
     verify_token,
 )
+from trunkline.domain.client_text import has_control
 from trunkline.domain.clock import now_ms
 from trunkline.domain.errors import InvalidParameter
 from trunkline.domain.numbers.phone import UnparseableNumber, to_e164
@@ -145,6 +146,8 @@ class AccountStore:
         return False
 
     def get(self, sid: str) -> Account | None:
+        if has_control(sid):  # no account has one; PostgreSQL would refuse the NUL itself
+            return None
         with self._db.read() as conn:
             row = conn.execute(
                 select(accounts.c.id, accounts.c.sid, accounts.c.name).where(accounts.c.sid == sid)
@@ -159,6 +162,8 @@ class AccountStore:
             return Account(row.id, row.sid, row.name, tuple(numbers))
 
     def credential_by_key(self, api_key: str) -> StoredCredential | None:
+        if has_control(api_key):
+            return None
         with self._db.read() as conn:
             row = conn.execute(
                 select(api_credentials.c.account_id, accounts.c.sid, api_credentials.c.token_hash)
@@ -169,6 +174,8 @@ class AccountStore:
 
     def credentials_of_account(self, sid: str) -> list[StoredCredential]:
         """For the legacy ``account_sid:token`` form: any of the account's tokens is accepted."""
+        if has_control(sid):
+            return []
         with self._db.read() as conn:
             rows = conn.execute(
                 select(api_credentials.c.account_id, accounts.c.sid, api_credentials.c.token_hash)

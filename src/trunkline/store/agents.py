@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from trunkline.domain.agents.model import AGENT_KEY, Agent, AgentChanges
 from trunkline.domain.calls.model import FINAL_STATUSES
+from trunkline.domain.client_text import has_control
 from trunkline.domain.errors import Conflict, NotFound
 from trunkline.store.call_runs import NewRun, RunUpdate
 from trunkline.store.database import Database
@@ -97,6 +98,8 @@ class AgentStore:
         return Conflict(f"another user already has contact_uri {contact_uri}")
 
     def get(self, account_id: int, user_id: str) -> Agent | None:
+        if has_control(user_id):  # no agent has one; PostgreSQL would refuse the NUL itself
+            return None
         with self._db.read() as conn:
             row = conn.execute(_BY_ID, {"account_id": account_id, "user_id": user_id}).first()
         return None if row is None else _agent(row)
@@ -116,6 +119,8 @@ class AgentStore:
             return [_agent(row) for row in conn.execute(query)]
 
     def update(self, account_id: int, user_id: str, changes: AgentChanges, now_ms: int) -> Agent:
+        if has_control(user_id):
+            raise NotFound(f"no user {user_id!r}")
         values: dict[str, Any] = {
             name: value
             for name, value in (
@@ -144,6 +149,8 @@ class AgentStore:
 
     def delete(self, account_id: int, user_id: str) -> bool:
         """Remove an agent. Its calls keep their user_id (``agent_calls`` is history)."""
+        if has_control(user_id):
+            return False
         with self._db.write() as conn:
             deleted = conn.execute(
                 delete(agents).where(agents.c.account_id == account_id, agents.c.user_id == user_id)

@@ -22,6 +22,7 @@ from trunkline.domain.calls.connect_request import (
     RECORDING_CHANNELS,
     ConnectRequest,
 )
+from trunkline.domain.client_text import check_text
 from trunkline.domain.errors import InvalidParameter
 from trunkline.domain.numbers.phone import UnparseableNumber, to_e164
 
@@ -89,7 +90,22 @@ def parse_body(raw: bytes) -> dict[str, Any]:
         raise UnparseableBody(f"the request body is not valid JSON: {exc}") from None
     if not isinstance(body, dict):
         raise UnparseableBody("the request body must be a JSON object")
+    _check_strings(body, "")
     return body
+
+
+def _check_strings(value: Any, where: str) -> None:
+    """Every string of the body, names included, free of control characters (``client_text``)."""
+    if isinstance(value, str):
+        check_text(where or "body", value)
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            inner = f"{where}.{name}" if where else str(name)
+            check_text(inner, str(name))
+            _check_strings(item, inner)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_strings(item, f"{where}[{index}]")
 
 
 def parse_make_call(body: dict[str, Any]) -> MakeCall:
@@ -181,7 +197,7 @@ def _seconds(body: dict[str, Any], name: str, maximum: int, default: int | None)
     value = body.get(name)
     if value is None or value == "":
         return default
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         value = int(value.strip())
     if isinstance(value, float) and value.is_integer():
         value = int(value)

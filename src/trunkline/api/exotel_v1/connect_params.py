@@ -25,6 +25,7 @@ from trunkline.domain.calls.connect_request import (
     ConnectRequest,
     flow_app_id,
 )
+from trunkline.domain.client_text import check_text
 from trunkline.domain.errors import InvalidParameter
 from trunkline.domain.numbers.phone import UnparseableNumber, to_e164
 
@@ -59,7 +60,6 @@ _SCALARS = tuple(name for name, _ in CONNECT_PARAMETERS if name != "StatusCallba
 _CANONICAL = {name.lower(): name for name in _SCALARS}
 _EVENTS_NAME = re.compile(r"^statuscallbackevents?(\[\d*\])?$")
 _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_NUMBER_LENGTH = 100
 """Longest From/To/CallerId accepted: room for a SIP URI, inside the store's column."""
 
@@ -120,16 +120,8 @@ def _scalar(name: str, value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float | str):
-        return _text(name, str(value))
+        return check_text(name, str(value))
     raise InvalidParameter(f"{name} must be a single value", parameter=name)
-
-
-def _text(name: str, value: str) -> str:
-    """No control characters (tab and line breaks aside): PostgreSQL refuses NUL in text, and
-    nothing a client means to send contains the others."""
-    if _CONTROL.search(value):
-        raise InvalidParameter(f"{name} contains a control character", parameter=name)
-    return value
 
 
 def _event_values(value: object) -> list[str]:
@@ -159,7 +151,7 @@ def _event_values(value: object) -> list[str]:
                 "StatusCallbackEvents must be a list of events", parameter="StatusCallbackEvents"
             )
         if item.strip():
-            values.append(_text("StatusCallbackEvents", item.strip()))
+            values.append(check_text("StatusCallbackEvents", item.strip()))
     return values
 
 

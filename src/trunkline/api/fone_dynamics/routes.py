@@ -14,6 +14,7 @@ from trunkline.api.auth import Principal
 from trunkline.api.context import AppContext
 from trunkline.api.fone_dynamics.render import call_object, error_response, json_response, number_object
 from trunkline.domain.calls.bulk_filters import is_call_sid
+from trunkline.domain.client_text import check_text, has_control
 from trunkline.domain.errors import Forbidden, InvalidParameter, NotFound, RateLimited, TrunklineError
 from trunkline.domain.tracking.errors import ParameterRequired
 from trunkline.domain.tracking.numbers import e164, number_from_path
@@ -64,6 +65,8 @@ def _forbidden() -> TrunklineError:
 
 async def _property(ctx: AppContext, principal: Principal, sid: str) -> Property:
     """The path's property; another account's answers like a missing one (no existence leak)."""
+    if has_control(sid):
+        raise NotFound(f"No property {sid!r}", parameter="PropertySid")
     found = await ctx.read(ctx.tracking.property_by_sid, sid)
     if found is None or found.account_id != principal.account_id:
         raise NotFound(f"No property {sid}", parameter="PropertySid")
@@ -101,7 +104,16 @@ async def property_calls(request: Request, ctx: AppContext, principal: Principal
 
 
 async def read_parameters(request: Request) -> dict[str, str]:
-    """The query string, then a form or JSON body (which wins). Names as sent."""
+    """The query string, then a form or JSON body (which wins). Names as sent; no name or value
+    may hold a control character (``client_text``)."""
+    params = await _read_parameters(request)
+    for name, value in params.items():
+        check_text(name, name)
+        check_text(name, value)
+    return params
+
+
+async def _read_parameters(request: Request) -> dict[str, str]:
     params = dict(request.query_params.multi_items())
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "multipart/form-data":

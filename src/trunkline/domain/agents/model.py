@@ -19,7 +19,7 @@ AGENT_KEY = "AgentUserId"
 MAX_NAME = 200
 MAX_CONTACT_URI = 128
 _USER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-_SIP_URI = re.compile(r"^sips?:[^\s@]+(@[^\s@]+)?$", re.IGNORECASE)
+_SIP_URI = re.compile(r"^sips?:[^\s@\x00-\x1f\x7f]+(@[^\s@\x00-\x1f\x7f]+)?$", re.IGNORECASE)
 
 
 class DeviceState(StrEnum):

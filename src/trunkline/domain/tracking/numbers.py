@@ -90,9 +90,12 @@ def _choice(name: str, raw: str, allowed: tuple[str, ...]) -> str:
 
 def _emails(name: str, raw: str) -> str:
     values = [v.strip() for v in raw.split(",") if v.strip()]
-    if len(values) > 10 or not all(_EMAIL.match(v) and len(v) <= 100 for v in values):
-        raise InvalidParameter(f"{name} must be up to 10 comma-separated email addresses", parameter=name)
-    return ",".join(values)
+    joined = ",".join(values)
+    if len(values) > 10 or len(joined) > 500 or not all(_EMAIL.match(v) and len(v) <= 100 for v in values):
+        raise InvalidParameter(
+            f"{name} must be up to 10 comma-separated email addresses, 500 characters in all", parameter=name
+        )
+    return joined
 
 
 def parse_number_update(params: dict[str, str], *, current_endpoint: str | None) -> NumberUpdate:

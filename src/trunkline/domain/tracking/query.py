@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from trunkline.domain.client_text import check_text
 from trunkline.domain.errors import InvalidParameter
 from trunkline.domain.numbers.phone import UnparseableNumber, to_e164
 
@@ -74,8 +75,11 @@ class CallsQuery:
 
 def canonical(params: Iterable[tuple[str, str]]) -> dict[str, str]:
     """Fold known filter names to their documented spelling; unknown names are kept (and ignored).
-    A repeated filter keeps its last value."""
-    return {_CANONICAL.get(name.lower(), name): value for name, value in params}
+    A repeated filter keeps its last value. No name or value may hold a control character."""
+    folded: dict[str, str] = {}
+    for name, value in params:
+        folded[_CANONICAL.get(check_text(name, name).lower(), name)] = check_text(name, value)
+    return folded
 
 
 def _bad(name: str, message: str) -> InvalidParameter:

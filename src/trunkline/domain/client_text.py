@@ -1,0 +1,25 @@
+"""Text a client sends, checked once for every dialect.
+
+No parameter of any API means to carry a control character (tab and line breaks aside), and
+PostgreSQL refuses NUL in text outright: let one through and the request ends in a 500 on
+PostgreSQL while SQLite stores it. Each dialect reads its parameters through ``check_text``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from trunkline.domain.errors import InvalidParameter
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def has_control(value: str) -> bool:
+    return _CONTROL.search(value) is not None
+
+
+def check_text(name: str, value: str) -> str:
+    """``value`` unchanged, or InvalidParameter naming ``name`` if it holds a control character."""
+    if has_control(value):
+        raise InvalidParameter(f"{name} contains a control character", parameter=name)
+    return value
