@@ -12,6 +12,7 @@ from tests.support.factories import make_account
 from trunkline.domain.calls.connect_request import ConnectRequest
 from trunkline.domain.calls.lifecycle import Signal, Timer
 from trunkline.domain.calls.pricing import RateTable
+from trunkline.domain.network.scenarios import Scenario
 from trunkline.engine.calls.engine import CallEngine
 from trunkline.engine.calls.service import Caller, CallService
 from trunkline.engine.carriers.simulated import SimulatedNetwork
@@ -179,3 +180,21 @@ def test_a_refresh_racing_an_advance_never_puts_the_clock_back(database_factory,
     monkeypatch.undo()
     clock.refresh()
     assert clock.now_ms() == before + 60_000
+
+
+def test_a_scenario_refresh_racing_a_new_scenario_never_puts_the_old_one_back() -> None:
+    """The engine's tick reloads the stored scenario while an admin request saves and uses a new one:
+    the new one must stay (a flaky CI failure: a call planned by the old rules)."""
+    old, new = Scenario(), Scenario()
+    network = SimulatedNetwork(5, old)
+    using = threading.Thread(target=network.use, args=(new,))
+
+    def slow_load() -> Scenario:
+        using.start()
+        using.join(timeout=0.3)  # the admin request lands while the refresh is reading the store
+        return old  # what the store held when the refresh read it
+
+    network.refresh(slow_load)
+    using.join(timeout=10)
+    assert not using.is_alive()
+    assert network.scenario is new

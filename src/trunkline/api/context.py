@@ -100,7 +100,7 @@ class AppContext:
             settle_delay_ms=settings.settle_delay_seconds * 1000,
             batch_size=settings.engine_batch_size,
             on_callbacks=deliverer.wake,
-            on_tick=lambda: network.use(network_scenarios.load(db)),
+            on_tick=lambda: network.refresh(lambda: network_scenarios.load(db)),
         )
         flows, traffic, flow_requests = FlowStore(db), TrafficStore(db), FlowRequestStore(db)
         passthru = PassthruRequester(

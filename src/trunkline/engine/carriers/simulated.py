@@ -5,6 +5,9 @@ press keys and leave messages by the scenario rule of their number, just as dete
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+
 from trunkline.domain.calls.lifecycle import CallRun, Gather, Incoming, Listen, Signal, Timer, TimerKind
 from trunkline.domain.network.outcomes import Fate, leg_rng
 from trunkline.domain.network.scenarios import DEFAULT_SCENARIO, Scenario
@@ -19,9 +22,18 @@ class SimulatedNetwork:
     def __init__(self, seed: int, scenario: Scenario = DEFAULT_SCENARIO) -> None:
         self.seed = seed
         self.scenario = scenario
+        # ``refresh`` reads the store while an admin request saves and ``use``s a new scenario: without
+        # the lock, a refresh that read the store before the save committed would put the old one back.
+        self._changing = threading.Lock()
 
     def use(self, scenario: Scenario) -> None:
-        self.scenario = scenario
+        with self._changing:
+            self.scenario = scenario
+
+    def refresh(self, load: Callable[[], Scenario]) -> None:
+        """Take up the scenario as stored (another process may have changed it)."""
+        with self._changing:
+            self.scenario = load()
 
     def dial(self, run: CallRun, leg: int, at_ms: int) -> list[Timer]:
         number = run.legs[leg - 1].number
