@@ -330,7 +330,11 @@ def test_scenarios_drive_outcomes(client: httpx.Client, account: AccountFixture)
 def test_a_call_over_before_it_is_stored_is_counted(client: httpx.Client, account: AccountFixture) -> None:
     """Busy at once (no ringing): the call is final when the engine first stores it, and the rollups
     that answer Total for whole hours must count it then."""
-    rules = {"rules": [{"match": "+9198766*", "ring_seconds": [0, 0], "busy": 1, "answer": 0}]}
+    rules = {
+        "rules": [
+            {"match": "+9198766*", "ring_seconds": [0, 0], "busy": 1, "answer": 0, "no_answer": 0, "fail": 0}
+        ]
+    }
     assert client.put("/admin/scenario", json=rules, headers=ADMIN).status_code == 200
     try:
         call = place(client, account, From="+919876600001", To=ANSWER)
