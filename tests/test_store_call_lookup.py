@@ -116,3 +116,28 @@ def test_a_failing_read_on_sqlite_fails_that_batch_only(database_factory) -> Non
         await lookup.close()
 
     asyncio.run(scenario())
+
+
+def test_an_unexpected_error_in_a_read_fails_its_requests_instead_of_leaving_them_waiting(
+    store_db: Database,
+) -> None:
+    account = make_account(store_db)
+    (call,) = account.add_calls(make_call(account))
+    lookup = call_lookup(store_db)
+
+    async def scenario() -> None:
+        fetch = lookup._fetch
+
+        async def broken(sids: list[str]) -> list[object]:
+            raise RuntimeError("not a driver error")
+
+        lookup._fetch = broken  # type: ignore[method-assign,assignment]
+        asked = [lookup.get(account.account_id, account.sid, call.sid) for _ in range(3)]
+        outcomes = await asyncio.wait_for(asyncio.gather(*asked, return_exceptions=True), timeout=5)
+        assert all(isinstance(outcome, LookupUnavailable) for outcome in outcomes)
+        lookup._fetch = fetch  # type: ignore[method-assign]
+        found = await lookup.get(account.account_id, account.sid, call.sid)
+        assert found is not None and found.sid == call.sid
+        await lookup.close()
+
+    asyncio.run(scenario())

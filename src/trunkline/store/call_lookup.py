@@ -1,18 +1,23 @@
-"""Calls by Sid for the call-details hot path: concurrent requests batched, read off the event loop.
+"""Calls by Sid for the call-details hot path: concurrent requests batched, each batch one read.
 
 A busy server gets many call-details requests at once, each a primary-key read. ``CallLookup``
-collects the Sids asked for while a read is in flight and reads them together in the next one, so
-under load one hand-off answers many requests, and a lone request costs a single one:
+collects the Sids asked for while a read is in flight (or within one turn of the event loop) and
+reads them together in the next one. Under load one read answers many requests, and their answers
+leave together, so the server also handles more requests per wake-up; a lone request costs one read
+and one turn of the loop.
 
 * **PostgreSQL** (``_PostgresLookup``): one psycopg ``AsyncConnection`` on the event loop, in
-  autocommit, with ``sid = ANY(%s)`` prepared once. It replaces a thread-pool hop plus a pooled
-  SQLAlchemy connection per request (about 1.4 ms of overhead for a 50 µs query: ~700 requests a
-  second per process).
-* **SQLite** (``_SqliteLookup``): one reader thread with its own pinned sqlite3 connection. The driver
-  releases the GIL while SQLite searches, so the reads of a batch run beside the event loop, on
-  another core, instead of on it (~20 µs per request on the loop before).
+  autocommit, with ``sid = ANY(%s)`` prepared once: one round trip per batch. It replaced a
+  thread-pool hop plus a pooled SQLAlchemy connection per request (about 1.4 ms of overhead for a
+  50 µs query: ~700 requests a second per process).
+* **SQLite** (``_SqliteLookup``): the batch is read on the event loop, on the loop thread's pinned
+  sqlite3 connection (~15 µs a call from the page cache), as every quick SQLite read is
+  (``AppContext.read``). In WAL mode a reader never waits for a writer, so the loop does not either.
+  Two other ways were measured, alternated in one run against the bare endpoint (BENCHMARKS.md):
+  a reader thread beside the loop, 0.40–0.54× (the GIL hand-offs around each read cost more than
+  the read), and an inline read per request without batching, 0.47–0.49×; this way, 0.64–0.67×.
 
-Nothing is cached: every read sees the newest committed row. A driver error fails that batch's
+Nothing is cached: every read sees the newest committed row. A failed read fails that batch's
 requests with ``LookupUnavailable`` and drops the connection; callers then read another way (the
 thread pool), and the next batch connects again.
 """
@@ -21,9 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import psycopg
@@ -76,7 +79,8 @@ class CallLookup:
                 batch = {sid: self._waiting.pop(sid) for sid in sids}
                 try:
                     rows = await self._fetch(sids)
-                except (psycopg.Error, sqlite3.Error, OSError) as exc:
+                except Exception as exc:
+                    # Whatever went wrong, every waiter hears of it: none is left hanging.
                     log.warning("call lookup failed, reading through the pool instead: %s", exc)
                     self._reset()
                     failure = LookupUnavailable(str(exc))
@@ -134,20 +138,17 @@ class _SqliteLookup(CallLookup):
     def __init__(self, db: Database) -> None:
         super().__init__()
         self._db = db
-        # One thread, so it keeps one pinned connection (Database.point_connection is per thread).
-        self._reader = ThreadPoolExecutor(1, thread_name_prefix="call-lookup")
 
     async def _fetch(self, sids: list[str]) -> list[Row]:
-        return await asyncio.get_running_loop().run_in_executor(self._reader, self._read, sids)
+        return self._read(sids)  # on the loop: see the module's docstring
 
     def _read(self, sids: list[str]) -> list[Row]:
         execute = self._db.point_connection().execute
         rows = [execute(self._SQL, (sid,)).fetchone() for sid in sids]
         return [row for row in rows if row is not None]
 
-    async def close(self) -> None:
-        await asyncio.get_running_loop().run_in_executor(self._reader, self._db.close_point_connection)
-        self._reader.shutdown()
+    def _reset(self) -> None:
+        self._db.close_point_connection()  # the next read opens a fresh one
 
 
 def call_lookup(db: Database) -> CallLookup:
