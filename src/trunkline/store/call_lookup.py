@@ -15,7 +15,7 @@ and one turn of the loop.
   (``AppContext.read``). In WAL mode a reader never waits for a writer, so the loop does not either.
   Two other ways were measured, alternated in one run against the bare endpoint (BENCHMARKS.md):
   a reader thread beside the loop, 0.40–0.54× (the GIL hand-offs around each read cost more than
-  the read), and an inline read per request without batching, 0.47–0.49×; this way, 0.64–0.67×.
+  the read), and an inline read per request without batching, 0.47–0.49×; this way, 0.60–0.67×.
 
 Nothing is cached: every read sees the newest committed row. A failed read fails that batch's
 requests with ``LookupUnavailable`` and drops the connection; callers then read another way (the
