@@ -55,3 +55,30 @@ def test_given_limit_5_when_call_details_then_the_fast_path_spends_and_reports_t
         assert limited.json()["RestException"]["Status"] == 429
         xml = client.get(f"/v1/Accounts/{account.sid}/Calls/{call.sid}", auth=account.auth)
         assert xml.status_code == 429 and b"<RestException>" in xml.content
+
+
+def test_given_the_fast_path_gives_way_after_spending_when_the_route_answers_then_one_token_is_spent(
+    limited_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The raw path spends a token before it reads; if the read fails there, the route answers in
+    full and spends its own, so the raw path's must go back."""
+    account = make_account(limited_server.db)
+    (call,) = account.add_calls(make_call(account))
+    ctx = limited_server.ctx
+    read = ctx.call
+    failures = iter([RuntimeError("the fast path's read fails once")])
+
+    async def first_read_fails(*args, **kwargs):  # type: ignore[no-untyped-def]
+        failure = next(failures, None)
+        if failure is not None:
+            raise failure
+        return await read(*args, **kwargs)
+
+    with httpx.Client(base_url=limited_server.base_url) as client:
+        url = f"/v1/Accounts/{account.sid}/Calls/{call.sid}.json"
+        assert client.get(url, auth=account.auth).headers["X-RateLimit-Remaining"] == "4"  # auth cached
+        monkeypatch.setattr(ctx, "call", first_read_fails)
+        answer = client.get(url, auth=account.auth)
+        assert answer.status_code == 200 and answer.json()["Call"]["Sid"] == call.sid
+        assert next(failures, None) is None  # the fast path did try, and failed
+        assert answer.headers["X-RateLimit-Remaining"] == "3"

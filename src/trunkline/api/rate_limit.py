@@ -35,3 +35,9 @@ class RateLimiter:
         tokens -= 1.0
         self._buckets[account_sid] = (tokens, now)
         return int(tokens), math.ceil((self.per_minute - tokens) / self._rate)
+
+    def give_back(self, account_sid: str) -> None:
+        """Return a request spent by a handler that then left the answer to another one, which
+        spends its own: one request, one token."""
+        tokens, last = self._buckets.get(account_sid, (float(self.per_minute), time.monotonic()))
+        self._buckets[account_sid] = (min(float(self.per_minute), tokens + 1.0), last)

@@ -81,12 +81,17 @@ class CallDetailsFastPath:
                 extra = rate_limit_headers(ctx.limiter, account_sid)
             except RateLimited as exc:
                 return _of(rate_limited(exc, ctx.limiter, as_json=as_json))
-        call = await ctx.call(principal.account_id, account_sid, sid)
-        if call is None:
-            # As the route answers it: NotFound is raised past the rate-limit headers.
-            return _of(rest_exception(404, "No matching results", as_json=as_json))
-        document = {"Call": call_object(call, public_url=ctx.settings.public_url)}
-        body = orjson.dumps(document) if as_json else to_xml(document)
+        try:
+            call = await ctx.call(principal.account_id, account_sid, sid)
+            if call is None:
+                # As the route answers it: NotFound is raised past the rate-limit headers.
+                return _of(rest_exception(404, "No matching results", as_json=as_json))
+            document = {"Call": call_object(call, public_url=ctx.settings.public_url)}
+            body = orjson.dumps(document) if as_json else to_xml(document)
+        except Exception:
+            if extra is not None:
+                ctx.limiter.give_back(account_sid)  # the full app answers instead, and spends its own
+            raise
         headers = [
             (b"content-length", str(len(body)).encode()),
             (b"content-type", _JSON if as_json else _XML),
