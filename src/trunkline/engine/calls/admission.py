@@ -1,7 +1,8 @@
 """Group commit for new calls: one writer thread stores every call placed meanwhile in one
 transaction. SQLite takes one writer at a time and a commit costs more than the rows in it, so
 under load (many clients placing calls at once) this multiplies the calls accepted per second;
-a lone request waits for no one."""
+a lone request waits for no one. A group that fails is stored again one call at a time, so only
+the call at fault fails."""
 
 from __future__ import annotations
 
@@ -65,9 +66,14 @@ class CallWriter:
         try:
             ids = self._runs.start_many([item for item, _ in batch])
         except Exception as exc:
-            log.exception("storing %d new calls failed", len(batch))
-            for _, future in batch:
-                future.set_exception(exc)
+            if len(batch) > 1:
+                # One bad call must not fail the others placed with it: each is tried on its own.
+                log.warning("storing %d new calls together failed, one at a time: %s", len(batch), exc)
+                for each in batch:
+                    self._write([each])
+                return
+            log.exception("storing a new call failed")
+            batch[0][1].set_exception(exc)
             return
         for (_, future), call_id in zip(batch, ids, strict=True):
             future.set_result(call_id)
