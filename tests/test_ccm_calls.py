@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 import pytest
 
 from tests.support.calls_api import ANSWER, BUSY, FAIL, NEVER, STAYS, advance
-from tests.support.ccm import add_agent, get_details, make_call
+from tests.support.ccm import add_agent, error_of, get_details, make_call, make_call_body, post_call
 from tests.support.factories import make_account
 from tests.support.factories import make_call as make_v1_call
 from tests.support.live_server import LiveServer
@@ -220,6 +222,30 @@ def test_given_an_agent_on_a_call_when_it_ends_then_the_agent_can_be_called_agai
     advance(client, 120)
     again = make_call(client, account, agent, TALKS_45S)
     assert again["response"]["call_state"] == "active"
+
+
+def test_given_one_free_agent_when_many_make_calls_at_once_then_exactly_one_rings_it(
+    engine_server: LiveServer,
+) -> None:
+    """The busy check and the stored call are one step per agent: requests at the same moment,
+    naming the agent by user_id and by contact_uri, cannot both find it free."""
+    account = make_account(engine_server.db)
+    with httpx.Client(base_url=engine_server.base_url, timeout=30) as http:
+        agent = add_agent(http, account, ANSWER)
+        other = add_agent(http, account, "sip:ravi@example.com")
+    bodies = [make_call_body(account, agent, TALKS_45S) for _ in range(6)]
+    bodies += [{**body, "from": {"user_contact_uri": ANSWER}} for body in bodies[:2]]
+
+    def post(body: dict[str, Any]) -> httpx.Response:
+        with httpx.Client(base_url=engine_server.base_url, timeout=30) as http:
+            return post_call(http, account, body)
+
+    with ThreadPoolExecutor(len(bodies) + 1) as pool:
+        answers = list(pool.map(post, [*bodies, make_call_body(account, other, TALKS_45S)]))
+    *for_agent, for_other = answers
+    assert sorted(answer.status_code for answer in for_agent) == [200] + [409] * (len(bodies) - 1)
+    assert {error_of(answer) for answer in for_agent if answer.status_code == 409} == {(409, 10706)}
+    assert for_other.status_code == 200  # another agent does not wait its turn behind this one
 
 
 def test_given_user_contact_uri_in_any_spelling_when_make_call_then_the_agent_is_found(

@@ -13,6 +13,7 @@ from starlette.types import ASGIApp
 
 from trunkline.api.context import AppContext
 from trunkline.api.dialect import Dialect
+from trunkline.api.exotel_ccm.agent_turns import AgentTurns
 from trunkline.api.exotel_ccm.envelope import error_response, internal_error
 from trunkline.api.exotel_ccm.openapi import ccm_paths
 from trunkline.api.exotel_ccm.routes import DIALECT_NAME, routes
@@ -47,6 +48,7 @@ def build_app(ctx: AppContext) -> ASGIApp:
     )
     app.state.ctx = ctx
     app.state.agents = ctx.agents
+    app.state.agent_turns = AgentTurns()
     return app
 
 

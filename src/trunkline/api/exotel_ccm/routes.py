@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute, Route
 
 from trunkline.api.auth import Principal
 from trunkline.api.context import AppContext
+from trunkline.api.exotel_ccm.agent_turns import AgentTurns
 from trunkline.api.exotel_ccm.envelope import (
     CcmNotFound,
     UnsupportedContentType,
@@ -97,37 +98,43 @@ def _check_content_type(value: str | None) -> None:
         raise UnsupportedContentType(media or value.strip() or "(empty)")
 
 
-def _agent_for(agents: AgentStore, account_id: int, ref: AgentRef) -> tuple[Agent | None, bool]:
-    """The agent a make-call names, and whether it already has a live call (one thread hop)."""
+def _agent_for(agents: AgentStore, account_id: int, ref: AgentRef) -> Agent | None:
+    """The agent a make-call names."""
     if ref.user_id is not None:
-        agent = agents.get(account_id, ref.user_id)
-    else:
-        assert ref.contact_uri is not None
-        agent = agents.by_contact_uri(account_id, ref.contact_uri)
-    if agent is None:
-        return None, False
-    return agent, agents.on_a_call(account_id, agent.user_id)
+        return agents.get(account_id, ref.user_id)
+    assert ref.contact_uri is not None
+    return agents.by_contact_uri(account_id, ref.contact_uri)
 
 
 async def make_call(request: Request, ctx: AppContext, principal: Principal) -> dict[str, Any]:
     _check_content_type(request.headers.get("content-type"))
     made = parse_make_call(parse_body(await request.body()))
-    agent, on_a_call = await ctx.read(_agent_for, _agents(request), principal.account_id, made.agent)
+    agents = _agents(request)
+    agent = await ctx.read(_agent_for, agents, principal.account_id, made.agent)
     if agent is None:
         named = made.agent.user_id or made.agent.contact_uri
         raise CcmNotFound(f"User {named} not found", ccm_code=10731)
-    check_can_call(agent, on_a_call=on_a_call)
-    caller = Caller(principal.account_id, principal.account_sid)
-    try:
-        call = await ctx.call_service.connect_async(caller, made.connect_request(agent), dialect=DIALECT_NAME)
-    except InvalidParameter as exc:
-        if exc.parameter == "CallerId":
-            raise CcmNotFound(
-                f"virtual_number {made.virtual_number} is not an ExoPhone of this account", ccm_code=10716
-            ) from None
-        if exc.parameter == "StatusCallback":
-            raise InvalidParameter(f"status_callback: {exc.message}", parameter="status_callback") from None
-        raise
+    turns: AgentTurns = request.app.state.agent_turns
+    async with turns.turn(principal.account_id, agent.user_id):
+        # Read in the agent's turn: a call placed by the turn before is stored by now.
+        on_a_call = await ctx.read(agents.on_a_call, principal.account_id, agent.user_id)
+        check_can_call(agent, on_a_call=on_a_call)
+        caller = Caller(principal.account_id, principal.account_sid)
+        try:
+            call = await ctx.call_service.connect_async(
+                caller, made.connect_request(agent), dialect=DIALECT_NAME
+            )
+        except InvalidParameter as exc:
+            if exc.parameter == "CallerId":
+                raise CcmNotFound(
+                    f"virtual_number {made.virtual_number} is not an ExoPhone of this account",
+                    ccm_code=10716,
+                ) from None
+            if exc.parameter == "StatusCallback":
+                raise InvalidParameter(
+                    f"status_callback: {exc.message}", parameter="status_callback"
+                ) from None
+            raise
     return made_call(call, agent, made.record)
 
 
