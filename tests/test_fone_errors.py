@@ -209,6 +209,41 @@ def test_configure_numbers(client: httpx.Client, account: AccountFixture) -> Non
     error(response, 400, "PARAMETER_REQUIRED", "EndpointNumber")
 
 
+def test_a_form_of_more_than_100_fields_is_a_400_in_the_envelope(
+    client: httpx.Client, account: AccountFixture
+) -> None:
+    prop = create_property(client, account)
+    fields = {f"Field{n}": "x" for n in range(101)}
+    for path, data in ((f"/v2/Properties/{prop}/Numbers", {"Number": NUMBER, **fields}),):
+        error(client.post(path, data=data, auth=auth(account)), 400, "PARAMETER_INVALID")
+        files = {name: (None, value) for name, value in data.items()}  # multipart: the same limit
+        error(client.post(path, files=files, auth=auth(account)), 400, "PARAMETER_INVALID")
+    listed = client.get(f"/admin/accounts/{account.sid}/properties/{prop}", headers=ADMIN).json()
+    assert listed["numbers"] == []
+
+
+def test_a_configure_numbers_that_fails_changes_neither_the_flow_nor_the_number(
+    client: httpx.Client, account: AccountFixture, engine_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The generated flow, its assignment and the number's settings are one transaction."""
+    prop = create_property(client, account)
+    assert buy(client, account, prop, NUMBER).status_code == 200
+    before = client.get(f"/v2/Numbers/{NUMBER[1:]}", auth=auth(account)).json()
+
+    def fails(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the store failed after the flow was written")
+
+    monkeypatch.setattr(engine_server.ctx.tracking, "update_number_in", fails)
+    body = {"RoutingMethod": "Endpoint", "EndpointNumber": "09999900001", "Friendly": "New"}
+    response = client.post(f"/v2/Numbers/{NUMBER[1:]}", data=body, auth=auth(account))
+    assert response.status_code == 500 and "ResponseStatus" in response.json()
+    monkeypatch.undo()
+    assert client.get(f"/v2/Numbers/{NUMBER[1:]}", auth=auth(account)).json() == before
+    flow = client.get(f"/admin/accounts/{account.sid}/flows/fone-{NUMBER[1:]}", headers=ADMIN)
+    assert flow.status_code == 404
+    assert configure(client, account, NUMBER, **body)["RoutingMethod"] == "Endpoint"  # and it works after
+
+
 def test_the_rate_limit_is_a_429_in_the_envelope(database_factory) -> None:  # type: ignore[no-untyped-def]
     live = start_server(database_factory("sqlite", "fone_rate_limited"), rate_limit_per_minute=2)
     try:

@@ -25,6 +25,7 @@ from trunkline.api.admin.agents_routes import router as agents_router
 from trunkline.api.admin.flows_routes import router as flows_router
 from trunkline.api.admin.routes import router as admin_router
 from trunkline.api.admin.tracking_routes import router as tracking_router
+from trunkline.api.answered_errors import StopAnsweredErrors
 from trunkline.api.context import AppContext
 from trunkline.api.dialect import Dialect
 from trunkline.api.paths import NormalisePath
@@ -105,7 +106,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     for dialect in DIALECTS:
         dialect_app = dialect.build_app(ctx)
         dialects.update({prefix: dialect_app for prefix in dialect.prefixes})
-    return NormalisePath(DialectDispatch(dialects, default=app, ctx=ctx))
+    return NormalisePath(DialectDispatch(dialects, default=StopAnsweredErrors(app), ctx=ctx))
 
 
 async def _admin_error(_: Request, exc: Exception) -> JSONResponse:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, select, update
+from sqlalchemy import Connection, delete, select, update
 
 from trunkline.domain.errors import InvalidParameter, NotFound
 from trunkline.domain.flows.definition import Flow
@@ -34,16 +34,20 @@ class FlowStore:
 
     def put(self, account_id: int, flow: Flow, now_ms: int) -> bool:
         """Create or replace a flow; True if it was created."""
-        values = {"name": flow.name, "definition": orjson.dumps(flow.document).decode(), "updated_at": now_ms}
         with self._db.write() as conn:
-            changed = conn.execute(
-                update(flows)
-                .where(flows.c.account_id == account_id, flows.c.app_id == flow.app_id)
-                .values(values)
-            ).rowcount
-            if changed:
-                return False
-            conn.execute(flows.insert().values(account_id=account_id, app_id=flow.app_id, **values))
+            return self.put_in(conn, account_id, flow, now_ms)
+
+    def put_in(self, conn: Connection, account_id: int, flow: Flow, now_ms: int) -> bool:
+        """``put`` inside the caller's transaction (Configure Numbers writes a flow with its number)."""
+        values = {"name": flow.name, "definition": orjson.dumps(flow.document).decode(), "updated_at": now_ms}
+        changed = conn.execute(
+            update(flows)
+            .where(flows.c.account_id == account_id, flows.c.app_id == flow.app_id)
+            .values(values)
+        ).rowcount
+        if changed:
+            return False
+        conn.execute(flows.insert().values(account_id=account_id, app_id=flow.app_id, **values))
         return True
 
     def get(self, account_id: int, app_id: str) -> StoredFlow | None:
@@ -90,17 +94,21 @@ class FlowStore:
     def assign(self, account_id: int, number: str, app_id: str | None) -> None:
         """Make ``number`` (an ExoPhone of the account) answer inbound calls with ``app_id`` (None: none)."""
         with self._db.write() as conn:
-            if app_id is not None:
-                exists = conn.execute(
-                    select(flows.c.app_id).where(flows.c.account_id == account_id, flows.c.app_id == app_id)
-                ).first()
-                if exists is None:
-                    raise NotFound(f"no flow {app_id} in this account", parameter="app_id")
-            changed = conn.execute(
-                update(exophones)
-                .where(exophones.c.account_id == account_id, exophones.c.number == number)
-                .values(flow_app_id=app_id)
-            ).rowcount
+            self.assign_in(conn, account_id, number, app_id)
+
+    def assign_in(self, conn: Connection, account_id: int, number: str, app_id: str | None) -> None:
+        """``assign`` inside the caller's transaction."""
+        if app_id is not None:
+            exists = conn.execute(
+                select(flows.c.app_id).where(flows.c.account_id == account_id, flows.c.app_id == app_id)
+            ).first()
+            if exists is None:
+                raise NotFound(f"no flow {app_id} in this account", parameter="app_id")
+        changed = conn.execute(
+            update(exophones)
+            .where(exophones.c.account_id == account_id, exophones.c.number == number)
+            .values(flow_app_id=app_id)
+        ).rowcount
         if not changed:
             raise NotFound(f"{number} is not an ExoPhone of this account", parameter="number")
 

@@ -260,14 +260,20 @@ class TrackingStore:
         self, account_id: int, number: str, changes: dict[str, Any], now_ms: int
     ) -> TrackingNumber:
         with self._db.write() as conn:
-            changed = conn.execute(
-                update(tracking_numbers)
-                .where(tracking_numbers.c.account_id == account_id, tracking_numbers.c.number == number)
-                .values({**changes, "updated_at": now_ms})
-            ).rowcount
-            if not changed:
-                raise NotFound(f"{number} is not a tracking number of this account", parameter="Number")
-            found = self._number(conn, account_id, number)
+            return self.update_number_in(conn, account_id, number, changes, now_ms)
+
+    def update_number_in(
+        self, conn: Connection, account_id: int, number: str, changes: dict[str, Any], now_ms: int
+    ) -> TrackingNumber:
+        """``update_number`` inside the caller's transaction (with the number's routing)."""
+        changed = conn.execute(
+            update(tracking_numbers)
+            .where(tracking_numbers.c.account_id == account_id, tracking_numbers.c.number == number)
+            .values({**changes, "updated_at": now_ms})
+        ).rowcount
+        if not changed:
+            raise NotFound(f"{number} is not a tracking number of this account", parameter="Number")
+        found = self._number(conn, account_id, number)
         assert found is not None
         return found
 

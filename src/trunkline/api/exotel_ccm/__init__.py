@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp
 
+from trunkline.api.answered_errors import StopAnsweredErrors
 from trunkline.api.context import AppContext
 from trunkline.api.dialect import Dialect
 from trunkline.api.exotel_ccm.agent_turns import AgentTurns
@@ -49,7 +50,7 @@ def build_app(ctx: AppContext) -> ASGIApp:
     app.state.ctx = ctx
     app.state.agents = ctx.agents
     app.state.agent_turns = AgentTurns()
-    return app
+    return StopAnsweredErrors(app)
 
 
 def _renderers(settings: Settings) -> dict[str, CallbackRenderer]:

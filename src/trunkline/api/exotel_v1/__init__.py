@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp
 
+from trunkline.api.answered_errors import StopAnsweredErrors
 from trunkline.api.context import AppContext
 from trunkline.api.dialect import Dialect
 from trunkline.api.exotel_v1.fast_details import CallDetailsFastPath
@@ -47,7 +48,7 @@ def build_app(ctx: AppContext) -> ASGIApp:
         routes=routes(), exception_handlers={HTTPException: _http_error, Exception: _unexpected_error}
     )
     app.state.ctx = ctx
-    return CallDetailsFastPath(app, ctx)
+    return CallDetailsFastPath(StopAnsweredErrors(app), ctx)
 
 
 def _renderers(settings: Settings) -> dict[str, CallbackRenderer]:

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp
 
+from trunkline.api.answered_errors import StopAnsweredErrors
 from trunkline.api.context import AppContext
 from trunkline.api.dialect import Dialect
 from trunkline.api.fone_dynamics.openapi import fone_paths
@@ -40,7 +41,7 @@ def build_app(ctx: AppContext) -> ASGIApp:
         routes=routes(), exception_handlers={HTTPException: _http_error, Exception: _unexpected_error}
     )
     app.state.ctx = ctx
-    return app
+    return StopAnsweredErrors(app)
 
 
 DIALECT = Dialect(name="fone_dynamics", prefixes=PREFIXES, build_app=build_app, openapi_paths=fone_paths)

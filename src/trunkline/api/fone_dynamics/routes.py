@@ -142,7 +142,10 @@ async def _read_parameters(request: Request) -> dict[str, str]:
                 "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
             )
         return params
-    form = await request.form(max_files=0, max_fields=100)
+    try:
+        form = await request.form(max_files=0, max_fields=100)
+    except Exception as exc:  # too many fields: Starlette's 400, which this dialect must answer itself
+        raise InvalidParameter(f"the form body cannot be read: {getattr(exc, 'detail', exc)}") from None
     params.update({k: v for k, v in form.multi_items() if isinstance(v, str)})
     return params
 
@@ -171,7 +174,7 @@ async def purchase_number(request: Request, ctx: AppContext, principal: Principa
 async def configure_number(request: Request, ctx: AppContext, principal: Principal) -> Response:
     number = number_from_path(request.path_params["number"])
     params = await read_parameters(request)
-    configurator = NumberConfigurator(ctx.tracking, ctx.flows)
+    configurator = NumberConfigurator(ctx.db, ctx.tracking, ctx.flows)
     configured = await ctx.blocking(configurator.configure, principal.account_id, number, params, wall_ms())
     return json_response(number_object(configured))
 

@@ -10,7 +10,9 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp
 
+from trunkline.api.answered_errors import StopAnsweredErrors
 from trunkline.api.context import AppContext
 from trunkline.api.dialect import Dialect
 from trunkline.api.exotel_v1.render import rest_exception
@@ -32,13 +34,13 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
     return rest_exception(500, "Internal server error", as_json=True)
 
 
-def build_app(ctx: AppContext, *, now_s: Callable[[], float] = time.time) -> Starlette:
+def build_app(ctx: AppContext, *, now_s: Callable[[], float] = time.time) -> ASGIApp:
     """Mounted by path prefix in ``api/app.py``; ``now_s`` is the wall clock that links expire by."""
     app = Starlette(
         routes=routes(now_s), exception_handlers={HTTPException: _http_error, Exception: _unexpected_error}
     )
     app.state.ctx = ctx
-    return app
+    return StopAnsweredErrors(app)
 
 
 DIALECT = Dialect(name="recordings", prefixes=(PREFIX,), build_app=build_app, openapi_paths=recording_paths)

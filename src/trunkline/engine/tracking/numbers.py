@@ -10,8 +10,9 @@ machinery (admin API, traffic generators, the engine) rings it.
 from __future__ import annotations
 
 from trunkline.domain.errors import InvalidParameter, NotFound
-from trunkline.domain.flows.definition import parse_flow
+from trunkline.domain.flows.definition import Flow, parse_flow
 from trunkline.domain.tracking.numbers import parse_number_update
+from trunkline.store.database import Database
 from trunkline.store.flows import FlowStore
 from trunkline.store.tracking import TrackingNumber, TrackingStore
 
@@ -23,16 +24,18 @@ def endpoint_flow_id(number: str) -> str:
 
 
 class NumberConfigurator:
-    def __init__(self, tracking: TrackingStore, flows: FlowStore) -> None:
-        self._tracking, self._flows = tracking, flows
+    def __init__(self, db: Database, tracking: TrackingStore, flows: FlowStore) -> None:
+        self._db, self._tracking, self._flows = db, tracking, flows
 
     def configure(self, account_id: int, number: str, params: dict[str, str], now_ms: int) -> TrackingNumber:
-        """Apply a Configure Numbers request (blocking)."""
+        """Apply a Configure Numbers request (blocking): the number's settings, its generated flow
+        and the flow's assignment in one transaction, so a request that fails changes nothing."""
         current = self._tracking.number(account_id, number)
         if current is None:
             raise NotFound(f"{number} is not a tracking number of this account", parameter="Number")
         changes = parse_number_update(params, current_endpoint=current.endpoint_number).changes
         method = changes.get("routing_method", current.routing_method)
+        routing: Flow | str | None = None  # the flow to generate, or the app_id to assign
         if _ROUTING_COLUMNS & changes.keys():
             if method == "Endpoint":
                 endpoint = changes.get("endpoint_number", current.endpoint_number)
@@ -42,21 +45,24 @@ class NumberConfigurator:
                         parameter="EndpointNumber",
                     )
                 record = changes.get("recording", current.recording) == "Call"
-                self._route_to_endpoint(account_id, number, endpoint, record, now_ms)
+                routing = _endpoint_flow(number, endpoint, record)
             elif method == "Flow":
-                flow = changes.get("flow", current.flow)
-                if flow is None or self._flows.get(account_id, flow) is None:
-                    raise InvalidParameter(f"Flow: no flow {flow!r} in this account", parameter="Flow")
-                self._flows.assign(account_id, number, flow)
-        return self._tracking.update_number(account_id, number, changes, now_ms)
+                routing = changes.get("flow", current.flow)
+                if routing is None or self._flows.get(account_id, routing) is None:
+                    raise InvalidParameter(f"Flow: no flow {routing!r} in this account", parameter="Flow")
+        with self._db.write() as conn:
+            if isinstance(routing, Flow):
+                self._flows.put_in(conn, account_id, routing, now_ms)
+                self._flows.assign_in(conn, account_id, number, routing.app_id)
+            elif routing is not None:
+                self._flows.assign_in(conn, account_id, number, routing)
+            return self._tracking.update_number_in(conn, account_id, number, changes, now_ms)
 
-    def _route_to_endpoint(
-        self, account_id: int, number: str, endpoint: str, record: bool, now_ms: int
-    ) -> None:
-        app_id = endpoint_flow_id(number)
-        document = {
-            "name": f"Tracking number {number}",
-            "applets": [{"id": "endpoint", "type": "connect", "numbers": [endpoint], "record": record}],
-        }
-        self._flows.put(account_id, parse_flow(app_id, document), now_ms)
-        self._flows.assign(account_id, number, app_id)
+
+def _endpoint_flow(number: str, endpoint: str, record: bool) -> Flow:
+    """The flow generated for RoutingMethod Endpoint: one Connect applet dialling the endpoint."""
+    document = {
+        "name": f"Tracking number {number}",
+        "applets": [{"id": "endpoint", "type": "connect", "numbers": [endpoint], "record": record}],
+    }
+    return parse_flow(endpoint_flow_id(number), document)
