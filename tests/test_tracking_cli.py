@@ -47,6 +47,14 @@ def test_properties_add_list_and_remove(tmp_path: Path) -> None:
         assert again.exit_code == 2 and "belongs to property PRweb" in again.output
         assert run("add", account.sid, "Dup", "--sid", "PRweb").exit_code == 2
         assert run("add", "nobody", "X").exit_code == 2
+        # A Sid the Fone paths could not name, or a bad name, is refused before anything is stored.
+        for args in (["Bad", "--sid", "PR/web"], ["Bad", "--sid", "a b"], ["", "--sid", "PRok"], ["x" * 201]):
+            refused = run("add", account.sid, *args, "--number", "+918047100009")
+            assert refused.exit_code == 2 and (
+                "sid must be" in refused.output or "name must be" in refused.output
+            )
+        assert [p.sid for p in store.properties(account.account_id)] == ["PRweb", generated.output.strip()]
+        assert store.number(account.account_id, "+918047100009") is None
         removed = run("remove", account.sid, "PRweb")
         assert removed.exit_code == 0 and "removed PRweb" in removed.output
         assert run("remove", account.sid, "PRweb").exit_code == 2

@@ -35,6 +35,7 @@ from trunkline.domain.errors import InvalidParameter, NotFound
 from trunkline.domain.tracking.errors import NumberInOtherProperty
 from trunkline.domain.tracking.geography import geography, mobile_series_prefixes
 from trunkline.domain.tracking.outcome import outcome_of
+from trunkline.domain.tracking.properties import check_new_property
 from trunkline.domain.tracking.query import CallsQuery
 from trunkline.domain.tracking.sessions import from_extra
 from trunkline.store import tracked_call_lists
@@ -135,6 +136,7 @@ class TrackingStore:
     # --- properties ---
 
     def create_property(self, account_id: int, name: str, now_ms: int, sid: str | None = None) -> Property:
+        check_new_property(name, sid)
         sid = sid or new_property_sid()
         with self._db.write() as conn:
             try:

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from trunkline.api.admin.flows_routes import _account
 from trunkline.api.admin.routes import PREFIX, Admin
 from trunkline.domain.errors import NotFound
+from trunkline.domain.tracking.properties import NAME_MAX, PROPERTY_SID_PATTERN
 from trunkline.engine.clock import wall_ms
 from trunkline.store.tracking import Property, TrackingNumber
 
@@ -18,9 +19,9 @@ router = APIRouter(prefix=PREFIX, tags=["admin: call tracking"])
 
 
 class NewProperty(BaseModel):
-    name: str = Field(min_length=1, max_length=200, description="A name people recognise (a website).")
+    name: str = Field(min_length=1, max_length=NAME_MAX, description="A name people recognise (a website).")
     sid: str | None = Field(
-        None, pattern=r"^[A-Za-z0-9_-]{1,64}$", description="The property's Sid; generated when omitted."
+        None, pattern=PROPERTY_SID_PATTERN, description="The property's Sid; generated when omitted."
     )
 
 
