@@ -250,9 +250,14 @@ def test_the_rate_limit_is_a_429_in_the_envelope(database_factory) -> None:  # t
         account = make_account(live.db)
         with httpx.Client(base_url=live.base_url, timeout=30) as http:
             path = f"/v2/Accounts/{account.sid}/Calls"
-            assert [http.get(path, auth=auth(account)).status_code for _ in range(2)] == [200, 200]
+            served = [http.get(path, auth=auth(account)) for _ in range(2)]
+            assert [r.status_code for r in served] == [200, 200]
+            assert [r.headers["X-RateLimit-Remaining"] for r in served] == ["1", "0"]
             response = http.get(path, auth=auth(account))
             error(response, 429, "RATE_LIMIT_EXCEEDED")
             assert int(response.headers["Retry-After"]) >= 1
+            # The same headers as the other dialects' 429s.
+            assert response.headers["X-RateLimit-Remaining"] == "0"
+            assert response.headers["X-RateLimit-Limit"] == "2"
     finally:
         live.stop()

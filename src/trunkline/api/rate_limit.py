@@ -36,6 +36,27 @@ class RateLimiter:
         self._buckets[account_sid] = (tokens, now)
         return int(tokens), math.ceil((self.per_minute - tokens) / self._rate)
 
+    def spend(self, account_sid: str) -> dict[str, str] | None:
+        """Spend one request of the account's (``RateLimited`` if none is left); the headers every
+        dialect answers with, saying what is left. None when the limit is off."""
+        if not self.enabled:
+            return None
+        remaining, reset = self.take(account_sid)
+        return {
+            "X-RateLimit-Limit": str(self.per_minute),
+            "X-RateLimit-Remaining": str(remaining),
+            "X-RateLimit-Reset": str(reset),
+        }
+
+    def refused_headers(self, exc: RateLimited) -> dict[str, str]:
+        """The headers of a 429: when to try again, and that nothing is left until then."""
+        return {
+            "Retry-After": str(exc.retry_after),
+            "X-RateLimit-Limit": str(self.per_minute),
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Reset": str(exc.retry_after),
+        }
+
     def give_back(self, account_sid: str) -> None:
         """Return a request spent by a handler that then left the answer to another one, which
         spends its own: one request, one token."""

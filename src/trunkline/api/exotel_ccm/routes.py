@@ -42,18 +42,6 @@ DIALECT_NAME = "exotel_ccm_v2"
 Handler = Callable[[Request, AppContext, Principal], Awaitable[dict[str, Any]]]
 
 
-def _spend(ctx: AppContext, account_sid: str) -> dict[str, str] | None:
-    """One request of the account's per-minute allowance (shared with every dialect)."""
-    if not ctx.limiter.enabled:
-        return None
-    remaining, reset = ctx.limiter.take(account_sid)
-    return {
-        "X-RateLimit-Limit": str(ctx.limiter.per_minute),
-        "X-RateLimit-Remaining": str(remaining),
-        "X-RateLimit-Reset": str(reset),
-    }
-
-
 def ccm_endpoint(handler: Handler, *, metadata: bool = False) -> Callable[[Request], Awaitable[Response]]:
     """Authenticate (the path's account must be the credential's), spend the rate limit, run the
     handler, and answer in the envelope; every ``TrunklineError`` becomes its Exotel code.
@@ -67,16 +55,10 @@ def ccm_endpoint(handler: Handler, *, metadata: bool = False) -> Callable[[Reque
             principal = await ctx.authenticator.authenticate(
                 request.headers.get("authorization"), request.path_params["account_sid"]
             )
-            headers = _spend(ctx, principal.account_sid)
+            headers = ctx.limiter.spend(principal.account_sid)
             body = await handler(request, ctx, principal)
         except RateLimited as exc:
-            retry = {
-                "Retry-After": str(exc.retry_after),
-                "X-RateLimit-Limit": str(ctx.limiter.per_minute),
-                "X-RateLimit-Remaining": "0",
-                "X-RateLimit-Reset": str(exc.retry_after),
-            }
-            return error_response(method, exc, retry)
+            return error_response(method, exc, ctx.limiter.refused_headers(exc))
         except TrunklineError as exc:
             return error_response(method, exc, headers)
         return success(method, body, headers, metadata=metadata)

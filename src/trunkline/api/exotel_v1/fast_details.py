@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from trunkline.api.context import AppContext
 from trunkline.api.exotel_v1.render import JSON_TYPE, XML_TYPE, call_object, rest_exception, to_xml
-from trunkline.api.exotel_v1.routes import rate_limit_headers, rate_limited, split_suffix
+from trunkline.api.exotel_v1.routes import rate_limited, split_suffix
 from trunkline.domain.calls.bulk_filters import is_call_sid
 from trunkline.domain.errors import RateLimited
 
@@ -75,12 +75,10 @@ class CallDetailsFastPath:
         principal = ctx.authenticator.cached(authorization, account_sid)
         if principal is None:
             return None
-        extra: dict[str, str] | None = None
-        if ctx.limiter.enabled:
-            try:
-                extra = rate_limit_headers(ctx.limiter, account_sid)
-            except RateLimited as exc:
-                return _of(rate_limited(exc, ctx.limiter, as_json=as_json))
+        try:
+            extra = ctx.limiter.spend(account_sid)
+        except RateLimited as exc:
+            return _of(rate_limited(exc, ctx.limiter, as_json=as_json))
         try:
             call = await ctx.call(principal.account_id, account_sid, sid)
             if call is None:

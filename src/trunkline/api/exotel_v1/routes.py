@@ -54,24 +54,8 @@ def wants_json(request: Request) -> bool:
     return str(request.scope["path"]).endswith(JSON_SUFFIX)
 
 
-def rate_limit_headers(limiter: RateLimiter, account_sid: str) -> dict[str, str]:
-    """Spend one of the account's requests; the headers that say what is left (``RateLimited`` if none)."""
-    remaining, reset = limiter.take(account_sid)
-    return {
-        "X-RateLimit-Limit": str(limiter.per_minute),
-        "X-RateLimit-Remaining": str(remaining),
-        "X-RateLimit-Reset": str(reset),
-    }
-
-
 def rate_limited(exc: RateLimited, limiter: RateLimiter, *, as_json: bool) -> Response:
-    retry = {
-        "Retry-After": str(exc.retry_after),
-        "X-RateLimit-Limit": str(limiter.per_minute),
-        "X-RateLimit-Remaining": "0",
-        "X-RateLimit-Reset": str(exc.retry_after),
-    }
-    return rest_exception(exc.status, exc.message, as_json=as_json, headers=retry)
+    return rest_exception(exc.status, exc.message, as_json=as_json, headers=limiter.refused_headers(exc))
 
 
 def v1_endpoint(
@@ -87,8 +71,7 @@ def v1_endpoint(
             principal = await ctx.authenticator.authenticate(
                 request.headers.get("authorization"), request.path_params["account_sid"]
             )
-            if ctx.limiter.enabled:
-                headers = rate_limit_headers(ctx.limiter, principal.account_sid)
+            headers = ctx.limiter.spend(principal.account_sid)
             response = await handler(request, ctx, principal)
         except RateLimited as exc:
             return rate_limited(exc, ctx.limiter, as_json=as_json)

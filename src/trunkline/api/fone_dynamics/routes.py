@@ -38,17 +38,10 @@ def fone_endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
             account_sid = request.path_params.get("account_sid")
             if account_sid is not None and account_sid != principal.account_sid:
                 raise _forbidden()
-            headers = None
-            if ctx.limiter.enabled:
-                remaining, reset = ctx.limiter.take(principal.account_sid)
-                headers = {
-                    "X-RateLimit-Limit": str(ctx.limiter.per_minute),
-                    "X-RateLimit-Remaining": str(remaining),
-                    "X-RateLimit-Reset": str(reset),
-                }
+            headers = ctx.limiter.spend(principal.account_sid)
             response = await handler(request, ctx, principal)
         except RateLimited as exc:
-            return error_response(exc, {"Retry-After": str(exc.retry_after)})
+            return error_response(exc, ctx.limiter.refused_headers(exc))
         except TrunklineError as exc:
             extra = {"WWW-Authenticate": 'Basic realm="Trunkline"'} if exc.status == 401 else None
             return error_response(exc, extra)
