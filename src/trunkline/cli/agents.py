@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from trunkline.cli.common import DatabaseUrlOption, open_database
+from trunkline.cli.common import AccountArg, DatabaseUrlOption, account_of, fail, open_database
 from trunkline.domain.agents.model import (
     DEVICE_STATES,
     Agent,
@@ -24,30 +24,14 @@ from trunkline.domain.agents.model import (
 from trunkline.domain.clock import ms_to_ist
 from trunkline.domain.errors import TrunklineError
 from trunkline.engine.clock import wall_ms
-from trunkline.store.accounts import AccountStore
 from trunkline.store.agents import AgentStore
-from trunkline.store.database import Database
 
 agents_app = typer.Typer(
     help="Agents (CCM v2 users) an agent-to-customer call rings first.", no_args_is_help=True
 )
-_err = Console(stderr=True)
 
-AccountArg = Annotated[str, typer.Argument(help="Account SID.")]
 UserArg = Annotated[str, typer.Argument(help="The agent's user_id.")]
 _STATES = "/".join(DEVICE_STATES)
-
-
-def _fail(message: str) -> typer.Exit:
-    _err.print(f"[red]error:[/red] {message}")
-    return typer.Exit(2)
-
-
-def _account_id(db: Database, sid: str) -> int:
-    account = AccountStore(db).get(sid)
-    if account is None:
-        raise _fail(f"no account {sid}")
-    return account.id
 
 
 def _print(agent: Agent) -> None:
@@ -81,16 +65,16 @@ def add(
             created_at=now,
             updated_at=now,
         )
-        _print(AgentStore(db).create(_account_id(db, account_sid), agent))
+        _print(AgentStore(db).create(account_of(db, account_sid).id, agent))
     except TrunklineError as exc:
-        raise _fail(exc.message) from None
+        raise fail(exc.message) from None
 
 
 @agents_app.command("list")
 def list_agents(account_sid: AccountArg, database_url: DatabaseUrlOption = None) -> None:
     """The account's agents, as a table."""
     db = open_database(database_url)
-    agents = AgentStore(db).list(_account_id(db, account_sid))
+    agents = AgentStore(db).list(account_of(db, account_sid).id)
     table = Table(
         "user_id", "name", "contact_uri", "device", "updated (IST)", title=f"Agents of {account_sid}"
     )
@@ -119,16 +103,16 @@ def set_agent(
             device_state=check_device_state(device_state) if device_state is not None else None,
         )
         if changes == AgentChanges():
-            raise _fail("give at least one of --name, --contact-uri, --device-state")
-        _print(AgentStore(db).update(_account_id(db, account_sid), user_id, changes, wall_ms()))
+            raise fail("give at least one of --name, --contact-uri, --device-state")
+        _print(AgentStore(db).update(account_of(db, account_sid).id, user_id, changes, wall_ms()))
     except TrunklineError as exc:
-        raise _fail(exc.message) from None
+        raise fail(exc.message) from None
 
 
 @agents_app.command("remove")
 def remove(account_sid: AccountArg, user_id: UserArg, database_url: DatabaseUrlOption = None) -> None:
     """Remove an agent (its past calls keep its user_id)."""
     db = open_database(database_url)
-    if not AgentStore(db).delete(_account_id(db, account_sid), user_id):
-        raise _fail(f"no user {user_id}")
+    if not AgentStore(db).delete(account_of(db, account_sid).id, user_id):
+        raise fail(f"no user {user_id}")
     typer.echo(f"removed {user_id}")

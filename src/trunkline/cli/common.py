@@ -1,13 +1,19 @@
-"""What every CLI command shares: the --database-url option and opening a migrated store."""
+"""What every CLI command shares: the --database-url option, opening a migrated store, the account
+argument and failing with a message."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 import typer
+from rich.console import Console
 
 from trunkline.config import Settings
+from trunkline.store.accounts import Account, AccountStore
 from trunkline.store.database import Database
+
+AccountArg = Annotated[str, typer.Argument(help="Account SID.")]
+_err = Console(stderr=True)
 
 DatabaseUrlOption = Annotated[
     str | None,
@@ -24,3 +30,17 @@ def open_database(database_url: str | None) -> Database:
     db = Database(database_url or Settings().database_url)
     db.migrate()
     return db
+
+
+def fail(message: str) -> typer.Exit:
+    """Say what went wrong on stderr; raise the returned exit (status 2)."""
+    _err.print(f"[red]error:[/red] {message}")
+    return typer.Exit(2)
+
+
+def account_of(db: Database, sid: str) -> Account:
+    """The account named on the command line, or a clean exit saying there is none."""
+    account = AccountStore(db).get(sid)
+    if account is None:
+        raise fail(f"no account {sid}")
+    return account

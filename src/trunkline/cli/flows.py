@@ -16,12 +16,12 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
-from trunkline.cli.common import DatabaseUrlOption, open_database
+from trunkline.cli.common import AccountArg, DatabaseUrlOption, account_of, fail, open_database
 from trunkline.domain.errors import TrunklineError
 from trunkline.domain.flows.definition import parse_flow
 from trunkline.domain.traffic.generator import caller_number, parse_spec
 from trunkline.engine.clock import wall_ms
-from trunkline.store.accounts import Account, AccountStore
+from trunkline.store.accounts import Account
 from trunkline.store.database import Database
 from trunkline.store.flows import FlowStore
 from trunkline.store.traffic import TrafficStore
@@ -31,20 +31,6 @@ inbound_app = typer.Typer(help="Inbound calls from the simulated network to an a
 traffic_app = typer.Typer(help="Inbound traffic generators.")
 console = Console()
 
-AccountArg = Annotated[str, typer.Argument(help="Account SID.")]
-
-
-def _fail(message: str) -> typer.Exit:
-    console.print(f"[red]{message}[/red]")
-    return typer.Exit(2)
-
-
-def _account(db: Database, sid: str) -> Account:
-    account = AccountStore(db).get(sid)
-    if account is None:
-        raise _fail(f"no account {sid}")
-    return account
-
 
 def read_document(path: Path) -> Any:
     """A JSON or YAML file (by its extension; YAML also reads JSON)."""
@@ -52,7 +38,7 @@ def read_document(path: Path) -> Any:
         text = path.read_text(encoding="utf-8")
         return orjson.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
     except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
-        raise _fail(f"cannot read {path}: {str(exc).splitlines()[0]}") from None
+        raise fail(f"cannot read {path}: {str(exc).splitlines()[0]}") from None
 
 
 @flows_app.command("set")
@@ -64,11 +50,11 @@ def set_flow(
 ) -> None:
     """Validate and store a flow (create or replace)."""
     db = open_database(database_url)
-    account = _account(db, account_sid)
+    account = account_of(db, account_sid)
     try:
         flow = parse_flow(app_id, read_document(path))
     except TrunklineError as exc:
-        raise _fail(exc.message) from None
+        raise fail(exc.message) from None
     created = FlowStore(db).put(account.id, flow, wall_ms())
     console.print(f"{'Created' if created else 'Replaced'} flow {app_id} ({len(flow.applets)} applets).")
 
@@ -77,9 +63,9 @@ def set_flow(
 def show_flow(account_sid: AccountArg, app_id: str, database_url: DatabaseUrlOption = None) -> None:
     """Print a flow as stored."""
     db = open_database(database_url)
-    stored = FlowStore(db).get(_account(db, account_sid).id, app_id)
+    stored = FlowStore(db).get(account_of(db, account_sid).id, app_id)
     if stored is None:
-        raise _fail(f"no flow {app_id} in account {account_sid}")
+        raise fail(f"no flow {app_id} in account {account_sid}")
     console.print_json(data={"app_id": stored.app_id, "exophones": stored.exophones, **stored.document})
 
 
@@ -88,7 +74,7 @@ def list_flows(account_sid: AccountArg, database_url: DatabaseUrlOption = None) 
     """The account's flows and the ExoPhones each answers."""
     db = open_database(database_url)
     table = Table("app_id", "name", "applets", "ExoPhones")
-    for stored in FlowStore(db).of_account(_account(db, account_sid).id):
+    for stored in FlowStore(db).of_account(account_of(db, account_sid).id):
         table.add_row(
             stored.app_id, stored.name, str(len(stored.document["applets"])), ", ".join(stored.exophones)
         )
@@ -100,11 +86,11 @@ def delete_flow(account_sid: AccountArg, app_id: str, database_url: DatabaseUrlO
     """Delete a flow that no ExoPhone answers with."""
     db = open_database(database_url)
     try:
-        deleted = FlowStore(db).delete(_account(db, account_sid).id, app_id)
+        deleted = FlowStore(db).delete(account_of(db, account_sid).id, app_id)
     except TrunklineError as exc:
-        raise _fail(exc.message) from None
+        raise fail(exc.message) from None
     if not deleted:
-        raise _fail(f"no flow {app_id} in account {account_sid}")
+        raise fail(f"no flow {app_id} in account {account_sid}")
     console.print(f"Deleted flow {app_id}.")
 
 
@@ -121,9 +107,9 @@ def assign_flow(
     db = open_database(database_url)
     try:
         number = caller_number(exophone, "exophone")
-        FlowStore(db).assign(_account(db, account_sid).id, number, app_id)
+        FlowStore(db).assign(account_of(db, account_sid).id, number, app_id)
     except TrunklineError as exc:
-        raise _fail(exc.message) from None
+        raise fail(exc.message) from None
     console.print(f"{number} answers with {app_id or 'no flow'}.")
 
 
@@ -135,9 +121,9 @@ def _start(db: Database, account: Account, document: dict[str, Any]) -> int:
             assigned = flows.exophone_flow(account.id, exophone)
             if assigned is None or assigned[0] is None:
                 what = "is not an ExoPhone of this account" if assigned is None else "has no flow"
-                raise _fail(f"{exophone} {what}")
+                raise fail(f"{exophone} {what}")
     except TrunklineError as exc:
-        raise _fail(exc.message) from None
+        raise fail(exc.message) from None
     return TrafficStore(db).create(account.id, spec.document(), None, wall_ms())
 
 
@@ -151,7 +137,7 @@ def inbound_call(
     """Place one inbound call (a generator of one call, so it starts on the server's clock)."""
     db = open_database(database_url)
     document = {"exophones": [to], "numbers": [from_number], "rate_per_minute": 60, "count": 1}
-    generator_id = _start(db, _account(db, account_sid), document)
+    generator_id = _start(db, account_of(db, account_sid), document)
     console.print(f"Inbound call queued (generator {generator_id}); the running server places it.")
 
 
@@ -175,7 +161,7 @@ def start_traffic(
         document["count"] = count
     if duration is not None:
         document["duration_seconds"] = duration
-    generator_id = _start(db, _account(db, account_sid), document)
+    generator_id = _start(db, account_of(db, account_sid), document)
     console.print_json(data={"id": generator_id, "state": "running"})
 
 
@@ -184,7 +170,7 @@ def list_traffic(account_sid: AccountArg, database_url: DatabaseUrlOption = None
     """The account's generators and their progress."""
     db = open_database(database_url)
     table = Table("id", "state", "placed", "rate/min", "until")
-    for generator in TrafficStore(db).of_account(_account(db, account_sid).id):
+    for generator in TrafficStore(db).of_account(account_of(db, account_sid).id):
         spec = generator.spec
         until = f"{spec['count']} calls" if spec.get("count") else f"{spec.get('duration_seconds')} s"
         table.add_row(
@@ -197,5 +183,5 @@ def list_traffic(account_sid: AccountArg, database_url: DatabaseUrlOption = None
 def stop_traffic(generator_id: int, database_url: DatabaseUrlOption = None) -> None:
     """Stop a generator; calls already placed go on."""
     if not TrafficStore(open_database(database_url)).stop(generator_id):
-        raise _fail(f"no running traffic generator {generator_id}")
+        raise fail(f"no running traffic generator {generator_id}")
     console.print(f"Stopped generator {generator_id}.")

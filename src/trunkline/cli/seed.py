@@ -20,7 +20,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from trunkline.cli.common import DatabaseUrlOption, open_database
+from trunkline.cli.common import DatabaseUrlOption, fail, open_database
 from trunkline.domain.clock import now_ms
 from trunkline.engine.seeding.history import generate_history
 from trunkline.engine.seeding.tracking import TrackedHistory, mobile_circles, prepare_property
@@ -38,11 +38,6 @@ class _RateColumn(ProgressColumn):
     def render(self, task: Task) -> Text:
         speed = task.finished_speed or task.speed
         return Text(f"{speed:,.0f}/s" if speed else "-/s", style="progress.data.speed")
-
-
-def _fail(message: str) -> typer.Exit:
-    _err.print(f"[red]error:[/red] {message}")
-    return typer.Exit(2)
 
 
 def seed_command(
@@ -67,9 +62,9 @@ def seed_command(
     try:
         found = AccountStore(db).get(account)
         if found is None:
-            raise _fail(f"no account {account!r}; create it with `trunkline accounts create --sid {account}`")
+            raise fail(f"no account {account!r}; create it with `trunkline accounts create --sid {account}`")
         if not found.exophones:
-            raise _fail(
+            raise fail(
                 f"account {account!r} has no ExoPhone; add one with "
                 f"`trunkline accounts add-exophone --sid {account} <number>` "
                 "(or create accounts with `trunkline accounts create --exophone <number>`)"
@@ -78,7 +73,7 @@ def seed_command(
         # A seed's Sids depend on the seed and the account only, so the first one tells a repeat.
         first = next(records, None)
         if first is not None and CallStore(db).get(found.id, found.sid, first.sid) is not None:
-            raise _fail(f"account {account!r} already holds the calls of seed {seed}; choose another --seed")
+            raise fail(f"account {account!r} already holds the calls of seed {seed}; choose another --seed")
         progress = Progress(
             TextColumn("[progress.description]{task.description}"),
             BarColumn(),

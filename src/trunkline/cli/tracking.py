@@ -10,29 +10,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from trunkline.cli.common import DatabaseUrlOption, open_database
+from trunkline.cli.common import AccountArg, DatabaseUrlOption, account_of, fail, open_database
 from trunkline.domain.errors import TrunklineError
 from trunkline.domain.tracking.numbers import e164
 from trunkline.engine.clock import wall_ms
-from trunkline.store.accounts import AccountStore
-from trunkline.store.database import Database
 from trunkline.store.tracking import TrackingStore
 
 properties_app = typer.Typer(help="Call-tracking properties (Fone Dynamics) of an account.")
 console = Console()
-AccountArg = Annotated[str, typer.Argument(help="Account SID.")]
-
-
-def _fail(message: str) -> typer.Exit:
-    console.print(f"[red]{message}[/red]")
-    return typer.Exit(2)
-
-
-def _account_id(db: Database, sid: str) -> int:
-    account = AccountStore(db).get(sid)
-    if account is None:
-        raise _fail(f"no account {sid}")
-    return account.id
 
 
 @properties_app.command("add")
@@ -51,17 +36,17 @@ def add(
     db = open_database(database_url)
     try:
         store = TrackingStore(db)
-        account_id = _account_id(db, account_sid)
+        account_id = account_of(db, account_sid).id
         wanted = [e164(number, "number") for number in numbers or []]
         for number in wanted:  # checked first, so a refused number leaves no property behind
             held = store.number(account_id, number)
             if held is not None:
-                raise _fail(f"{number} belongs to property {held.property_sid} of this account")
+                raise fail(f"{number} belongs to property {held.property_sid} of this account")
         prop = store.create_property(account_id, name, wall_ms(), sid)
         for number in wanted:
             store.buy_number(prop, number, None, wall_ms())
     except TrunklineError as exc:
-        raise _fail(exc.message) from None
+        raise fail(exc.message) from None
     finally:
         db.dispose()
     typer.echo(prop.sid)
@@ -73,7 +58,7 @@ def list_properties(account_sid: AccountArg, database_url: DatabaseUrlOption = N
     db = open_database(database_url)
     try:
         store = TrackingStore(db)
-        account_id = _account_id(db, account_sid)
+        account_id = account_of(db, account_sid).id
         props, numbers = store.properties(account_id), store.numbers(account_id)
     finally:
         db.dispose()
@@ -92,8 +77,8 @@ def remove(
     """Delete a property with its tracking numbers and tracking rows (calls and ExoPhones stay)."""
     db = open_database(database_url)
     try:
-        if not TrackingStore(db).delete_property(_account_id(db, account_sid), property_sid):
-            raise _fail(f"no property {property_sid} in account {account_sid}")
+        if not TrackingStore(db).delete_property(account_of(db, account_sid).id, property_sid):
+            raise fail(f"no property {property_sid} in account {account_sid}")
     finally:
         db.dispose()
     typer.echo(f"removed {property_sid}")
