@@ -7,8 +7,9 @@ import statistics
 
 import pytest
 
-from trunkline.domain.calls import lifecycle
-from trunkline.domain.calls.lifecycle import CallRun, FlowRun, Signal, Timer, TimerKind
+from trunkline.domain.calls import transitions
+from trunkline.domain.calls.effects import Dial, Event
+from trunkline.domain.calls.run_state import CallRun, FlowRun, Signal, Timer, TimerKind
 from trunkline.domain.errors import InvalidParameter
 from trunkline.domain.flows.definition import MAX_FLOW_STEPS, parse_flow
 from trunkline.domain.traffic.generator import arrival, gap_ms, parse_spec
@@ -48,13 +49,13 @@ def _run(document: dict[str, object]) -> CallRun:
 def _play(run: CallRun, until_ms: int) -> list[str]:
     """Drive the run with leg 1 answering at once and nothing else from the network."""
     names: list[str] = []
-    lifecycle.start(run)
+    transitions.start(run)
     answered = False
-    while (timer := lifecycle.pop_due(run, until_ms)) is not None:
-        for effect in lifecycle.apply(run, timer, settle_delay_ms=0):
-            if isinstance(effect, lifecycle.Event):
+    while (timer := transitions.pop_due(run, until_ms)) is not None:
+        for effect in transitions.apply(run, timer, settle_delay_ms=0):
+            if isinstance(effect, Event):
                 names.append(effect.name)
-            if isinstance(effect, lifecycle.Dial) and not answered:
+            if isinstance(effect, Dial) and not answered:
                 answered = True
                 run.schedule(Timer(effect.at, TimerKind.SIGNAL, leg=1, signal=Signal.ANSWERED))
     return names
@@ -72,7 +73,7 @@ def test_a_loop_is_cut_after_the_step_limit() -> None:
 def test_a_key_after_the_prompt_timed_out_is_ignored() -> None:
     menu = {"id": "m", "type": "ivr", "duration_seconds": 1, "timeout_seconds": 2, "branches": {"1": "z"}}
     run = _run({"applets": [menu, {"id": "z", "type": "hangup"}]})
-    lifecycle.start(run)
+    transitions.start(run)
     run.schedule(Timer(0, TimerKind.SIGNAL, leg=1, signal=Signal.ANSWERED))
     late = Timer(3500, TimerKind.FLOW_INPUT, value="1", seq=1)  # the first prompt's seq, after its timeout
     run.schedule(late)

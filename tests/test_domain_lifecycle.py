@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from trunkline.domain.calls import lifecycle
-from trunkline.domain.calls.lifecycle import CallRun, Dial, Event, Notify, Timer, TimerKind
+from trunkline.domain.calls import transitions
+from trunkline.domain.calls.call_record import to_call
+from trunkline.domain.calls.effects import Dial, Event, Notify
 from trunkline.domain.calls.pricing import RateTable
+from trunkline.domain.calls.run_state import CallRun, Timer, TimerKind
 from trunkline.engine.carriers.simulated import SimulatedNetwork
 
 T0 = 1_700_000_000_000
@@ -37,11 +39,11 @@ def run_call(
         time_limit_s=time_limit_s,
         flow_app_id=flow,
     )
-    lifecycle.start(run)
+    transitions.start(run)
     events: list[Event] = []
     notes: list[Notify] = []
-    while (timer := lifecycle.pop_due(run, T0 + until_s * 1000)) is not None:
-        for effect in lifecycle.apply(run, timer, settle_delay_ms=settle_ms):
+    while (timer := transitions.pop_due(run, T0 + until_s * 1000)) is not None:
+        for effect in transitions.apply(run, timer, settle_delay_ms=settle_ms):
             if isinstance(effect, Dial):
                 for signal in network.dial(run, effect.leg, effect.at):
                     run.schedule(signal)
@@ -54,7 +56,7 @@ def run_call(
 
 def test_both_answer_and_leg1_hangs_up_first() -> None:
     run, events, notes = run_call(ANSWER, ANSWER)
-    call = lifecycle.to_call(run, RATES)
+    call = to_call(run, RATES)
     # leg 1 answers at 2 s and hangs up 60 s later (62 s); leg 2 answered at 4 s.
     assert call.status == "completed"
     assert [leg.status for leg in call.legs] == ["completed", "completed"]
@@ -85,7 +87,7 @@ def test_both_answer_and_leg1_hangs_up_first() -> None:
 )
 def test_unanswered_outcomes(leg1: str, leg2: str, status: str, leg_statuses: list[str]) -> None:
     run, _, notes = run_call(leg1, leg2)
-    call = lifecycle.to_call(run, RATES)
+    call = to_call(run, RATES)
     assert call.status == status
     assert [leg.status for leg in call.legs] == leg_statuses
     assert call.conversation_duration == 0
@@ -94,9 +96,9 @@ def test_unanswered_outcomes(leg1: str, leg2: str, status: str, leg_statuses: li
 
 def test_ring_timeout_cuts_a_slow_answer() -> None:
     run, _, _ = run_call(SLOW, ANSWER, ring_timeout_s=10)
-    assert lifecycle.to_call(run, RATES).status == "no-answer"
+    assert to_call(run, RATES).status == "no-answer"
     run, _, _ = run_call(SLOW, ANSWER, ring_timeout_s=40)
-    assert lifecycle.to_call(run, RATES).status == "completed"
+    assert to_call(run, RATES).status == "completed"
 
 
 def test_timeout_never_exceeds_sixty_seconds() -> None:
@@ -106,7 +108,7 @@ def test_timeout_never_exceeds_sixty_seconds() -> None:
 
 def test_time_limit_cuts_a_call_nobody_hangs_up() -> None:
     run, events, _ = run_call(STAYS, STAYS, time_limit_s=90)
-    call = lifecycle.to_call(run, RATES)
+    call = to_call(run, RATES)
     assert call.status == "completed"
     assert run.ended_at == T0 + 2_000 + 90_000  # counted from leg 1's answer
     assert "call.time-limit" in [e.name for e in events]
@@ -114,21 +116,21 @@ def test_time_limit_cuts_a_call_nobody_hangs_up() -> None:
 
 def test_leg1_hanging_up_while_leg2_rings_cancels_leg2() -> None:
     run, _, _ = run_call("+919999910005", SLOW, ring_timeout_s=60)  # leg 1 leaves 5 s after answering
-    call = lifecycle.to_call(run, RATES)
+    call = to_call(run, RATES)
     assert [leg.status for leg in call.legs] == ["completed", "canceled"]
     assert call.status == "no-answer"
 
 
 def test_machine_answer_is_reported() -> None:
     run, _, _ = run_call(ANSWER, MACHINE)
-    call = lifecycle.to_call(run, RATES)
+    call = to_call(run, RATES)
     assert call.legs[1].answered_by == "machine"
     assert call.answered_by == "machine"
 
 
 def test_flow_call_has_one_leg_and_the_exophone_as_to() -> None:
     run, events, _ = run_call("+919999910030", None, flow="12345")
-    call = lifecycle.to_call(run, RATES)
+    call = to_call(run, RATES)
     assert call.status == "completed"
     assert len(call.legs) == 1 and call.to_number == "+918047112233"
     assert call.conversation_duration == 30
@@ -137,17 +139,17 @@ def test_flow_call_has_one_leg_and_the_exophone_as_to() -> None:
 
 def test_duration_and_price_wait_for_settling() -> None:
     run, _, _ = run_call(ANSWER, ANSWER, settle_ms=120_000, until_s=100)
-    call = lifecycle.to_call(run, RATES)
+    call = to_call(run, RATES)
     assert call.status == "completed" and call.duration is None and call.price_micros is None
     assert run.next_due_at == T0 + 62_000 + 120_000
 
 
 def test_late_signals_after_the_end_change_nothing() -> None:
     run, _, _ = run_call(ANSWER, ANSWER)
-    before = lifecycle.to_call(run, RATES)
+    before = to_call(run, RATES)
     late = Timer(T0 + 999_000, TimerKind.SIGNAL, leg=2, signal="hangup")
-    assert lifecycle.apply(run, late, settle_delay_ms=0) == []
-    assert lifecycle.to_call(run, RATES) == before
+    assert transitions.apply(run, late, settle_delay_ms=0) == []
+    assert to_call(run, RATES) == before
 
 
 def test_state_round_trips_through_json() -> None:

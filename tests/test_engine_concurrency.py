@@ -10,8 +10,8 @@ import pytest
 
 from tests.support.factories import make_account
 from trunkline.domain.calls.connect_request import ConnectRequest
-from trunkline.domain.calls.lifecycle import Signal, Timer
 from trunkline.domain.calls.pricing import RateTable
+from trunkline.domain.calls.run_state import Signal, Timer
 from trunkline.domain.network.scenarios import Scenario
 from trunkline.engine.calls.engine import CallEngine
 from trunkline.engine.calls.service import Caller, CallService

@@ -16,9 +16,10 @@ from typing import Any, Protocol
 import orjson
 from sqlalchemy import Connection, bindparam, delete, func, select, tuple_
 
-from trunkline.domain.calls import lifecycle
-from trunkline.domain.calls.lifecycle import CallRun, Event, Timer
+from trunkline.domain.calls.call_record import recording
+from trunkline.domain.calls.effects import Event
 from trunkline.domain.calls.model import Call, Leg
+from trunkline.domain.calls.run_state import CallRun, Timer
 from trunkline.store import call_counts, call_value_counts, recordings
 from trunkline.store.database import Database
 from trunkline.store.schema import call_events, call_legs, call_runs, calls, exophones
@@ -105,7 +106,7 @@ def _ended_recorded(update: RunUpdate) -> bool:
 
 def _recording_row(update: RunUpdate) -> recordings.NewRecording:
     run = update.claimed.run
-    spec = lifecycle.recording(run)
+    spec = recording(run)
     assert spec is not None
     return recordings.NewRecording(
         account_id=update.claimed.account_id,

@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, and_, func, or_, select, update
 
-from trunkline.domain.calls.lifecycle import CallRun, Timer, TimerKind
+from trunkline.domain.calls.run_state import CallRun, Timer, TimerKind
 from trunkline.store.database import Database
 from trunkline.store.schema import call_runs, flow_requests
 

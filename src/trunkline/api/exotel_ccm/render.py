@@ -9,8 +9,8 @@ from typing import Any
 from trunkline.api.exotel_ccm import status
 from trunkline.api.exotel_ccm.envelope import iso
 from trunkline.domain.agents.model import Agent
-from trunkline.domain.calls.lifecycle import CallRun
 from trunkline.domain.calls.model import Call, Leg
+from trunkline.domain.calls.run_state import CallRun
 
 CUSTOMER_NAME = "Customer"
 

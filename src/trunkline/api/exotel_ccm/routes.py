@@ -27,8 +27,8 @@ from trunkline.api.exotel_ccm.make_call import AgentRef, parse_body, parse_make_
 from trunkline.api.exotel_ccm.render import agent_number, call_details, leg_details, made_call
 from trunkline.domain.agents.model import Agent, check_can_call
 from trunkline.domain.calls.bulk_filters import is_call_sid
-from trunkline.domain.calls.lifecycle import CallRun
 from trunkline.domain.calls.model import Call
+from trunkline.domain.calls.run_state import CallRun
 from trunkline.domain.errors import InvalidParameter, NotFound, RateLimited, TrunklineError
 from trunkline.engine.calls.service import Caller
 from trunkline.store.agents import AgentStore

@@ -12,8 +12,8 @@ from typing import Any
 
 from trunkline.api.exotel_ccm import status
 from trunkline.api.exotel_ccm.render import recording_url
-from trunkline.domain.calls.lifecycle import CallbackRequest
 from trunkline.domain.calls.model import Call
+from trunkline.domain.calls.run_state import CallbackRequest
 from trunkline.engine.calls.engine import CallbackRenderer
 
 

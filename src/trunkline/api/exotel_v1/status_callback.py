@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from trunkline.domain.calls.lifecycle import CallbackRequest
 from trunkline.domain.calls.model import FINAL_STATUSES, Call
+from trunkline.domain.calls.run_state import CallbackRequest
 from trunkline.domain.clock import ms_to_ist
 from trunkline.domain.numbers.phone import to_v1
 from trunkline.engine.calls.engine import CallbackRenderer

@@ -4,7 +4,8 @@ Entering an applet bumps ``FlowRun.seq``; the applet's own timers carry that num
 of an applet the call has already left (a key press after the prompt timed out, a greeting cut
 by a branch) is ignored. What the caller does — the keys pressed, a message left, hanging up —
 comes from the network (the ``Gather``, ``Listen`` and ``Incoming`` effects); the user's server
-answers Passthru (``Fetch``). Only ``lifecycle`` calls in here.
+answers Passthru (``Fetch``). Only ``transitions`` calls in here; dialling and hanging up come
+from ``leg_actions``, which ``transitions`` uses too.
 """
 
 from __future__ import annotations
@@ -13,21 +14,9 @@ from functools import lru_cache
 
 import orjson
 
-from trunkline.domain.calls import lifecycle
-from trunkline.domain.calls.lifecycle import (
-    CallRun,
-    Effect,
-    Event,
-    Fetch,
-    FlowRun,
-    Gather,
-    Hangup,
-    LegStatus,
-    Listen,
-    Phase,
-    Timer,
-    TimerKind,
-)
+from trunkline.domain.calls.effects import Effect, Event, Fetch, Gather, Hangup, Listen
+from trunkline.domain.calls.leg_actions import dial, hang_up_all, stop_recording
+from trunkline.domain.calls.run_state import CallRun, LegStatus, Phase, Timer, TimerKind
 from trunkline.domain.clock import ms_to_ist
 from trunkline.domain.flows.definition import MAX_FLOW_STEPS, Applet, Flow, parse_flow
 from trunkline.domain.numbers.phone import to_v1
@@ -56,10 +45,10 @@ def enter(run: CallRun, applet_id: str | None, at: int, settle_delay_ms: int) ->
     assert state is not None
     applet = flow_of(run).applet(applet_id)
     if applet is None:
-        return [Event("flow.ended", at), *lifecycle.hang_up_all(run, at, settle_delay_ms, by="flow")]
+        return [Event("flow.ended", at), *hang_up_all(run, at, settle_delay_ms, by="flow")]
     state.steps += 1
     if state.steps > MAX_FLOW_STEPS:
-        return [Event("flow.step-limit", at), *lifecycle.hang_up_all(run, at, settle_delay_ms, by="flow")]
+        return [Event("flow.step-limit", at), *hang_up_all(run, at, settle_delay_ms, by="flow")]
     state.applet, state.seq, state.attempt = applet.id, state.seq + 1, 0
     run.phase, run.updated_at = Phase.FLOW, at
     effects: list[Effect] = [Event("flow.applet", at, {"applet": applet.id, "type": applet.type})]
@@ -78,7 +67,7 @@ def enter(run: CallRun, applet_id: str | None, at: int, settle_delay_ms: int) ->
         state.record_from, state.record_kind, state.call_type = begins, "voicemail", "voicemail"
         run.schedule(Timer(begins + applet.max_ms, TimerKind.FLOW_DONE, seq=state.seq))
         return effects + [Listen(begins, state.seq, applet.max_ms)]
-    return effects + lifecycle.hang_up_all(run, at, settle_delay_ms, by="flow")  # hangup
+    return effects + hang_up_all(run, at, settle_delay_ms, by="flow")  # hangup
 
 
 def on_timer(run: CallRun, timer: Timer, settle_delay_ms: int) -> list[Effect]:
@@ -148,7 +137,7 @@ def _dial_next(run: CallRun, applet: Applet, at: int, settle_delay_ms: int) -> l
         return [Event("connect.no-answer", at), *enter(run, target, at, settle_delay_ms)]
     number = applet.numbers[state.attempt]
     state.last_dial = {"number": number, "status": "", "seconds": 0}
-    return lifecycle.dial(run, len(run.legs) + 1, number, at, applet.timeout_ms)
+    return dial(run, len(run.legs) + 1, number, at, applet.timeout_ms)
 
 
 def _current_connect(run: CallRun) -> Applet | None:
@@ -195,13 +184,6 @@ def agent_hung_up(run: CallRun, leg_no: int, at: int, settle_delay_ms: int) -> l
     return effects + enter(run, applet.next if applet is not None else None, at, settle_delay_ms)
 
 
-def stop_recording(state: FlowRun, at: int) -> None:
-    if state.record_from is not None:
-        if at > state.record_from:
-            state.recorded.append([state.record_from, at, state.record_kind])
-        state.record_from = None
-
-
 # --- Passthru ---
 
 
@@ -211,7 +193,7 @@ def passthru_params(run: CallRun, at: int) -> dict[str, str]:
     assert state is not None
     started = run.legs[0].dialed_at if run.legs else run.created_at
     inbound = run.direction == "inbound"
-    dial = state.last_dial
+    last_dial = state.last_dial
     to = to_v1(run.to_number if run.to_number is not None else run.caller_id) or ""
     # Relative, like ``Call.recording_path``: the engine makes it absolute with the server's URL.
     recording = f"exotelrecordings/{run.account_sid}/{run.sid}.mp3" if state.recorded else ""
@@ -226,8 +208,8 @@ def passthru_params(run: CallRun, at: int) -> dict[str, str]:
         "CurrentTime": ms_to_ist(at),
         "StartTime": ms_to_ist(started),
         "EndTime": _NEVER,
-        "DialCallDuration": str(dial.get("seconds", 0)),
-        "DialWhomNumber": to_v1(dial.get("number")) or "",
+        "DialCallDuration": str(last_dial.get("seconds", 0)),
+        "DialWhomNumber": to_v1(last_dial.get("number")) or "",
         "CallType": state.call_type,
         "digits": f'"{state.keys[-1]}"' if state.keys else "",
         "RecordingUrl": recording,

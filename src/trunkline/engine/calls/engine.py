@@ -22,24 +22,12 @@ from typing import Any, Protocol
 
 import anyio.to_thread
 
-from trunkline.domain.calls import lifecycle
-from trunkline.domain.calls.lifecycle import (
-    CallbackRequest,
-    CallRun,
-    Dial,
-    Event,
-    Fetch,
-    Gather,
-    Hangup,
-    Incoming,
-    Listen,
-    Notify,
-    Signal,
-    Timer,
-    TimerKind,
-)
+from trunkline.domain.calls import transitions
+from trunkline.domain.calls.call_record import to_call
+from trunkline.domain.calls.effects import Dial, Event, Fetch, Gather, Hangup, Incoming, Listen, Notify
 from trunkline.domain.calls.model import Call
 from trunkline.domain.calls.pricing import RateTable
+from trunkline.domain.calls.run_state import CallbackRequest, CallRun, Signal, Timer, TimerKind
 from trunkline.engine.carriers.base import Carrier
 from trunkline.engine.clock import NetworkClock, wall_ms
 from trunkline.store import flow_requests
@@ -130,7 +118,7 @@ class CallEngine:
             fetches: list[NewFlowRequest] = []
             for item in claimed:
                 step = self.advance(item.run, now)
-                call = lifecycle.to_call(item.run, self._rates)
+                call = to_call(item.run, self._rates)
                 updates.append(RunUpdate(item, call, step.events))
                 deliveries += self._callbacks(item, step.notifications)
                 fetches += [
@@ -172,16 +160,16 @@ class CallEngine:
         notifications: list[tuple[Notify, Call]] = []
         fetches: list[Fetch] = []
         for _ in range(MAX_STEPS_PER_CALL):
-            timer = lifecycle.pop_due(run, now)
+            timer = transitions.pop_due(run, now)
             if timer is None:
                 break
-            for effect in lifecycle.apply(run, timer, settle_delay_ms=self._settle_delay_ms):
+            for effect in transitions.apply(run, timer, settle_delay_ms=self._settle_delay_ms):
                 if isinstance(effect, Event):
                     events.append(effect)
                 elif isinstance(effect, Notify):
                     # The record as it is at that moment: the answered callback of a call that also
                     # ends in this batch must still say in-progress.
-                    notifications.append((effect, lifecycle.to_call(run, self._rates)))
+                    notifications.append((effect, to_call(run, self._rates)))
                 elif isinstance(effect, Dial):
                     for signal in self.carrier.dial(run, effect.leg, effect.at):
                         run.schedule(signal)

@@ -12,11 +12,13 @@ import uuid
 from concurrent.futures import Future
 from dataclasses import dataclass
 
-from trunkline.domain.calls import lifecycle
+from trunkline.domain.calls import transitions
+from trunkline.domain.calls.call_record import to_call
 from trunkline.domain.calls.connect_request import ConnectRequest
-from trunkline.domain.calls.lifecycle import CallbackRequest, CallRun, Event, FlowRun
+from trunkline.domain.calls.effects import Event
 from trunkline.domain.calls.model import Call, Direction
 from trunkline.domain.calls.pricing import RateTable
+from trunkline.domain.calls.run_state import CallbackRequest, CallRun, FlowRun
 from trunkline.domain.errors import InvalidParameter, NotFound
 from trunkline.domain.numbers.phone import to_v1
 from trunkline.engine.calls.admission import CallWriter
@@ -147,14 +149,14 @@ class CallService:
 
     def _submit(self, caller: Caller, run: CallRun) -> tuple[Call, Future[int | None]]:
         now = run.created_at
-        lifecycle.start(run)
+        transitions.start(run)
         events: list[Event] = []
         if self._engine.carrier.side_effect_free:
             # Plan leg 1 now, stored with the call: the response shows a call already handed to the
             # network, and the engine has one step less to do. A real carrier dials in the engine,
             # once the call is stored (a rejected CallerId must not ring anyone).
             events = self._engine.advance(run, now).events
-        call = lifecycle.to_call(run, self._rates)
+        call = to_call(run, self._rates)
         stored = self._writer.submit(
             NewRun(caller.account_id, call, run, [Event("call.created", now), *events])
         )

@@ -9,9 +9,11 @@ from typing import Protocol
 
 from sqlalchemy import Connection
 
-from trunkline.domain.calls import lifecycle
-from trunkline.domain.calls.lifecycle import CallRun, Event, FlowRun
+from trunkline.domain.calls import transitions
+from trunkline.domain.calls.call_record import to_call
+from trunkline.domain.calls.effects import Event
 from trunkline.domain.calls.pricing import RateTable
+from trunkline.domain.calls.run_state import CallRun, FlowRun
 from trunkline.domain.traffic.generator import arrival, gap_ms, is_finished, parse_spec, session
 from trunkline.store.call_runs import CallRunStore, NewRun
 from trunkline.store.flows import FlowStore
@@ -74,8 +76,8 @@ class TrafficRunner:
             visit = session(spec, placed, call.at)
             if visit is not None:
                 run.extra.update(visit.to_extra())
-            lifecycle.start(run)
-            call_record = lifecycle.to_call(run, self._rates)
+            transitions.start(run)
+            call_record = to_call(run, self._rates)
             items.append(NewRun(generator.account_id, call_record, run, [Event("call.created", call.at)]))
             next_at += gap_ms(spec, placed)
             placed += 1

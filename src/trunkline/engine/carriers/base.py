@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from trunkline.domain.calls.lifecycle import CallRun, Gather, Incoming, Listen, Timer
+from trunkline.domain.calls.effects import Gather, Incoming, Listen
+from trunkline.domain.calls.run_state import CallRun, Timer
 
 
 class Carrier(Protocol):

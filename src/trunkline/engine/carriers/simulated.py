@@ -8,7 +8,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from trunkline.domain.calls.lifecycle import CallRun, Gather, Incoming, Listen, Signal, Timer, TimerKind
+from trunkline.domain.calls.effects import Gather, Incoming, Listen
+from trunkline.domain.calls.run_state import CallRun, Signal, Timer, TimerKind
 from trunkline.domain.network.outcomes import Fate, leg_rng
 from trunkline.domain.network.scenarios import DEFAULT_SCENARIO, Scenario
 
