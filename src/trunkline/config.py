@@ -7,7 +7,6 @@ fails when a setting is missing there.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Literal
 
 from pydantic import Field
@@ -119,8 +118,3 @@ class Settings(BaseSettings):
         description="Allow status callbacks to loopback and private addresses (sandbox use). Turn off "
         "on shared deployments so callbacks cannot reach internal services.",
     )
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    return Settings()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 IST = timezone(timedelta(hours=5, minutes=30), "IST")
 V1_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -57,9 +57,3 @@ def ist_to_ms(text: str) -> int:
             continue
         return int(parsed.replace(tzinfo=IST).timestamp() * 1000)
     raise ValueError(f"not a date-time in 'YYYY-MM-DD HH:mm:ss' form: {text!r}")
-
-
-def ms_to_iso_utc(ms: int) -> str:
-    """ISO 8601 UTC with milliseconds, as the CCM dialect shows time."""
-    dt = datetime.fromtimestamp(ms / 1000, UTC)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"

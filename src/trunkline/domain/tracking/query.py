@@ -61,17 +61,6 @@ class CallsQuery:
     count: int = DEFAULT_COUNT
     skip: int = 0
 
-    @property
-    def attributions(self) -> dict[str, tuple[str, ...]]:
-        """The attribution filters given, by column name."""
-        given = {
-            "attribution_source": self.attribution_source,
-            "attribution_medium": self.attribution_medium,
-            "attribution_campaign": self.attribution_campaign,
-            "attribution_content": self.attribution_content,
-        }
-        return {name: values for name, values in given.items() if values}
-
 
 def canonical(params: Iterable[tuple[str, str]]) -> dict[str, str]:
     """Fold known filter names to their documented spelling; unknown names are kept (and ignored).
