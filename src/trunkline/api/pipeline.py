@@ -51,8 +51,8 @@ class DialectErrors:
     log: logging.Logger
     """Where the dialect's unexpected errors are logged."""
     rate_headers_on_errors: bool = False
-    """Whether an error raised after the rate-limit token was spent still says what is left
-    (CCM's does; v1's and Fone's answer errors without X-RateLimit-* headers)."""
+    """Whether an error raised after the rate-limit token was spent still carries the X-RateLimit-*
+    headers saying what is left (dialects differ, and clients read what they have always had)."""
 
 
 P = TypeVar("P", bound=Principal | None)
@@ -84,8 +84,8 @@ def endpoint(
     ``RateLimiter.refused_headers``). Anything else goes on to the app's 500 handler.
 
     By default the credential is HTTP Basic, and it must be the path's account when the path
-    names one (``account_sid``). ``authenticate`` replaces that (recordings also take a pre-signed
-    link, with no principal); ``rate_limited=False`` spends no token."""
+    names one (``account_sid``). ``authenticate`` replaces that (a pre-signed link, say, which may
+    give no principal); ``rate_limited=False`` spends no token."""
     render = errors.render
     keep_rate_headers = errors.rate_headers_on_errors
 
