@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from trunkline.api.exotel_ccm import status
-from trunkline.api.exotel_ccm.envelope import MissingParameter, UnparseableBody, iso
-from trunkline.api.exotel_ccm.make_call import parse_body, parse_make_call
+from trunkline.api.exotel_ccm.errors import MissingParameter, UnparseableBody
+from trunkline.api.exotel_ccm.params import parse_body, parse_make_call
+from trunkline.api.exotel_ccm.render import iso
 from trunkline.domain.agents.model import (
     AGENT_KEY,
     Agent,

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trunkline.domain.calls.bulk_filters import DAY_MS, Range, canonical_params, parse_bulk_query
+from trunkline.api.exotel_v1.query import canonical_params, parse_bulk_query
+from trunkline.domain.calls.bulk_filters import DAY_MS, Range
 from trunkline.domain.calls.cursor import CursorCodec, Position
 from trunkline.domain.clock import ist_to_ms, ms_to_ist
 from trunkline.domain.errors import InvalidParameter

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from trunkline.api.recordings.ranges import ByteRange, Unsatisfiable, parse_range
-from trunkline.api.recordings.routes import link_allows
+from trunkline.api.recordings.params import ByteRange, Unsatisfiable, link_allows, parse_range
 from trunkline.domain.recordings.signed_links import presign
 from trunkline.engine.recordings.files import RecordingFiles
 from trunkline.store.recordings import Recording

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from trunkline.api.fone_dynamics.params import canonical, parse_calls_query, parse_prompts_keys
 from trunkline.domain.calls.model import Leg
 from trunkline.domain.errors import InvalidParameter
 from trunkline.domain.tracking.geography import geography
 from trunkline.domain.tracking.numbers import number_from_path, parse_number_update
 from trunkline.domain.tracking.outcome import disposition_of
-from trunkline.domain.tracking.query import (
-    DEFAULT_COUNT,
-    canonical,
-    matches_keys,
-    parse_calls_query,
-    parse_prompts_keys,
-)
+from trunkline.domain.tracking.query import DEFAULT_COUNT, matches_keys
 from trunkline.domain.tracking.sessions import draw_session, parse_session_spec
 
 

@@ -11,8 +11,9 @@ from sqlalchemy import case, func, select, update
 from typer.testing import CliRunner
 
 from tests.support.factories import make_account
+from trunkline.api.fone_dynamics.params import parse_calls_query, parse_prompts_keys
 from trunkline.cli.main import app
-from trunkline.domain.tracking.query import matches_keys, parse_calls_query, parse_prompts_keys
+from trunkline.domain.tracking.query import matches_keys
 from trunkline.store.database import Database
 from trunkline.store.schema import calls, tracked_calls
 from trunkline.store.schema import tracked_calls as T

@@ -7,9 +7,9 @@ from pathlib import Path
 import httpx
 
 from tests.support.live_server import LiveServer
+from trunkline.api.exotel_v1.query import FILTERS
 from trunkline.api.exotel_v1.routes import routes
 from trunkline.config import Settings
-from trunkline.domain.calls.bulk_filters import FILTERS
 
 
 def test_openapi_lists_v1_routes_with_every_bulk_filter(client: httpx.Client, server: LiveServer) -> None:

@@ -1,8 +1,17 @@
-"""What a dialect hands the server: the path prefixes it answers, its Starlette app, the
+"""What a dialect hands the server, as one value: the path prefixes it answers, its ASGI app, the
 status-callback renderers of the calls it places, and its OpenAPI paths.
 
-``api/app.py`` keeps one list of these; adding a dialect is a new folder under ``api/`` that
-exports a ``Dialect`` and one entry in that list, and touches no core file.
+The server knows dialects only through this value, so that adding one touches no core file: a new
+folder under ``api/`` shaped like the others, and one entry in ``DIALECTS`` in ``api/app.py``.
+Every dialect folder has the same files:
+
+- ``params.py``: its request parameters and query strings, parsed into domain objects;
+- ``render.py``: its success bodies;
+- ``errors.py``: its error envelope, as one ``DialectErrors`` value for ``api/pipeline.py``;
+- ``routes.py``: handlers ``(request, ctx, principal)`` wrapped by ``pipeline.endpoint``, and the
+  route table; route names are the operation ids, ``<dialect>_<resource>_<action>``;
+- ``openapi.py``: its paths on the OpenAPI page;
+- ``__init__.py``: its ``Dialect``, whose app is ``pipeline.dialect_app(routes(), ERRORS, ctx)``.
 """
 
 from __future__ import annotations
@@ -35,6 +44,7 @@ class Dialect:
     """Path prefixes routed to this dialect, matched case-sensitively (CCM's ``/v2/accounts/`` and
     Fone Dynamics' ``/v2/Accounts/`` differ only by case)."""
     build_app: Callable[[AppContext], ASGIApp]
+    """The dialect's app over the server's services, built once at start-up."""
     renderers: Callable[[Settings], Mapping[str, CallbackRenderer]] = field(default=_no_renderers)
-    """Status-callback renderers by the dialect name a call was placed with."""
+    """Status-callback renderers by the dialect name a call was placed with (none: it places no calls)."""
     openapi_paths: Callable[[], dict[str, Any]] = field(default=_no_paths)

@@ -3,54 +3,27 @@ JSON status callbacks, over the same call engine and store as v1 (API-NOTES §8,
 
 from __future__ import annotations
 
-import logging
-
-from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.types import ASGIApp
 
-from trunkline.api.answered_errors import StopAnsweredErrors
 from trunkline.api.context import AppContext
 from trunkline.api.dialect import Dialect
 from trunkline.api.exotel_ccm.agent_turns import AgentTurns
-from trunkline.api.exotel_ccm.envelope import error_response, internal_error
+from trunkline.api.exotel_ccm.errors import ERRORS
 from trunkline.api.exotel_ccm.openapi import ccm_paths
 from trunkline.api.exotel_ccm.routes import DIALECT_NAME, routes
 from trunkline.api.exotel_ccm.status_callback import status_callback_renderer
+from trunkline.api.pipeline import dialect_app
 from trunkline.config import Settings
-from trunkline.domain.errors import MethodNotAllowed, NotFound
 from trunkline.engine.calls.engine import CallbackRenderer
 
 PREFIX = "/v2/accounts"
 """Without a trailing slash: ``/v2/accounts`` itself is CCM's too, and answers 404 in its envelope."""
-log = logging.getLogger("trunkline.api.ccm")
-
-
-async def _http_error(request: Request, exc: Exception) -> Response:
-    """Unknown paths (404/1000) and wrong methods (405) answer in the CCM envelope too."""
-    assert isinstance(exc, HTTPException)
-    if exc.status_code == 405:
-        return error_response(request.method, MethodNotAllowed(f"{request.method} is not allowed here"))
-    return error_response(request.method, NotFound(f"No resource at {request.url.path}"))
-
-
-async def _unexpected_error(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error", extra={"path": request.scope["path"], "method": request.method})
-    return internal_error(request.method)
 
 
 def build_app(ctx: AppContext) -> ASGIApp:
     """The dialect's own Starlette app. The agent store (``ctx.agents``) records which agent each CCM
     call was placed for as a ``CallRunStore`` observer, registered with the context."""
-    app = Starlette(
-        routes=routes(), exception_handlers={HTTPException: _http_error, Exception: _unexpected_error}
-    )
-    app.state.ctx = ctx
-    app.state.agents = ctx.agents
-    app.state.agent_turns = AgentTurns()
-    return StopAnsweredErrors(app)
+    return dialect_app(routes(), ERRORS, ctx, agents=ctx.agents, agent_turns=AgentTurns())
 
 
 def _renderers(settings: Settings) -> dict[str, CallbackRenderer]:

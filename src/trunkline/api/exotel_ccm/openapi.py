@@ -63,7 +63,7 @@ def ccm_paths() -> dict[str, Any]:
             "post": {
                 "tags": _TAG,
                 "summary": "Make an agent-to-customer call (the agent is rung first)",
-                "operationId": "ccm_make_call",
+                "operationId": "ccm_calls_create",
                 "parameters": [_ACCOUNT],
                 "requestBody": {
                     "required": True,
@@ -83,7 +83,7 @@ def ccm_paths() -> dict[str, Any]:
             "get": {
                 "tags": _TAG,
                 "summary": "Call details (seed 004)",
-                "operationId": "ccm_call_details",
+                "operationId": "ccm_calls_get",
                 "parameters": [_ACCOUNT, _CALL],
                 "responses": {
                     "200": {"description": "call_details"},
@@ -97,7 +97,7 @@ def ccm_paths() -> dict[str, Any]:
             "get": {
                 "tags": _TAG,
                 "summary": "The call's legs (v3 shape: `from` = agent, `to` = customer)",
-                "operationId": "ccm_call_legs",
+                "operationId": "ccm_calls_legs_list",
                 "parameters": [_ACCOUNT, _CALL],
                 "responses": {
                     "200": {"description": "leg_details"},

@@ -1,18 +1,52 @@
 """CCM v2 bodies built from the shared call model: the make-call answer, call details in seed 004's
-field order, and the legs in the v3 shape (API-NOTES §8). Numbers are E.164 with ``+``."""
+field order, and the legs in the v3 shape (API-NOTES §8). Numbers are E.164 with ``+``.
+
+Every answer, success or failure, is ``{request_id, method, http_code, response}``; failures are
+``errors.py``'s. Timestamps are ISO 8601 UTC with milliseconds."""
 
 from __future__ import annotations
 
 import hashlib
+import os
+import time
 from typing import Any
 
+import orjson
+from starlette.responses import Response
+
 from trunkline.api.exotel_ccm import status
-from trunkline.api.exotel_ccm.envelope import iso
 from trunkline.domain.agents.model import Agent
 from trunkline.domain.calls.model import Call, Leg
 from trunkline.domain.calls.run_state import CallRun
 
 CUSTOMER_NAME = "Customer"
+JSON = "application/json"
+
+
+def request_id() -> str:
+    """A fresh 32-hex-digit id per request, like Exotel's."""
+    return os.urandom(16).hex()
+
+
+def iso(ms: int | None) -> str | None:
+    """Epoch milliseconds as ``2024-06-15T10:30:00.000Z``."""
+    if ms is None:
+        return None
+    t = time.gmtime(ms // 1000)
+    return (
+        f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T"
+        f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}.{ms % 1000:03d}Z"
+    )
+
+
+def success(
+    method: str, response: dict[str, Any], headers: dict[str, str] | None = None, *, metadata: bool = False
+) -> Response:
+    body: dict[str, Any] = {"request_id": request_id(), "method": method, "http_code": 200}
+    if metadata:
+        body["metadata"] = None
+    body["response"] = response
+    return Response(orjson.dumps(body), media_type=JSON, headers=headers)
 
 
 def recording_url(call: Call, public_url: str) -> str | None:

@@ -2,7 +2,7 @@
 call itself is placed by the same ``CallService`` as a v1 connect, so there is one call engine.
 
 Plain Starlette endpoints, like v1's: FastAPI's per-request layers would cost more than a call
-lookup. Every answer is in the CCM envelope (``envelope.py``).
+lookup. Every answer is in the CCM envelope (``render.py``, ``errors.py``).
 """
 
 from __future__ import annotations
@@ -17,19 +17,15 @@ from starlette.routing import BaseRoute, Route
 from trunkline.api.auth import Principal
 from trunkline.api.context import AppContext
 from trunkline.api.exotel_ccm.agent_turns import AgentTurns
-from trunkline.api.exotel_ccm.envelope import (
-    CcmNotFound,
-    UnsupportedContentType,
-    error_response,
-    success,
-)
-from trunkline.api.exotel_ccm.make_call import AgentRef, parse_body, parse_make_call
-from trunkline.api.exotel_ccm.render import agent_number, call_details, leg_details, made_call
+from trunkline.api.exotel_ccm.errors import ERRORS, CcmNotFound
+from trunkline.api.exotel_ccm.params import AgentRef, check_content_type, parse_body, parse_make_call
+from trunkline.api.exotel_ccm.render import agent_number, call_details, leg_details, made_call, success
+from trunkline.api.pipeline import Handler, endpoint, read_body
 from trunkline.domain.agents.model import Agent, check_can_call
 from trunkline.domain.calls.bulk_filters import is_call_sid
 from trunkline.domain.calls.model import Call
 from trunkline.domain.calls.run_state import CallRun
-from trunkline.domain.errors import InvalidParameter, NotFound, RateLimited, TrunklineError
+from trunkline.domain.errors import InvalidParameter, NotFound
 from trunkline.engine.calls.service import Caller
 from trunkline.store.agents import AgentStore
 from trunkline.store.call_runs import CallRunStore
@@ -39,45 +35,23 @@ PREFIX = "/v2/accounts/{account_sid}"
 DIALECT_NAME = "exotel_ccm_v2"
 """Names this dialect's status-callback format in the engine's renderer table."""
 
-Handler = Callable[[Request, AppContext, Principal], Awaitable[dict[str, Any]]]
+Reader = Callable[[Request, AppContext, Principal], Awaitable[dict[str, Any]]]
+"""A handler's ``response`` part of the envelope."""
 
 
-def ccm_endpoint(handler: Handler, *, metadata: bool = False) -> Callable[[Request], Awaitable[Response]]:
-    """Authenticate (the path's account must be the credential's), spend the rate limit, run the
-    handler, and answer in the envelope; every ``TrunklineError`` becomes its Exotel code.
-    ``metadata``: the v3-shaped legs answer carries ``"metadata": null``."""
+def enveloped(handler: Reader, *, metadata: bool = False) -> Handler[Principal]:
+    """The handler's answer in the success envelope. ``metadata``: the v3-shaped legs answer
+    carries ``"metadata": null``."""
 
-    async def endpoint(request: Request) -> Response:
-        ctx: AppContext = request.app.state.ctx
-        method = request.method
-        headers: dict[str, str] | None = None
-        try:
-            principal = await ctx.authenticator.authenticate(
-                request.headers.get("authorization"), request.path_params["account_sid"]
-            )
-            headers = ctx.limiter.spend(principal.account_sid)
-            body = await handler(request, ctx, principal)
-        except RateLimited as exc:
-            return error_response(method, exc, ctx.limiter.refused_headers(exc))
-        except TrunklineError as exc:
-            return error_response(method, exc, headers)
-        return success(method, body, headers, metadata=metadata)
+    async def respond(request: Request, ctx: AppContext, principal: Principal) -> Response:
+        return success(request.method, await handler(request, ctx, principal), metadata=metadata)
 
-    return endpoint
+    return respond
 
 
 def _agents(request: Request) -> AgentStore:
     store: AgentStore = request.app.state.agents
     return store
-
-
-def _check_content_type(value: str | None) -> None:
-    """JSON only. A body with no Content-Type at all is read as JSON (some HTTP clients omit it)."""
-    if value is None:
-        return
-    media = value.split(";", 1)[0].strip().lower()
-    if media != "application/json" and not (media.startswith("application/") and media.endswith("+json")):
-        raise UnsupportedContentType(media or value.strip() or "(empty)")
 
 
 def _agent_for(agents: AgentStore, account_id: int, ref: AgentRef) -> Agent | None:
@@ -89,8 +63,8 @@ def _agent_for(agents: AgentStore, account_id: int, ref: AgentRef) -> Agent | No
 
 
 async def make_call(request: Request, ctx: AppContext, principal: Principal) -> dict[str, Any]:
-    _check_content_type(request.headers.get("content-type"))
-    made = parse_make_call(parse_body(await request.body()))
+    check_content_type(request.headers.get("content-type"))
+    made = parse_make_call(parse_body(await read_body(request, ERRORS)))
     agents = _agents(request)
     agent = await ctx.read(_agent_for, agents, principal.account_id, made.agent)
     if agent is None:
@@ -191,15 +165,24 @@ async def get_legs(request: Request, ctx: AppContext, principal: Principal) -> d
 
 
 def routes() -> list[BaseRoute]:
+    """The CCM routes; route names are the OpenAPI operation ids (``openapi.py``)."""
     return [
         Route(
-            f"{PREFIX}/calls/{{call_sid}}", ccm_endpoint(get_call), methods=["GET"], name="ccm_call_details"
+            f"{PREFIX}/calls/{{call_sid}}",
+            endpoint(enveloped(get_call), ERRORS),
+            methods=["GET"],
+            name="ccm_calls_get",
         ),
-        Route(f"{PREFIX}/calls", ccm_endpoint(make_call), methods=["POST"], name="ccm_make_call"),
+        Route(
+            f"{PREFIX}/calls",
+            endpoint(enveloped(make_call), ERRORS),
+            methods=["POST"],
+            name="ccm_calls_create",
+        ),
         Route(
             f"{PREFIX}/calls/{{call_sid}}/legs",
-            ccm_endpoint(get_legs, metadata=True),
+            endpoint(enveloped(get_legs, metadata=True), ERRORS),
             methods=["GET"],
-            name="ccm_call_legs",
+            name="ccm_calls_legs_list",
         ),
     ]

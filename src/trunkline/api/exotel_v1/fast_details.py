@@ -18,8 +18,8 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from trunkline.api.context import AppContext
-from trunkline.api.exotel_v1.render import JSON_TYPE, XML_TYPE, call_object, rest_exception, to_xml
-from trunkline.api.exotel_v1.routes import rate_limited, split_suffix
+from trunkline.api.exotel_v1.errors import NOT_FOUND, rest_exception
+from trunkline.api.exotel_v1.render import JSON_TYPE, XML_TYPE, call_object, split_suffix, to_xml
 from trunkline.domain.calls.bulk_filters import is_call_sid
 from trunkline.domain.errors import RateLimited
 
@@ -78,12 +78,13 @@ class CallDetailsFastPath:
         try:
             extra = ctx.limiter.spend(account_sid)
         except RateLimited as exc:
-            return _of(rate_limited(exc, ctx.limiter, as_json=as_json))
+            refused = ctx.limiter.refused_headers(exc)
+            return _of(rest_exception(exc.status, exc.message, as_json=as_json, headers=refused))
         try:
             call = await ctx.call(principal.account_id, account_sid, sid)
             if call is None:
                 # As the route answers it: NotFound is raised past the rate-limit headers.
-                return _of(rest_exception(404, "No matching results", as_json=as_json))
+                return _of(rest_exception(404, NOT_FOUND, as_json=as_json))
             document = {"Call": call_object(call, public_url=ctx.settings.public_url)}
             body = orjson.dumps(document) if as_json else to_xml(document)
         except Exception:

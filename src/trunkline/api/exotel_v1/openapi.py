@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from trunkline.api.exotel_v1.connect_params import CONNECT_PARAMETERS
-from trunkline.domain.calls.bulk_filters import FILTERS
+from trunkline.api.exotel_v1.params import CONNECT_PARAMETERS
+from trunkline.api.exotel_v1.query import FILTERS
 
 _TAG = ["Exotel Voice v1"]
 _ACCOUNT = {
@@ -104,16 +104,16 @@ def v1_paths() -> dict[str, Any]:
     }
     bulk = [_query(spec.name, spec.description, spec.example) for spec in FILTERS]
     return {
-        "/v1/Accounts/{account_sid}/Calls/connect.json": _connect_operation("v1Connect"),
-        "/v1/Accounts/{account_sid}/Calls/connect": _connect_operation("v1ConnectXml"),
+        "/v1/Accounts/{account_sid}/Calls/connect.json": _connect_operation("v1_calls_connect"),
+        "/v1/Accounts/{account_sid}/Calls/connect": _connect_operation("v1_calls_connect_xml"),
         "/v1/Accounts/{account_sid}/Calls.json": _operation(
-            "v1ListCalls", "Bulk call details: filters, keyset pages (Metadata + Calls).", bulk
+            "v1_calls_list", "Bulk call details: filters, keyset pages (Metadata + Calls).", bulk
         ),
-        "/v1/Accounts/{account_sid}/Calls": _operation("v1ListCallsXml", "Bulk call details.", bulk),
+        "/v1/Accounts/{account_sid}/Calls": _operation("v1_calls_list_xml", "Bulk call details.", bulk),
         "/v1/Accounts/{account_sid}/Calls/{call_sid}": _operation(
-            "v1GetCall", "Details of one call; `details=true` adds the legs.", [call_sid, *_DETAIL_PARAMS]
+            "v1_calls_get", "Details of one call; `details=true` adds the legs.", [call_sid, *_DETAIL_PARAMS]
         ),
         "/v1/Accounts/{account_sid}/Numbers/{number}": _operation(
-            "v1NumberMetadata", "Circle, operator, type and DND status of an Indian number.", [number]
+            "v1_numbers_get", "Circle, operator, type and DND status of an Indian number.", [number]
         ),
     }

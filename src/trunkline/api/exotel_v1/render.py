@@ -1,6 +1,7 @@
-"""Exotel v1 bodies: the ``Call`` object of seed 001 (same fields, same order), bulk pages, errors.
+"""Exotel v1 bodies: the ``Call`` object of seed 001 (same fields, same order) and bulk pages.
 
-JSON and XML come from the same ordered dicts, so the two formats cannot drift apart.
+JSON and XML come from the same ordered dicts, so the two formats cannot drift apart. Errors, in
+the same two formats, are ``errors.py``'s.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 import orjson
+from starlette.requests import Request
 from starlette.responses import Response
 
 from trunkline.domain.calls.model import Call, format_price
@@ -19,6 +21,19 @@ from trunkline.domain.recordings.signed_links import presign
 _XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<TwilioResponse>'
 JSON_TYPE = "application/json"
 XML_TYPE = "application/xml"
+JSON_SUFFIX = ".json"
+
+
+def split_suffix(segment: str) -> tuple[str, bool]:
+    """``abc.json`` → (``abc``, True): the suffix on the last path segment selects JSON."""
+    if segment.endswith(JSON_SUFFIX):
+        return segment[: -len(JSON_SUFFIX)], True
+    return segment, False
+
+
+def wants_json(request: Request) -> bool:
+    """Whether the answer is JSON: the path ends in ``.json`` (XML otherwise)."""
+    return str(request.scope["path"]).endswith(JSON_SUFFIX)
 
 
 def call_object(
@@ -115,15 +130,3 @@ def respond(
     if as_json:
         return Response(orjson.dumps(document), status_code=status, media_type=JSON_TYPE, headers=headers)
     return Response(to_xml(document), status_code=status, media_type=XML_TYPE, headers=headers)
-
-
-def rest_exception(
-    status: int, message: str, *, as_json: bool, headers: dict[str, str] | None = None
-) -> Response:
-    """Exotel's error body; ``Status`` equals the HTTP status (API-NOTES §7)."""
-    return respond(
-        {"RestException": {"Status": status, "Message": message}},
-        as_json=as_json,
-        status=status,
-        headers=headers,
-    )

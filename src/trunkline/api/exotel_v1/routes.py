@@ -8,7 +8,6 @@ OpenAPI page from the same parameter declarations the parser uses (openapi.py).
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -19,70 +18,21 @@ from starlette.routing import BaseRoute, Route
 
 from trunkline.api.auth import Principal
 from trunkline.api.context import AppContext
-from trunkline.api.exotel_v1.connect_params import parse_connect, read_parameters
-from trunkline.api.exotel_v1.render import call_object, respond, rest_exception
-from trunkline.api.rate_limit import RateLimiter
-from trunkline.domain.calls.bulk_filters import (
-    BulkQuery,
-    canonical_params,
-    is_call_sid,
-    parse_bulk_query,
-    parse_detail_options,
-)
+from trunkline.api.exotel_v1.errors import ERRORS, JSON_ERRORS
+from trunkline.api.exotel_v1.params import parse_connect, read_parameters
+from trunkline.api.exotel_v1.query import canonical_params, parse_bulk_query, parse_detail_options
+from trunkline.api.exotel_v1.render import call_object, respond, split_suffix, wants_json
+from trunkline.api.pipeline import endpoint
+from trunkline.domain.calls.bulk_filters import BulkQuery, is_call_sid
 from trunkline.domain.calls.cursor import CursorCodec, Position
 from trunkline.domain.calls.model import Call
 from trunkline.domain.clock import ms_to_ist
-from trunkline.domain.errors import NotFound, RateLimited, TrunklineError
+from trunkline.domain.errors import NotFound
 from trunkline.engine.calls.service import Caller
 
 PREFIX = "/v1/Accounts/{account_sid}"
-JSON_SUFFIX = ".json"
 DIALECT_NAME = "exotel_v1"
 """Names this dialect's status-callback format in the engine's renderer table."""
-
-Handler = Callable[[Request, AppContext, Principal], Awaitable[Response]]
-
-
-def split_suffix(segment: str) -> tuple[str, bool]:
-    """``abc.json`` → (``abc``, True): the suffix on the last path segment selects JSON."""
-    if segment.endswith(JSON_SUFFIX):
-        return segment[: -len(JSON_SUFFIX)], True
-    return segment, False
-
-
-def wants_json(request: Request) -> bool:
-    return str(request.scope["path"]).endswith(JSON_SUFFIX)
-
-
-def rate_limited(exc: RateLimited, limiter: RateLimiter, *, as_json: bool) -> Response:
-    return rest_exception(exc.status, exc.message, as_json=as_json, headers=limiter.refused_headers(exc))
-
-
-def v1_endpoint(
-    handler: Handler, *, force_json: bool | None = None
-) -> Callable[[Request], Awaitable[Response]]:
-    """Authenticate, rate-limit, run the handler, and turn every error into a RestException."""
-
-    async def endpoint(request: Request) -> Response:
-        as_json = wants_json(request) if force_json is None else force_json
-        ctx: AppContext = request.app.state.ctx
-        headers: dict[str, str] | None = None
-        try:
-            principal = await ctx.authenticator.authenticate(
-                request.headers.get("authorization"), request.path_params["account_sid"]
-            )
-            headers = ctx.limiter.spend(principal.account_sid)
-            response = await handler(request, ctx, principal)
-        except RateLimited as exc:
-            return rate_limited(exc, ctx.limiter, as_json=as_json)
-        except TrunklineError as exc:
-            extra = {"WWW-Authenticate": 'Basic realm="Trunkline"'} if exc.status == 401 else None
-            return rest_exception(exc.status, exc.message, as_json=as_json, headers=extra)
-        if headers:
-            response.headers.update(headers)
-        return response
-
-    return endpoint
 
 
 async def call_details(request: Request, ctx: AppContext, principal: Principal) -> Response:
@@ -196,25 +146,39 @@ async def number_metadata(request: Request, ctx: AppContext, principal: Principa
 
 
 def routes() -> list[BaseRoute]:
-    """The v1 routes, most requested first: Starlette tries them in order."""
+    """The v1 routes, most requested first: Starlette tries them in order. Route names are the
+    OpenAPI operation ids (``openapi.py``)."""
     return [
         Route(
-            f"{PREFIX}/Calls/{{call_sid}}", v1_endpoint(call_details), methods=["GET"], name="v1_call_details"
+            f"{PREFIX}/Calls/{{call_sid}}",
+            endpoint(call_details, ERRORS),
+            methods=["GET"],
+            name="v1_calls_get",
         ),
-        Route(f"{PREFIX}/Calls/connect", v1_endpoint(connect), methods=["POST"], name="v1_connect_xml"),
-        Route(f"{PREFIX}/Calls/connect.json", v1_endpoint(connect), methods=["POST"], name="v1_connect"),
-        Route(f"{PREFIX}/Calls.json", v1_endpoint(list_calls), methods=["GET"], name="v1_list_calls"),
-        Route(f"{PREFIX}/Calls", v1_endpoint(list_calls), methods=["GET"], name="v1_list_calls_xml"),
+        Route(
+            f"{PREFIX}/Calls/connect",
+            endpoint(connect, ERRORS),
+            methods=["POST"],
+            name="v1_calls_connect_xml",
+        ),
+        Route(
+            f"{PREFIX}/Calls/connect.json",
+            endpoint(connect, ERRORS),
+            methods=["POST"],
+            name="v1_calls_connect",
+        ),
+        Route(f"{PREFIX}/Calls.json", endpoint(list_calls, ERRORS), methods=["GET"], name="v1_calls_list"),
+        Route(f"{PREFIX}/Calls", endpoint(list_calls, ERRORS), methods=["GET"], name="v1_calls_list_xml"),
         Route(
             f"{PREFIX}/Numbers/{{number}}",
-            v1_endpoint(number_metadata),
+            endpoint(number_metadata, ERRORS),
             methods=["GET"],
-            name="v1_number_metadata",
+            name="v1_numbers_get",
         ),
         Route(
             f"{PREFIX}/Calls.json/{{call_sid}}",
-            v1_endpoint(call_details, force_json=True),
+            endpoint(call_details, JSON_ERRORS),
             methods=["GET"],
-            name="v1_call_details_alias",
+            name="v1_calls_get_json",
         ),
     ]

@@ -3,45 +3,21 @@ shared call store. JSON only; every error in the ``ResponseStatus`` envelope, un
 
 from __future__ import annotations
 
-import logging
-
-from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.types import ASGIApp
 
-from trunkline.api.answered_errors import StopAnsweredErrors
 from trunkline.api.context import AppContext
 from trunkline.api.dialect import Dialect
+from trunkline.api.fone_dynamics.errors import ERRORS
 from trunkline.api.fone_dynamics.openapi import fone_paths
-from trunkline.api.fone_dynamics.render import error_body, json_response
 from trunkline.api.fone_dynamics.routes import routes
+from trunkline.api.pipeline import dialect_app
 
 PREFIXES = ("/v2/Calls", "/v2/Accounts/", "/v2/Properties/", "/v2/Numbers/")
 """Case-sensitive: CCM's ``/v2/accounts/`` is another dialect."""
-log = logging.getLogger("trunkline.api.fone")
-
-
-async def _http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    if exc.status_code == 405:
-        body = error_body("METHOD_NOT_ALLOWED", f"{request.method} is not allowed on this resource")
-        return json_response(body, 405, dict(exc.headers or {}))
-    return json_response(error_body("NOT_FOUND", "No such resource"), 404)
-
-
-async def _unexpected_error(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error", extra={"path": request.scope["path"], "method": request.method})
-    return json_response(error_body("INTERNAL_ERROR", "Internal server error"), 500)
 
 
 def build_app(ctx: AppContext) -> ASGIApp:
-    app = Starlette(
-        routes=routes(), exception_handlers={HTTPException: _http_error, Exception: _unexpected_error}
-    )
-    app.state.ctx = ctx
-    return StopAnsweredErrors(app)
+    return dialect_app(routes(), ERRORS, ctx)
 
 
 DIALECT = Dialect(name="fone_dynamics", prefixes=PREFIXES, build_app=build_app, openapi_paths=fone_paths)

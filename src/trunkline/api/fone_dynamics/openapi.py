@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from trunkline.domain.tracking.query import FILTERS
+from trunkline.api.fone_dynamics.params import FILTERS
 
 _ERROR = {"description": '`{"ResponseStatus": {"ErrorCode", "Message", "Errors": [...]}}`'}
 _ERRORS = {str(code): _ERROR for code in (400, 401, 403, 404, 429)}
@@ -37,13 +37,13 @@ def fone_paths() -> dict[str, Any]:
     return {
         "/v2/Calls/{CallSid}": {
             "get": _operation(
-                "One tracked call", "fone_get_call", [_path_param("CallSid")], '`{"Call": {...}}`'
+                "One tracked call", "fone_calls_get", [_path_param("CallSid")], '`{"Call": {...}}`'
             )
         },
         "/v2/Accounts/{AccountSid}/Calls": {
             "get": _operation(
                 "An account's tracked calls",
-                "fone_account_calls",
+                "fone_calls_list",
                 [_path_param("AccountSid"), *_filters()],
                 calls,
             )
@@ -51,7 +51,7 @@ def fone_paths() -> dict[str, Any]:
         "/v2/Properties/{PropertySid}/Calls": {
             "get": _operation(
                 "A property's tracked calls",
-                "fone_property_calls",
+                "fone_property_calls_list",
                 [_path_param("PropertySid"), *_filters()],
                 calls,
             )
@@ -59,17 +59,17 @@ def fone_paths() -> dict[str, Any]:
         "/v2/Properties/{PropertySid}/Numbers": {
             "post": _operation(
                 "Purchase a tracking number (Number, AddressSid)",
-                "fone_purchase_number",
+                "fone_property_numbers_create",
                 [_path_param("PropertySid")],
                 '`{"Number": "+61...", "Status": "Active"}`',
             )
         },
         "/v2/Numbers/{Number}": {
             "get": _operation(
-                "A tracking number's configuration", "fone_read_number", [_path_param("Number")], number
+                "A tracking number's configuration", "fone_numbers_get", [_path_param("Number")], number
             ),
             "post": _operation(
-                "Configure a tracking number", "fone_configure_number", [_path_param("Number")], number
+                "Configure a tracking number", "fone_numbers_update", [_path_param("Number")], number
             ),
         },
     }

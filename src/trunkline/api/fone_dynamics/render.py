@@ -1,5 +1,5 @@
 """Fone Dynamics bodies: the call object of seed 003 (every field, in its order), tracking-number
-configuration, and the ``ResponseStatus`` error envelope."""
+configuration. Errors, in the ``ResponseStatus`` envelope, are ``errors.py``'s."""
 
 from __future__ import annotations
 
@@ -8,38 +8,14 @@ from typing import Any
 import orjson
 from starlette.responses import Response
 
-from trunkline.domain.errors import TrunklineError
 from trunkline.store.tracked_call_lists import TrackedCall
 from trunkline.store.tracking import TrackingNumber
 
 JSON_TYPE = "application/json"
 
-ERROR_CODES = {
-    "invalid-parameter": "PARAMETER_INVALID",
-    "parameter-required": "PARAMETER_REQUIRED",
-    "number-belongs-to-different-property": "NUMBER_BELONGS_TO_DIFFERENT_PROPERTY",
-    "authentication-failed": "UNAUTHORIZED",
-    "forbidden": "FORBIDDEN",
-    "not-found": "NOT_FOUND",
-    "rate-limited": "RATE_LIMIT_EXCEEDED",
-    "method-not-allowed": "METHOD_NOT_ALLOWED",
-    "internal-error": "INTERNAL_ERROR",
-}
-"""Trunkline's error codes → Fone's ``ErrorCode`` (docs/fone-dynamics.md lists them)."""
-
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(orjson.dumps(body), status_code=status, media_type=JSON_TYPE, headers=headers)
-
-
-def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
-    errors = [] if field is None else [{"FieldName": field, "ErrorCode": code, "Message": message}]
-    return {"ResponseStatus": {"ErrorCode": code, "Message": message, "Errors": errors}}
-
-
-def error_response(exc: TrunklineError, headers: dict[str, str] | None = None) -> Response:
-    code = ERROR_CODES.get(exc.code, "PARAMETER_INVALID" if exc.status == 400 else "INTERNAL_ERROR")
-    return json_response(error_body(code, exc.message, exc.parameter), exc.status, headers)
 
 
 def call_object(call: TrackedCall, public_url: str) -> dict[str, Any]:

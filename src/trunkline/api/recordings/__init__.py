@@ -2,45 +2,24 @@
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable
 
-from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.types import ASGIApp
 
-from trunkline.api.answered_errors import StopAnsweredErrors
 from trunkline.api.context import AppContext
 from trunkline.api.dialect import Dialect
-from trunkline.api.exotel_v1.render import rest_exception
+from trunkline.api.pipeline import dialect_app
+from trunkline.api.recordings.errors import ERRORS
 from trunkline.api.recordings.openapi import recording_paths
 from trunkline.api.recordings.routes import FOLDER, routes
 
-PREFIX = f"/{FOLDER}/"
-log = logging.getLogger("trunkline.api.recordings")
-
-
-async def _http_error(_: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    message = {404: "No matching results", 405: "Method not allowed"}.get(exc.status_code, str(exc.detail))
-    return rest_exception(exc.status_code, message, as_json=True)
-
-
-async def _unexpected_error(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error", extra={"path": request.scope["path"], "method": request.method})
-    return rest_exception(500, "Internal server error", as_json=True)
-
 
 def build_app(ctx: AppContext, *, now_s: Callable[[], float] = time.time) -> ASGIApp:
-    """Mounted by path prefix in ``api/app.py``; ``now_s`` is the wall clock that links expire by."""
-    app = Starlette(
-        routes=routes(now_s), exception_handlers={HTTPException: _http_error, Exception: _unexpected_error}
-    )
-    app.state.ctx = ctx
-    return StopAnsweredErrors(app)
+    """``now_s`` is the wall clock that links expire by (tests move it)."""
+    return dialect_app(routes(now_s), ERRORS, ctx)
 
 
-DIALECT = Dialect(name="recordings", prefixes=(PREFIX,), build_app=build_app, openapi_paths=recording_paths)
+DIALECT = Dialect(
+    name="recordings", prefixes=(f"/{FOLDER}/",), build_app=build_app, openapi_paths=recording_paths
+)

@@ -36,7 +36,7 @@ def recording_paths() -> dict[str, Any]:
         PATH: {
             "get": {
                 "tags": ["Recordings"],
-                "operationId": "get_recording_file",
+                "operationId": "recordings_file_get",
                 "summary": "A call recording (audio/mpeg): the file behind RecordingUrl and "
                 "PreSignedRecordingUrl. HEAD gives the headers alone.",
                 "parameters": parameters,

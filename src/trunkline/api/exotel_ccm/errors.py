@@ -1,16 +1,20 @@
-"""The CCM v2 envelope (API-NOTES §8): every answer, success or failure, is
+"""CCM v2 errors in the envelope (API-NOTES §8): every answer, success or failure, is
 ``{request_id, method, http_code, response}``; failures carry ``error_data{code, message,
-description}`` with Exotel's numeric codes. Timestamps are ISO 8601 UTC with milliseconds."""
+description}`` with Exotel's numeric codes.
+
+One ``DialectErrors`` value hands this envelope to the request pipeline (``api/pipeline.py``)."""
 
 from __future__ import annotations
 
-import os
-import time
-from typing import Any
+import logging
+from collections.abc import Mapping
 
 import orjson
+from starlette.requests import Request
 from starlette.responses import Response
 
+from trunkline.api.exotel_ccm.render import JSON, request_id
+from trunkline.api.pipeline import DialectErrors
 from trunkline.domain.agents.model import AgentUnavailable
 from trunkline.domain.errors import (
     AuthenticationFailed,
@@ -21,8 +25,6 @@ from trunkline.domain.errors import (
     RateLimited,
     TrunklineError,
 )
-
-JSON = "application/json"
 
 
 class MissingParameter(InvalidParameter):
@@ -66,32 +68,6 @@ _UNAVAILABLE = {
     "busy": (409, 10706, "User is busy"),
 }
 _CCM_NOT_FOUND = {10731: "User not found", 10716: "Virtual number not found", 10744: "Call not found"}
-
-
-def request_id() -> str:
-    """A fresh 32-hex-digit id per request, like Exotel's."""
-    return os.urandom(16).hex()
-
-
-def iso(ms: int | None) -> str | None:
-    """Epoch milliseconds as ``2024-06-15T10:30:00.000Z``."""
-    if ms is None:
-        return None
-    t = time.gmtime(ms // 1000)
-    return (
-        f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T"
-        f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}.{ms % 1000:03d}Z"
-    )
-
-
-def success(
-    method: str, response: dict[str, Any], headers: dict[str, str] | None = None, *, metadata: bool = False
-) -> Response:
-    body: dict[str, Any] = {"request_id": request_id(), "method": method, "http_code": 200}
-    if metadata:
-        body["metadata"] = None
-    body["response"] = response
-    return Response(orjson.dumps(body), media_type=JSON, headers=headers)
 
 
 def failure(
@@ -139,13 +115,39 @@ def classify(exc: TrunklineError) -> tuple[int, int, str]:
 
 
 def error_response(method: str, exc: TrunklineError, headers: dict[str, str] | None = None) -> Response:
+    """The failure envelope of an error; a 401's ``WWW-Authenticate`` comes with ``headers``."""
     http, code, message = classify(exc)
-    if http == 401:
-        headers = {**(headers or {}), "WWW-Authenticate": 'Basic realm="Trunkline"'}
     description = exc.message if http != 500 else "Internal error"
     return failure(method, http, code, message, description, headers)
 
 
-def internal_error(method: str) -> Response:
+def _render(exc: TrunklineError, request: Request, headers: dict[str, str] | None) -> Response:
+    return error_response(request.method, exc, headers)
+
+
+def _not_found(request: Request) -> Response:
+    return error_response(request.method, NotFound(f"No resource at {request.url.path}"))
+
+
+def _method_not_allowed(request: Request, _: Mapping[str, str]) -> Response:
+    return error_response(request.method, MethodNotAllowed(f"{request.method} is not allowed here"))
+
+
+def _internal_error(request: Request) -> Response:
     http, code, message = _INTERNAL
-    return failure(method, http, code, message, "Internal error")
+    return failure(request.method, http, code, message, "Internal error")
+
+
+def _body_too_large(limit: int) -> TrunklineError:
+    return UnparseableBody(f"the request body is larger than {limit // 1024} KiB")
+
+
+ERRORS = DialectErrors(
+    render=_render,
+    not_found=_not_found,
+    method_not_allowed=_method_not_allowed,
+    internal_error=_internal_error,
+    body_too_large=_body_too_large,
+    log=logging.getLogger("trunkline.api.ccm"),
+    rate_headers_on_errors=True,
+)

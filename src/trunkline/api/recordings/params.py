@@ -1,9 +1,18 @@
-"""HTTP ``Range`` requests on one file (RFC 9110 §14): players seek by asking for byte ranges."""
+"""What a recording request asks: a pre-signed link's ``Expires``/``Signature``, the one byte range
+of an HTTP ``Range`` request (RFC 9110 §14: players seek by asking for byte ranges), and the
+``If-None-Match`` ETags of a revalidation."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from starlette.datastructures import QueryParams
+
+from trunkline.domain.recordings.signed_links import verify
+
+_EXPIRES = re.compile(r"^[0-9]{1,12}$")
+_SIGNATURE = re.compile(r"^[0-9a-f]{32}$")
 
 _ONE_RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE)
 _HUGE = 1 << 62
@@ -54,3 +63,30 @@ def parse_range(header: str | None, size: int) -> ByteRange | None:
     if start >= size:
         raise Unsatisfiable
     return ByteRange(start, min(end, size - 1))
+
+
+def link_allows(key: bytes, path: str, expires: str | None, signature: str | None, now_s: float) -> bool:
+    """Whether ``?Expires=&Signature=`` is a link this server signed for ``path`` and it has not
+    expired. Anything malformed (non-numeric or absurd Expires, a signature of the wrong shape)
+    is simply not valid."""
+    if expires is None or signature is None:
+        return False
+    if not _EXPIRES.match(expires) or not _SIGNATURE.match(signature):
+        return False
+    return verify(key, path, int(expires), signature, int(now_s))
+
+
+def has_link(query: QueryParams) -> bool:
+    return "Expires" in query or "Signature" in query
+
+
+def _etags(header: str | None) -> list[str]:
+    if not header:
+        return []
+    return [tag.strip().removeprefix("W/") for tag in header.split(",")]
+
+
+def matches(etag: str, if_none_match: str | None) -> bool:
+    """Whether ``If-None-Match`` names ``etag`` (or ``*``): the client's copy is current."""
+    tags = _etags(if_none_match)
+    return "*" in tags or etag in tags

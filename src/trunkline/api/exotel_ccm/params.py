@@ -1,4 +1,5 @@
-"""Reading a CCM v2 make-call body (API-NOTES §8) into what the engine needs. Pure: no I/O.
+"""Reading a CCM v2 make-call body (API-NOTES §8) into what the engine needs. Pure: no I/O (the
+body is read by ``api/pipeline.read_body``).
 
 Types are strict where a wrong one means a client bug (an object where a number belongs) and
 lenient where clients differ harmlessly (``"true"`` for ``true``, ``"30"`` for ``30``). Every
@@ -13,7 +14,7 @@ from urllib.parse import urlsplit
 
 import orjson
 
-from trunkline.api.exotel_ccm.envelope import MissingParameter, UnparseableBody
+from trunkline.api.exotel_ccm.errors import MissingParameter, UnparseableBody, UnsupportedContentType
 from trunkline.domain.agents.model import AGENT_KEY, Agent, normalise_contact_uri
 from trunkline.domain.calls.connect_request import (
     CALLBACK_EVENTS,
@@ -29,7 +30,6 @@ from trunkline.domain.numbers.phone import UnparseableNumber, to_e164
 DEFAULT_ATTEMPT_TIME_OUT_S = 30
 MAX_ATTEMPT_TIME_OUT_S = 3600
 MAX_URL = 2048
-MAX_BODY_BYTES = 64 * 1024
 _TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no")
 
 
@@ -78,10 +78,17 @@ class MakeCall:
         )
 
 
+def check_content_type(value: str | None) -> None:
+    """JSON only. A body with no Content-Type at all is read as JSON (some HTTP clients omit it)."""
+    if value is None:
+        return
+    media = value.split(";", 1)[0].strip().lower()
+    if media != "application/json" and not (media.startswith("application/") and media.endswith("+json")):
+        raise UnsupportedContentType(media or value.strip() or "(empty)")
+
+
 def parse_body(raw: bytes) -> dict[str, Any]:
     """The body as a JSON object (1007 otherwise)."""
-    if len(raw) > MAX_BODY_BYTES:
-        raise UnparseableBody(f"the request body is larger than {MAX_BODY_BYTES // 1024} KiB")
     if not raw.strip():
         raise UnparseableBody("the request body is empty; send a JSON object")
     try:

@@ -4,6 +4,8 @@ Lenient about form: urlencoded, multipart or JSON bodies, a body with no Content
 in the query string of a POST (the body wins), names in any case, empty strings (and 0 for
 TimeLimit/TimeOut) meaning unset, every spelling of the StatusCallbackEvents array. Strict about
 meaning: each bad value is a 400 naming the parameter, before anything is stored.
+
+The query strings of the bulk list and of call details are read in ``query.py``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from urllib.parse import parse_qsl
 import orjson
 from starlette.requests import Request
 
+from trunkline.api.exotel_v1.errors import ERRORS
+from trunkline.api.pipeline import json_parameters, multipart_pairs, read_body
 from trunkline.domain.calls.connect_request import (
     CALLBACK_CONTENT_TYPES,
     CALLBACK_EVENTS,
@@ -29,7 +33,6 @@ from trunkline.domain.client_text import check_text
 from trunkline.domain.errors import InvalidParameter
 from trunkline.domain.numbers.phone import UnparseableNumber, to_e164
 
-MAX_BODY_BYTES = 64 * 1024
 MAX_URL_LENGTH = 2048
 _KEPT = ("CallType", "WaitUrl", "StreamUrl", "StreamBegin", "StartPlaybackToNew", "StartPlaybackValueNew")
 
@@ -88,24 +91,12 @@ async def read_parameters(request: Request) -> tuple[dict[str, str], list[str]]:
 async def _body_pairs(request: Request) -> Pairs:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "multipart/form-data":
-        try:
-            form = await request.form(max_files=0, max_fields=200)
-        except Exception as exc:  # python-multipart's errors have no common base worth naming
-            raise InvalidParameter(f"the multipart body cannot be read: {exc}") from None
-        return [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        raise InvalidParameter(f"the request body is larger than {MAX_BODY_BYTES} bytes")
+        return list(await multipart_pairs(request, max_fields=200))
+    body = await read_body(request, ERRORS)
     if not body.strip():
         return []
     if content_type == "application/json" or (not content_type and body.lstrip()[:1] == b"{"):
-        try:
-            document = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            raise InvalidParameter("the request body is not valid JSON") from None
-        if not isinstance(document, dict):
-            raise InvalidParameter("the JSON body must be an object of parameters")
-        return list(document.items())
+        return list(json_parameters(body).items())
     # urlencoded, or no Content-Type at all (a Go client): parse it as a form.
     try:
         text = body.decode("utf-8")
