@@ -17,7 +17,8 @@ from trunkline.config import Settings
 from trunkline.engine.calls.engine import CallbackRenderer
 
 if TYPE_CHECKING:
-    from trunkline.api.context import AppContext
+    from trunkline.api.rate_limit import RateLimiter
+    from trunkline.services.composition import Services
 
 
 def _no_renderers(_: Settings) -> Mapping[str, CallbackRenderer]:
@@ -34,7 +35,8 @@ class Dialect:
     prefixes: tuple[str, ...]
     """Path prefixes routed to this dialect, matched case-sensitively (CCM's ``/v2/accounts/`` and
     Fone Dynamics' ``/v2/Accounts/`` differ only by case)."""
-    build_app: Callable[[AppContext], ASGIApp]
+    build_app: Callable[[Services, RateLimiter], ASGIApp]
+    """The dialect's app over the server's services and its per-account rate limit."""
     renderers: Callable[[Settings], Mapping[str, CallbackRenderer]] = field(default=_no_renderers)
     """Status-callback renderers by the dialect name a call was placed with."""
     openapi_paths: Callable[[], dict[str, Any]] = field(default=_no_paths)

@@ -12,16 +12,16 @@ from starlette.responses import Response
 from starlette.types import ASGIApp
 
 from trunkline.api.answered_errors import StopAnsweredErrors
-from trunkline.api.context import AppContext
 from trunkline.api.dialect import Dialect
-from trunkline.api.exotel_ccm.agent_turns import AgentTurns
 from trunkline.api.exotel_ccm.envelope import error_response, internal_error
 from trunkline.api.exotel_ccm.openapi import ccm_paths
 from trunkline.api.exotel_ccm.routes import DIALECT_NAME, routes
 from trunkline.api.exotel_ccm.status_callback import status_callback_renderer
+from trunkline.api.rate_limit import RateLimiter
 from trunkline.config import Settings
 from trunkline.domain.errors import MethodNotAllowed, NotFound
 from trunkline.engine.calls.engine import CallbackRenderer
+from trunkline.services.composition import Services
 
 PREFIX = "/v2/accounts"
 """Without a trailing slash: ``/v2/accounts`` itself is CCM's too, and answers 404 in its envelope."""
@@ -41,15 +41,14 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
     return internal_error(request.method)
 
 
-def build_app(ctx: AppContext) -> ASGIApp:
-    """The dialect's own Starlette app. The agent store (``ctx.agents``) records which agent each CCM
-    call was placed for as a ``CallRunStore`` observer, registered with the context."""
+def build_app(services: Services, limiter: RateLimiter) -> ASGIApp:
+    """The dialect's own Starlette app. Which agent each CCM call was placed for is recorded by a
+    ``CallRunStore`` observer, registered by the composition root."""
     app = Starlette(
         routes=routes(), exception_handlers={HTTPException: _http_error, Exception: _unexpected_error}
     )
-    app.state.ctx = ctx
-    app.state.agents = ctx.agents
-    app.state.agent_turns = AgentTurns()
+    app.state.services = services
+    app.state.limiter = limiter
     return StopAnsweredErrors(app)
 
 

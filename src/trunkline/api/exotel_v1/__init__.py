@@ -11,15 +11,16 @@ from starlette.responses import Response
 from starlette.types import ASGIApp
 
 from trunkline.api.answered_errors import StopAnsweredErrors
-from trunkline.api.context import AppContext
 from trunkline.api.dialect import Dialect
 from trunkline.api.exotel_v1.fast_details import CallDetailsFastPath
 from trunkline.api.exotel_v1.openapi import v1_paths
 from trunkline.api.exotel_v1.render import rest_exception
 from trunkline.api.exotel_v1.routes import DIALECT_NAME, routes
 from trunkline.api.exotel_v1.status_callback import status_callback_renderer
+from trunkline.api.rate_limit import RateLimiter
 from trunkline.config import Settings
 from trunkline.engine.calls.engine import CallbackRenderer
+from trunkline.services.composition import Services
 
 PREFIX = "/v1/"
 log = logging.getLogger("trunkline.api.v1")
@@ -41,14 +42,15 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
     return rest_exception(500, "Internal server error", as_json=_wants_json(request))
 
 
-def build_app(ctx: AppContext) -> ASGIApp:
+def build_app(services: Services, limiter: RateLimiter) -> ASGIApp:
     """The dialect as its own small Starlette app, mounted by path prefix in ``api/app.py``, behind
     the raw path for plain call-details requests (``fast_details.py``)."""
     app = Starlette(
         routes=routes(), exception_handlers={HTTPException: _http_error, Exception: _unexpected_error}
     )
-    app.state.ctx = ctx
-    return CallDetailsFastPath(StopAnsweredErrors(app), ctx)
+    app.state.services = services
+    app.state.limiter = limiter
+    return CallDetailsFastPath(StopAnsweredErrors(app), services, limiter)
 
 
 def _renderers(settings: Settings) -> dict[str, CallbackRenderer]:

@@ -12,11 +12,12 @@ from starlette.responses import Response
 from starlette.types import ASGIApp
 
 from trunkline.api.answered_errors import StopAnsweredErrors
-from trunkline.api.context import AppContext
 from trunkline.api.dialect import Dialect
 from trunkline.api.fone_dynamics.openapi import fone_paths
 from trunkline.api.fone_dynamics.render import error_body, json_response
 from trunkline.api.fone_dynamics.routes import routes
+from trunkline.api.rate_limit import RateLimiter
+from trunkline.services.composition import Services
 
 PREFIXES = ("/v2/Calls", "/v2/Accounts/", "/v2/Properties/", "/v2/Numbers/")
 """Case-sensitive: CCM's ``/v2/accounts/`` is another dialect."""
@@ -36,11 +37,12 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
     return json_response(error_body("INTERNAL_ERROR", "Internal server error"), 500)
 
 
-def build_app(ctx: AppContext) -> ASGIApp:
+def build_app(services: Services, limiter: RateLimiter) -> ASGIApp:
     app = Starlette(
         routes=routes(), exception_handlers={HTTPException: _http_error, Exception: _unexpected_error}
     )
-    app.state.ctx = ctx
+    app.state.services = services
+    app.state.limiter = limiter
     return StopAnsweredErrors(app)
 
 

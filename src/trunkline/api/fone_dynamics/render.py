@@ -9,8 +9,7 @@ import orjson
 from starlette.responses import Response
 
 from trunkline.domain.errors import TrunklineError
-from trunkline.store.tracked_call_lists import TrackedCall
-from trunkline.store.tracking import TrackingNumber
+from trunkline.services.tracking import TrackedCall, TrackingNumber
 
 JSON_TYPE = "application/json"
 

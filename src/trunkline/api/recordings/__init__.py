@@ -13,11 +13,12 @@ from starlette.responses import Response
 from starlette.types import ASGIApp
 
 from trunkline.api.answered_errors import StopAnsweredErrors
-from trunkline.api.context import AppContext
 from trunkline.api.dialect import Dialect
 from trunkline.api.exotel_v1.render import rest_exception
+from trunkline.api.rate_limit import RateLimiter
 from trunkline.api.recordings.openapi import recording_paths
 from trunkline.api.recordings.routes import FOLDER, routes
+from trunkline.services.composition import Services
 
 PREFIX = f"/{FOLDER}/"
 log = logging.getLogger("trunkline.api.recordings")
@@ -34,12 +35,14 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
     return rest_exception(500, "Internal server error", as_json=True)
 
 
-def build_app(ctx: AppContext, *, now_s: Callable[[], float] = time.time) -> ASGIApp:
-    """Mounted by path prefix in ``api/app.py``; ``now_s`` is the wall clock that links expire by."""
+def build_app(services: Services, limiter: RateLimiter, *, now_s: Callable[[], float] = time.time) -> ASGIApp:
+    """Mounted by path prefix in ``api/app.py``; ``now_s`` is the wall clock that links expire by.
+    Downloads do not spend the rate limit (``routes.py``)."""
     app = Starlette(
         routes=routes(now_s), exception_handlers={HTTPException: _http_error, Exception: _unexpected_error}
     )
-    app.state.ctx = ctx
+    app.state.services = services
+    app.state.limiter = limiter
     return StopAnsweredErrors(app)
 
 

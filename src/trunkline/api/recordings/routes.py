@@ -24,12 +24,12 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
-from trunkline.api.context import AppContext
 from trunkline.api.exotel_v1.render import rest_exception
 from trunkline.api.recordings.ranges import ByteRange, Unsatisfiable, parse_range
 from trunkline.domain.accounts.tokens import ACCOUNT_SID_RE
 from trunkline.domain.errors import Forbidden, NotFound, TrunklineError
 from trunkline.domain.recordings.signed_links import verify
+from trunkline.services.composition import Services
 
 log = logging.getLogger("trunkline.api.recordings")
 
@@ -57,34 +57,35 @@ def has_link(query: QueryParams) -> bool:
     return "Expires" in query or "Signature" in query
 
 
-async def _authorise(request: Request, ctx: AppContext, account_sid: str, path: str, now_s: float) -> None:
+async def _authorise(request: Request, services: Services, account_sid: str, path: str, now_s: float) -> None:
     """Either a valid pre-signed link or the account's Basic credentials. A bad link with no
     credentials is a 403; no link and no credentials a 401."""
     query = request.query_params
     link = has_link(query)
-    if link and link_allows(ctx.secret_key, path, query.get("Expires"), query.get("Signature"), now_s):
+    if link and link_allows(
+        services.recordings.signing_key, path, query.get("Expires"), query.get("Signature"), now_s
+    ):
         return
     authorization = request.headers.get("authorization")
     if authorization or not link:
-        await ctx.authenticator.authenticate(authorization, account_sid)
+        await services.credentials.authenticate(authorization, account_sid)
         return
     raise Forbidden("This recording link is invalid or has expired")
 
 
 def recording_endpoint(now_s: Callable[[], float] = time.time) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
-        ctx: AppContext = request.app.state.ctx
+        services: Services = request.app.state.services
         account_sid: str = request.path_params["account_sid"]
         name: str = request.path_params["file"]
         path = f"{FOLDER}/{account_sid}/{name}"
         try:
-            await _authorise(request, ctx, account_sid, path, now_s())
+            await _authorise(request, services, account_sid, path, now_s())
             if not ACCOUNT_SID_RE.match(account_sid) or not _FILE_NAME.match(name):
                 raise NotFound(_NOT_FOUND)
-            recording = await ctx.read(ctx.recordings.find, path)
-            if recording is None or recording.account_sid != account_sid:
+            file = await services.recordings.file(account_sid, path)
+            if file is None:
                 raise NotFound(_NOT_FOUND)
-            file = await ctx.recording_files.get(recording)
             headers = {
                 "Accept-Ranges": "bytes",
                 "ETag": file.etag,
