@@ -213,12 +213,22 @@ class CommandServices:
     def __init__(self, database_url: str | None) -> None:
         self._database_url = database_url
 
+    @classmethod
+    def over(cls, db: Database) -> CommandServices:
+        """Services over a store already open (tests' factories); ``close`` leaves it open."""
+        services = cls(db.url)
+        services.__dict__["db"] = db
+        services._owns_db = False
+        return services
+
     @cached_property
     def db(self) -> Database:
         return open_database(self._database_url or Settings().database_url)
 
+    _owns_db = True
+
     def close(self) -> None:
-        if "db" in self.__dict__:
+        if self._owns_db and "db" in self.__dict__:
             self.db.dispose()
 
     def secret_key(self, configured: str | None) -> bytes:
