@@ -8,6 +8,7 @@ time it looks, at its own network clock.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from trunkline.domain.calls.model import Call
@@ -25,13 +26,14 @@ from trunkline.store.traffic import Generator, TrafficStore
 __all__ = ["FlowRequest", "FlowService", "Generator", "NetworkParts", "StoredFlow"]
 
 
+@dataclass(frozen=True, slots=True)
 class NetworkParts:
     """What a running server adds to the service: placing calls now and waking its engine."""
 
-    def __init__(
-        self, placing: CallService, clock: NetworkClock, runs: CallRunStore, wake_at: Callable[[int], None]
-    ) -> None:
-        self.placing, self.clock, self.runs, self.wake_at = placing, clock, runs, wake_at
+    placing: CallService
+    clock: NetworkClock
+    runs: CallRunStore
+    wake_at: Callable[[int], None]
 
 
 class FlowService:
@@ -95,10 +97,12 @@ class FlowService:
                 )
         starts_at = self._network.clock.now_ms() if self._network is not None else None
         generator_id = self._traffic.create(account.id, spec.document(), starts_at, wall_ms())
-        if self._network is not None and starts_at is not None:
-            self._network.wake_at(starts_at)
+        # Read back before waking the engine: the answer shows the generator as started, before
+        # the engine's first batch places its first call.
         generator = self._traffic.get(generator_id)
         assert generator is not None
+        if self._network is not None and starts_at is not None:
+            self._network.wake_at(starts_at)
         return generator
 
     def traffic(self, account_sid: str) -> list[Generator]:

@@ -9,6 +9,7 @@ next start.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from trunkline.domain.errors import NotFound
@@ -107,19 +108,15 @@ class SandboxService:
         return {"calls_deleted": deleted, "generators_stopped": stopped, "clock": self._clock.describe()}
 
 
+@dataclass(frozen=True, slots=True)
 class SandboxStores:
     """The stores the sandbox controls reach."""
 
-    def __init__(
-        self,
-        runs: CallRunStore,
-        calls: CallStore,
-        webhooks: WebhookStore,
-        traffic: TrafficStore,
-        flow_requests: FlowRequestStore,
-    ) -> None:
-        self.runs, self.calls, self.webhooks, self.traffic = runs, calls, webhooks, traffic
-        self.flow_requests = flow_requests
+    runs: CallRunStore
+    calls: CallStore
+    webhooks: WebhookStore
+    traffic: TrafficStore
+    flow_requests: FlowRequestStore
 
 
 class StoredSandbox:
