@@ -7,9 +7,9 @@ import base64
 
 import pytest
 
-from trunkline.api.auth import Authenticator
 from trunkline.domain.accounts.tokens import hash_token
 from trunkline.domain.errors import AuthenticationFailed, Forbidden
+from trunkline.services.credentials import Authenticator
 from trunkline.store.accounts import StoredCredential
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from trunkline.api.exotel_ccm.agent_turns import AgentTurns
+from trunkline.services.agent_turns import AgentTurns
 
 
 def test_one_agent_at_a_time_others_at_once_and_the_table_empties() -> None:

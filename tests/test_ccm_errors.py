@@ -15,6 +15,7 @@ from tests.support.calls_api import ANSWER, STAYS
 from tests.support.ccm import add_agent, error_of, long_talker, make_call_body, post_call
 from tests.support.factories import AccountFixture, make_account
 from tests.support.live_server import LiveServer, start_server
+from trunkline.store.calls import CallStore
 from trunkline.store.schema import agent_calls, calls
 
 
@@ -199,7 +200,7 @@ def test_given_a_store_failure_when_details_then_500_1100_without_a_traceback(
     def broken(*_: object) -> None:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(engine_server.ctx.calls, "get", broken)
+    monkeypatch.setattr(CallStore, "get", broken)
     response = client.get(f"/v2/accounts/{account.sid}/calls/{'d' * 32}", auth=account.auth)
     assert error_of(response) == (500, 1100)
     assert "secret" not in response.text and "Traceback" not in response.text

@@ -105,7 +105,7 @@ def test_given_a_file_once_rendered_when_fetched_again_then_the_same_file_is_ser
     done = _recorded_call(client, account)
     path = _path(done["RecordingUrl"])
     first = _fetch(client, account, path)
-    files = list((engine_server.ctx.recording_files.directory / account.sid).iterdir())
+    files = list((engine_server.services.recordings.files.directory / account.sid).iterdir())
     assert [f.name.split(".")[0] for f in files] == [done["Sid"]]
     written = files[0].stat().st_mtime_ns
     second = _fetch(client, account, path)
@@ -132,7 +132,7 @@ def test_given_many_first_requests_at_once_then_one_whole_file_for_all(
     with ThreadPoolExecutor(8) as pool:
         bodies = set(pool.map(get, range(8)))
     assert len(bodies) == 1
-    names = [f.name for f in (engine_server.ctx.recording_files.directory / account.sid).iterdir()]
+    names = [f.name for f in (engine_server.services.recordings.files.directory / account.sid).iterdir()]
     assert len(names) == 1 and not names[0].endswith(".part")
 
 
@@ -151,10 +151,10 @@ def test_given_a_presigned_link_then_it_serves_without_credentials_until_it_expi
 
     # The link's expiry is wall time: sign one that has just expired with the server's key.
     file_path = f"exotelrecordings/{account.sid}/{sid}.mp3"
-    expired = presign(engine_server.ctx.secret_key, "", file_path, int(time.time()) - 1)
+    expired = presign(engine_server.services.recordings.signing_key, "", file_path, int(time.time()) - 1)
     _assert_rest_exception(client.get(expired), 403)
     assert client.get(expired, auth=account.auth).status_code == 200  # credentials still work
-    still_valid = presign(engine_server.ctx.secret_key, "", file_path, int(time.time()) + 30)
+    still_valid = presign(engine_server.services.recordings.signing_key, "", file_path, int(time.time()) + 30)
     assert client.get(still_valid).status_code == 200
 
 
@@ -179,7 +179,9 @@ def test_given_a_forged_or_malformed_link_when_get_then_403(
     (call,) = account.add_calls(make_call(account, conversation_duration=3))
     file_path = f"exotelrecordings/{account.sid}/{call.sid}.mp3"
     future = int(time.time()) + 600
-    signature = presign(engine_server.ctx.secret_key, "", file_path, future).rsplit("=", 1)[1]
+    signature = presign(engine_server.services.recordings.signing_key, "", file_path, future).rsplit("=", 1)[
+        1
+    ]
     query = query.format(future=future, later=future + 1, signature=signature)
     _assert_rest_exception(client.get(f"/{file_path}?{query}"), 403)
 
@@ -291,13 +293,13 @@ def test_given_no_mp3_encoder_then_wav_is_served(
     client: httpx.Client, account: AccountFixture, engine_server: LiveServer
 ) -> None:
     done = _recorded_call(client, account, RecordingChannels="dual")
-    ctx = engine_server.ctx
-    mp3_files = ctx.recording_files
-    ctx.recording_files = RecordingFiles(mp3_files.directory, mp3=False)
+    recordings = engine_server.services.recordings
+    mp3_files = recordings.files
+    recordings.files = RecordingFiles(mp3_files.directory, mp3=False)
     try:
         response = _fetch(client, account, _path(done["RecordingUrl"]))
     finally:
-        ctx.recording_files = mp3_files
+        recordings.files = mp3_files
     assert response.status_code == 200
     assert response.headers["content-type"] == "audio/wav"
     with wave.open(io.BytesIO(response.content)) as audio:

@@ -19,8 +19,8 @@ def broken_reads(server: LiveServer, monkeypatch: pytest.MonkeyPatch) -> Iterato
     async def fails(*args: object, **kwargs: object) -> None:
         raise RuntimeError("a bug, not a bad request")
 
-    monkeypatch.setattr(server.ctx, "read", fails)
-    monkeypatch.setattr(server.ctx, "call", fails)
+    monkeypatch.setattr(server.services.runner, "read", fails)
+    monkeypatch.setattr(server.services.calls, "details", fails)
     yield
     monkeypatch.undo()
 

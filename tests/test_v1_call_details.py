@@ -58,7 +58,9 @@ def test_given_a_finished_call_when_get_json_then_fields_order_and_types_match_s
     assert body["StartTime"] == ms_to_ist(call.date_created + 1000)
     assert body["AnsweredBy"] == "human"
     assert body["Uri"] == f"/v1/Accounts/{account.sid}/Calls/{call.sid}"
-    assert body["RecordingUrl"] == f"{server.ctx.settings.public_url}/exotelrecordings/{account.sid}/x.mp3"
+    assert (
+        body["RecordingUrl"] == f"{server.services.settings.public_url}/exotelrecordings/{account.sid}/x.mp3"
+    )
 
 
 def test_given_no_suffix_when_get_call_then_answer_is_twilio_response_xml_in_the_same_order(
@@ -329,7 +331,7 @@ def test_the_fast_path_gives_way_on_first_use_of_a_credential_and_on_errors(
     """A credential not yet verified, a wrong one, another account's, an unknown call: each answered as
     the route answers it."""
     (call,) = account.add_calls(make_call(account))
-    server.ctx.authenticator.forget()
+    server.services.credentials.forget()
     path = f"/v1/Accounts/{account.sid}/Calls/{call.sid}.json"
     assert client.get(path, auth=account.auth).status_code == 200  # verified by the route, then cached
     assert client.get(path, auth=httpx.BasicAuth(account.api_key, "wrong")).status_code == 401

@@ -64,8 +64,8 @@ def test_given_the_fast_path_gives_way_after_spending_when_the_route_answers_the
     full and spends its own, so the raw path's must go back."""
     account = make_account(limited_server.db)
     (call,) = account.add_calls(make_call(account))
-    ctx = limited_server.ctx
-    read = ctx.call
+    calls = limited_server.services.calls
+    read = calls.details
     failures = iter([RuntimeError("the fast path's read fails once")])
 
     async def first_read_fails(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -77,7 +77,7 @@ def test_given_the_fast_path_gives_way_after_spending_when_the_route_answers_the
     with httpx.Client(base_url=limited_server.base_url) as client:
         url = f"/v1/Accounts/{account.sid}/Calls/{call.sid}.json"
         assert client.get(url, auth=account.auth).headers["X-RateLimit-Remaining"] == "4"  # auth cached
-        monkeypatch.setattr(ctx, "call", first_read_fails)
+        monkeypatch.setattr(calls, "details", first_read_fails)
         answer = client.get(url, auth=account.auth)
         assert answer.status_code == 200 and answer.json()["Call"]["Sid"] == call.sid
         assert next(failures, None) is None  # the fast path did try, and failed

@@ -10,7 +10,7 @@ import httpx
 
 from trunkline.domain.calls.model import Call, Leg
 from trunkline.domain.clock import now_ms
-from trunkline.store.accounts import AccountStore
+from trunkline.services.composition import CommandServices
 from trunkline.store.calls import CallStore
 from trunkline.store.database import Database
 
@@ -38,7 +38,7 @@ class AccountFixture:
 
 def make_account(db: Database, *, exophones: tuple[str, ...] = (EXOPHONE,)) -> AccountFixture:
     sid = f"acct{next(_counter)}x{secrets.token_hex(3)}"
-    account, credential = AccountStore(db).create(sid, exophone_numbers=exophones)
+    account, credential = CommandServices.over(db).accounts.create(sid, exophone_numbers=exophones)
     return AccountFixture(sid, account.id, credential.api_key, credential.api_token, db, exophones)
 
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import uvicorn
 
 from trunkline.api.app import create_app
-from trunkline.api.context import AppContext
 from trunkline.config import Settings
+from trunkline.services.composition import Services
 from trunkline.store.database import Database
 
 
@@ -21,7 +21,7 @@ from trunkline.store.database import Database
 class LiveServer:
     base_url: str
     db: Database
-    ctx: AppContext
+    services: Services
     _server: uvicorn.Server
     _thread: threading.Thread
     _temp_dir: str | None = None
@@ -56,5 +56,5 @@ def start_server(db: Database, **settings: object) -> LiveServer:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("test server did not start")
         time.sleep(0.01)
-    ctx = app.app.ctx  # type: ignore[attr-defined]
-    return LiveServer(f"http://127.0.0.1:{port}", db, ctx, server, thread, temp_dir)
+    services = app.app.server.services  # type: ignore[attr-defined]
+    return LiveServer(f"http://127.0.0.1:{port}", db, services, server, thread, temp_dir)

@@ -26,13 +26,13 @@ from trunkline.api.admin.flows_routes import router as flows_router
 from trunkline.api.admin.routes import router as admin_router
 from trunkline.api.admin.tracking_routes import router as tracking_router
 from trunkline.api.answered_errors import StopAnsweredErrors
-from trunkline.api.context import AppContext
 from trunkline.api.dialect import Dialect
 from trunkline.api.paths import NormalisePath
+from trunkline.api.rate_limit import RateLimiter
 from trunkline.config import Settings
 from trunkline.domain.errors import TrunklineError
 from trunkline.engine.calls.engine import CallbackRenderer
-from trunkline.store.database import Database
+from trunkline.services.composition import Database, Server, build_server, open_database
 
 DIALECTS: tuple[Dialect, ...] = (
     exotel_v1.DIALECT,
@@ -51,22 +51,20 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     settings = settings or Settings()
     owns_db = db is None
     if db is None:
-        db = Database(settings.database_url)
-        db.migrate()
+        db = open_database(settings.database_url)
     # Each dialect renders its own status callbacks; the engine picks by the dialect a call came from.
     renderers: dict[str, CallbackRenderer] = {}
     for dialect in DIALECTS:
         renderers.update(dialect.renderers(settings))
-    ctx = AppContext.build(settings, db, renderers)
-    ctx.numbering.ensure_seed()
+    server = build_server(settings, db, renderers)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await ctx.start_workers()
+        await server.start()
         try:
             yield
         finally:
-            await ctx.stop_workers()
+            await server.stop()
             if owns_db:
                 db.dispose()
 
@@ -77,7 +75,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         "(`api_key:api_token`, or the legacy `account_sid:api_token`).",
         lifespan=lifespan,
     )
-    app.state.ctx = ctx
+    app.state.services = server.services
     app.state.admin_token = settings.admin_token or secrets.token_urlsafe(24)
     app.include_router(admin_router)
     app.include_router(flows_router)
@@ -102,11 +100,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+    limiter = RateLimiter(settings.rate_limit_per_minute)
     dialects: dict[str, ASGIApp] = {}
     for dialect in DIALECTS:
-        dialect_app = dialect.build_app(ctx)
+        dialect_app = dialect.build_app(server.services, limiter)
         dialects.update({prefix: dialect_app for prefix in dialect.prefixes})
-    return NormalisePath(DialectDispatch(dialects, default=StopAnsweredErrors(app), ctx=ctx))
+    return NormalisePath(DialectDispatch(dialects, default=StopAnsweredErrors(app), server=server))
 
 
 async def _admin_error(_: Request, exc: Exception) -> JSONResponse:
@@ -128,10 +127,11 @@ async def _admin_validation_error(_: Request, exc: Exception) -> JSONResponse:
 class DialectDispatch:
     """Send each request to the app of its dialect by path prefix; everything else to FastAPI."""
 
-    def __init__(self, prefixes: Mapping[str, ASGIApp], *, default: ASGIApp, ctx: AppContext) -> None:
+    def __init__(self, prefixes: Mapping[str, ASGIApp], *, default: ASGIApp, server: Server) -> None:
         self._prefixes = tuple(prefixes.items())
         self._default = default
-        self.ctx = ctx
+        self.server = server
+        """The server's parts, for whoever holds the app (the tests' live servers)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":

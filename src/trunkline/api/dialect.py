@@ -8,10 +8,11 @@ Every dialect folder has the same files:
 - ``params.py``: its request parameters and query strings, parsed into domain objects;
 - ``render.py``: its success bodies;
 - ``errors.py``: its error envelope, as one ``DialectErrors`` value for ``api/pipeline.py``;
-- ``routes.py``: handlers ``(request, ctx, principal)`` wrapped by ``pipeline.endpoint``, and the
+- ``routes.py``: handlers ``(request, services, principal)`` wrapped by ``pipeline.endpoint``, and the
   route table; route names are the operation ids, ``<dialect>_<resource>_<action>``;
 - ``openapi.py``: its paths on the OpenAPI page;
-- ``__init__.py``: its ``Dialect``, whose app is ``pipeline.dialect_app(routes(), ERRORS, ctx)``.
+- ``__init__.py``: its ``Dialect``, whose app is ``pipeline.dialect_app(routes(), ERRORS,
+  services, limiter)``.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from trunkline.config import Settings
 from trunkline.engine.calls.engine import CallbackRenderer
 
 if TYPE_CHECKING:
-    from trunkline.api.context import AppContext
+    from trunkline.api.rate_limit import RateLimiter
+    from trunkline.services.composition import Services
 
 
 def _no_renderers(_: Settings) -> Mapping[str, CallbackRenderer]:
@@ -43,8 +45,8 @@ class Dialect:
     prefixes: tuple[str, ...]
     """Path prefixes routed to this dialect, matched case-sensitively (CCM's ``/v2/accounts/`` and
     Fone Dynamics' ``/v2/Accounts/`` differ only by case)."""
-    build_app: Callable[[AppContext], ASGIApp]
-    """The dialect's app over the server's services, built once at start-up."""
+    build_app: Callable[[Services, RateLimiter], ASGIApp]
+    """The dialect's app over the server's services and its per-account rate limit."""
     renderers: Callable[[Settings], Mapping[str, CallbackRenderer]] = field(default=_no_renderers)
     """Status-callback renderers by the dialect name a call was placed with (none: it places no calls)."""
     openapi_paths: Callable[[], dict[str, Any]] = field(default=_no_paths)

@@ -25,9 +25,10 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp
 
 from trunkline.api.answered_errors import StopAnsweredErrors
-from trunkline.api.auth import Principal
-from trunkline.api.context import AppContext
+from trunkline.api.rate_limit import RateLimiter
 from trunkline.domain.errors import InvalidParameter, RateLimited, TrunklineError
+from trunkline.services.composition import Services
+from trunkline.services.credentials import Principal
 
 MAX_BODY_BYTES = 64 * 1024
 """The largest request body any dialect reads; every dialect's parameters fit many times over."""
@@ -56,9 +57,9 @@ class DialectErrors:
 
 
 P = TypeVar("P", bound=Principal | None)
-Handler = Callable[[Request, AppContext, P], Awaitable[Response]]
+Handler = Callable[[Request, Services, P], Awaitable[Response]]
 """A dialect's handler: the request, the server's services and who is asking."""
-Authenticate = Callable[[Request, AppContext], Awaitable[P]]
+Authenticate = Callable[[Request, Services], Awaitable[P]]
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
@@ -90,23 +91,24 @@ def endpoint(
     keep_rate_headers = errors.rate_headers_on_errors
 
     async def run(request: Request) -> Response:
-        ctx: AppContext = request.app.state.ctx
+        services: Services = request.app.state.services
+        limiter: RateLimiter = request.app.state.limiter
         headers: dict[str, str] | None = None
         try:
             if authenticate is not None:
-                principal = await authenticate(request, ctx)
+                principal = await authenticate(request, services)
             else:
                 account_sid = request.path_params.get("account_sid")
                 authorization = request.headers.get("authorization")
                 if account_sid is None:
-                    principal = await ctx.authenticator.principal(authorization)
+                    principal = await services.credentials.principal(authorization)
                 else:
-                    principal = await ctx.authenticator.authenticate(authorization, account_sid)
+                    principal = await services.credentials.authenticate(authorization, account_sid)
             if rate_limited and principal is not None:
-                headers = ctx.limiter.spend(principal.account_sid)
-            response = await handler(request, ctx, principal)
+                headers = limiter.spend(principal.account_sid)
+            response = await handler(request, services, principal)
         except RateLimited as exc:
-            return render(exc, request, ctx.limiter.refused_headers(exc))
+            return render(exc, request, limiter.refused_headers(exc))
         except TrunklineError as exc:
             extra = headers if keep_rate_headers else None
             if exc.status == 401:
@@ -119,10 +121,12 @@ def endpoint(
     return run
 
 
-def dialect_app(routes: list[BaseRoute], errors: DialectErrors, ctx: AppContext, **state: object) -> ASGIApp:
+def dialect_app(
+    routes: list[BaseRoute], errors: DialectErrors, services: Services, limiter: RateLimiter, **state: object
+) -> ASGIApp:
     """A dialect as its own small Starlette app (mounted by path prefix in ``api/app.py``) whose
     unknown paths, wrong methods and unexpected errors answer in its envelope too. ``state`` is
-    what its handlers find on ``request.app.state`` besides ``ctx``."""
+    what its handlers find on ``request.app.state`` besides ``services`` and ``limiter``."""
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
@@ -139,7 +143,8 @@ def dialect_app(routes: list[BaseRoute], errors: DialectErrors, ctx: AppContext,
     app = Starlette(
         routes=routes, exception_handlers={HTTPException: http_error, Exception: unexpected_error}
     )
-    app.state.ctx = ctx
+    app.state.services = services
+    app.state.limiter = limiter
     for name, value in state.items():
         setattr(app.state, name, value)
     return StopAnsweredErrors(app)

@@ -8,9 +8,8 @@ import orjson
 import typer
 from rich.console import Console
 
-from trunkline.cli.common import DatabaseUrlOption, open_database
+from trunkline.cli.common import DatabaseUrlOption, services_of
 from trunkline.domain.errors import InvalidParameter
-from trunkline.store.accounts import AccountStore
 
 accounts_app = typer.Typer(help="Accounts, their API credentials and ExoPhones.", no_args_is_help=True)
 _err = Console(stderr=True)
@@ -34,9 +33,9 @@ def create(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Create an account and print its credentials as JSON. The token is shown only this once."""
-    store = AccountStore(open_database(database_url))
+    accounts = services_of(database_url).accounts
     try:
-        account, credential = store.create(
+        account, credential = accounts.create(
             sid, name=name, api_key=api_key, api_token=api_token, exophone_numbers=exophone or []
         )
     except InvalidParameter as exc:
@@ -62,9 +61,9 @@ def add_credential(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Add another API key/token pair to an account."""
-    store = AccountStore(open_database(database_url))
+    accounts = services_of(database_url).accounts
     try:
-        credential = store.add_credential(sid, api_key=api_key, api_token=api_token)
+        credential = accounts.add_credential(sid, api_key=api_key, api_token=api_token)
     except InvalidParameter as exc:
         _err.print(f"[red]error:[/red] {exc.message}")
         raise typer.Exit(2) from exc
@@ -78,9 +77,9 @@ def add_exophone(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Give an account more ExoPhones."""
-    store = AccountStore(open_database(database_url))
+    accounts = services_of(database_url).accounts
     try:
-        numbers = store.add_exophones(sid, number)
+        numbers = accounts.add_exophones(sid, number)
     except InvalidParameter as exc:
         _err.print(f"[red]error:[/red] {exc.message}")
         raise typer.Exit(2) from exc

@@ -1,5 +1,5 @@
-"""``trunkline agents``: an account's agents (CCM v2 users), acting on the store directly (the admin
-API ``/admin/accounts/<sid>/users`` does the same over HTTP). A running server sees changes at once."""
+"""``trunkline agents``: an account's agents (CCM v2 users), through the same agent service as the
+admin API ``/admin/accounts/<sid>/users``. A running server sees changes at once."""
 
 from __future__ import annotations
 
@@ -10,21 +10,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from trunkline.cli.common import AccountArg, DatabaseUrlOption, account_of, fail, open_database
-from trunkline.domain.agents.model import (
-    DEVICE_STATES,
-    Agent,
-    AgentChanges,
-    check_device_state,
-    check_name,
-    check_user_id,
-    new_user_id,
-    normalise_contact_uri,
-)
+from trunkline.cli.common import AccountArg, DatabaseUrlOption, fail, services_of
+from trunkline.domain.agents.model import DEVICE_STATES
 from trunkline.domain.clock import ms_to_ist
 from trunkline.domain.errors import TrunklineError
-from trunkline.engine.clock import wall_ms
-from trunkline.store.agents import AgentStore
+from trunkline.services.agents import Agent
 
 agents_app = typer.Typer(
     help="Agents (CCM v2 users) an agent-to-customer call rings first.", no_args_is_help=True
@@ -54,27 +44,23 @@ def add(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Add an agent and print it as JSON."""
-    db = open_database(database_url)
+    agents = services_of(database_url).agents
     try:
-        now = wall_ms()
-        agent = Agent(
-            user_id=check_user_id(user_id) if user_id is not None else new_user_id(),
-            name=check_name(name),
-            contact_uri=normalise_contact_uri(contact_uri),
-            device_state=check_device_state(device_state),
-            created_at=now,
-            updated_at=now,
+        agent = agents.create(
+            account_sid, user_id=user_id, name=name, contact_uri=contact_uri, device_state=device_state
         )
-        _print(AgentStore(db).create(account_of(db, account_sid).id, agent))
     except TrunklineError as exc:
         raise fail(exc.message) from None
+    _print(agent)
 
 
 @agents_app.command("list")
 def list_agents(account_sid: AccountArg, database_url: DatabaseUrlOption = None) -> None:
     """The account's agents, as a table."""
-    db = open_database(database_url)
-    agents = AgentStore(db).list(account_of(db, account_sid).id)
+    try:
+        agents = services_of(database_url).agents.list(account_sid)
+    except TrunklineError as exc:
+        raise fail(exc.message) from None
     table = Table(
         "user_id", "name", "contact_uri", "device", "updated (IST)", title=f"Agents of {account_sid}"
     )
@@ -95,24 +81,27 @@ def set_agent(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Change an agent's name, contact URI or device state."""
-    db = open_database(database_url)
     try:
-        changes = AgentChanges(
-            name=check_name(name) if name is not None else None,
-            contact_uri=normalise_contact_uri(contact_uri) if contact_uri is not None else None,
-            device_state=check_device_state(device_state) if device_state is not None else None,
+        agent = services_of(database_url).agents.update(
+            account_sid,
+            user_id,
+            name=name,
+            contact_uri=contact_uri,
+            device_state=device_state,
+            nothing_given="give at least one of --name, --contact-uri, --device-state",
         )
-        if changes == AgentChanges():
-            raise fail("give at least one of --name, --contact-uri, --device-state")
-        _print(AgentStore(db).update(account_of(db, account_sid).id, user_id, changes, wall_ms()))
     except TrunklineError as exc:
         raise fail(exc.message) from None
+    _print(agent)
 
 
 @agents_app.command("remove")
 def remove(account_sid: AccountArg, user_id: UserArg, database_url: DatabaseUrlOption = None) -> None:
     """Remove an agent (its past calls keep its user_id)."""
-    db = open_database(database_url)
-    if not AgentStore(db).delete(account_of(db, account_sid).id, user_id):
+    try:
+        deleted = services_of(database_url).agents.delete(account_sid, user_id)
+    except TrunklineError as exc:
+        raise fail(exc.message) from None
+    if not deleted:
         raise fail(f"no user {user_id}")
     typer.echo(f"removed {user_id}")

@@ -1,4 +1,4 @@
-"""What every CLI command shares: the --database-url option, opening a migrated store, the account
+"""What every CLI command shares: the --database-url option, the services of a command, the account
 argument and failing with a message."""
 
 from __future__ import annotations
@@ -8,9 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from trunkline.config import Settings
-from trunkline.store.accounts import Account, AccountStore
-from trunkline.store.database import Database
+from trunkline.services.composition import CommandServices
 
 AccountArg = Annotated[str, typer.Argument(help="Account SID.")]
 _err = Console(stderr=True)
@@ -25,22 +23,13 @@ DatabaseUrlOption = Annotated[
 ]
 
 
-def open_database(database_url: str | None) -> Database:
-    """Open the store named on the command line (or by the settings) and migrate it."""
-    db = Database(database_url or Settings().database_url)
-    db.migrate()
-    return db
+def services_of(database_url: str | None) -> CommandServices:
+    """The services of a command over the store named on the command line (or by the settings),
+    each built on first use; the store is opened and migrated with the first of them."""
+    return CommandServices(database_url)
 
 
 def fail(message: str) -> typer.Exit:
     """Say what went wrong on stderr; raise the returned exit (status 2)."""
     _err.print(f"[red]error:[/red] {message}")
     return typer.Exit(2)
-
-
-def account_of(db: Database, sid: str) -> Account:
-    """The account named on the command line, or a clean exit saying there is none."""
-    account = AccountStore(db).get(sid)
-    if account is None:
-        raise fail(f"no account {sid}")
-    return account

@@ -1,5 +1,5 @@
 """``trunkline flows``, ``trunkline inbound`` and ``trunkline traffic``: flows and inbound traffic,
-acting on the store directly (the admin API does the same over HTTP).
+through the same flow service as the admin API.
 
 Inbound calls and generators started here begin at the running server's network clock: the
 engine starts them the next time it looks (within half a second), whatever its clock mode.
@@ -16,15 +16,11 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
-from trunkline.cli.common import AccountArg, DatabaseUrlOption, account_of, fail, open_database
+from trunkline.cli.common import AccountArg, DatabaseUrlOption, fail, services_of
 from trunkline.domain.errors import TrunklineError
 from trunkline.domain.flows.definition import parse_flow
-from trunkline.domain.traffic.generator import caller_number, parse_spec
-from trunkline.engine.clock import wall_ms
-from trunkline.store.accounts import Account
-from trunkline.store.database import Database
-from trunkline.store.flows import FlowStore
-from trunkline.store.traffic import TrafficStore
+from trunkline.domain.traffic.generator import caller_number
+from trunkline.services.flows import FlowService
 
 flows_app = typer.Typer(help="Call flows (applets) of an account, and the ExoPhones they answer.")
 inbound_app = typer.Typer(help="Inbound calls from the simulated network to an account's ExoPhones.")
@@ -49,21 +45,23 @@ def set_flow(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Validate and store a flow (create or replace)."""
-    db = open_database(database_url)
-    account = account_of(db, account_sid)
+    services = services_of(database_url)
     try:
+        services.accounts.get(account_sid)
         flow = parse_flow(app_id, read_document(path))
+        created, _ = services.flows.put(account_sid, flow)
     except TrunklineError as exc:
         raise fail(exc.message) from None
-    created = FlowStore(db).put(account.id, flow, wall_ms())
     console.print(f"{'Created' if created else 'Replaced'} flow {app_id} ({len(flow.applets)} applets).")
 
 
 @flows_app.command("show")
 def show_flow(account_sid: AccountArg, app_id: str, database_url: DatabaseUrlOption = None) -> None:
     """Print a flow as stored."""
-    db = open_database(database_url)
-    stored = FlowStore(db).get(account_of(db, account_sid).id, app_id)
+    try:
+        stored = services_of(database_url).flows.get(account_sid, app_id)
+    except TrunklineError as exc:
+        raise fail(exc.message) from None
     if stored is None:
         raise fail(f"no flow {app_id} in account {account_sid}")
     console.print_json(data={"app_id": stored.app_id, "exophones": stored.exophones, **stored.document})
@@ -72,9 +70,12 @@ def show_flow(account_sid: AccountArg, app_id: str, database_url: DatabaseUrlOpt
 @flows_app.command("list")
 def list_flows(account_sid: AccountArg, database_url: DatabaseUrlOption = None) -> None:
     """The account's flows and the ExoPhones each answers."""
-    db = open_database(database_url)
+    try:
+        flows = services_of(database_url).flows.of_account(account_sid)
+    except TrunklineError as exc:
+        raise fail(exc.message) from None
     table = Table("app_id", "name", "applets", "ExoPhones")
-    for stored in FlowStore(db).of_account(account_of(db, account_sid).id):
+    for stored in flows:
         table.add_row(
             stored.app_id, stored.name, str(len(stored.document["applets"])), ", ".join(stored.exophones)
         )
@@ -84,9 +85,8 @@ def list_flows(account_sid: AccountArg, database_url: DatabaseUrlOption = None) 
 @flows_app.command("delete")
 def delete_flow(account_sid: AccountArg, app_id: str, database_url: DatabaseUrlOption = None) -> None:
     """Delete a flow that no ExoPhone answers with."""
-    db = open_database(database_url)
     try:
-        deleted = FlowStore(db).delete(account_of(db, account_sid).id, app_id)
+        deleted = services_of(database_url).flows.delete(account_sid, app_id)
     except TrunklineError as exc:
         raise fail(exc.message) from None
     if not deleted:
@@ -104,27 +104,21 @@ def assign_flow(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Make an ExoPhone answer inbound calls with a flow."""
-    db = open_database(database_url)
+    services = services_of(database_url)
     try:
+        services.accounts.get(account_sid)
         number = caller_number(exophone, "exophone")
-        FlowStore(db).assign(account_of(db, account_sid).id, number, app_id)
+        services.flows.assign(account_sid, number, app_id)
     except TrunklineError as exc:
         raise fail(exc.message) from None
     console.print(f"{number} answers with {app_id or 'no flow'}.")
 
 
-def _start(db: Database, account: Account, document: dict[str, Any]) -> int:
+def _start(flows: FlowService, account_sid: str, document: dict[str, Any]) -> int:
     try:
-        spec = parse_spec(document)
-        flows = FlowStore(db)
-        for exophone in spec.exophones:
-            assigned = flows.exophone_flow(account.id, exophone)
-            if assigned is None or assigned[0] is None:
-                what = "is not an ExoPhone of this account" if assigned is None else "has no flow"
-                raise fail(f"{exophone} {what}")
+        return flows.start_traffic(account_sid, document).id
     except TrunklineError as exc:
         raise fail(exc.message) from None
-    return TrafficStore(db).create(account.id, spec.document(), None, wall_ms())
 
 
 @inbound_app.command("call")
@@ -135,9 +129,8 @@ def inbound_call(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Place one inbound call (a generator of one call, so it starts on the server's clock)."""
-    db = open_database(database_url)
     document = {"exophones": [to], "numbers": [from_number], "rate_per_minute": 60, "count": 1}
-    generator_id = _start(db, account_of(db, account_sid), document)
+    generator_id = _start(services_of(database_url).flows, account_sid, document)
     console.print(f"Inbound call queued (generator {generator_id}); the running server places it.")
 
 
@@ -154,23 +147,25 @@ def start_traffic(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Start a traffic generator."""
-    db = open_database(database_url)
     document: dict[str, Any] = {"exophones": exophone, "rate_per_minute": rate, "arrival": arrival}
     document |= {"callers": callers, "seed": seed}
     if count is not None:
         document["count"] = count
     if duration is not None:
         document["duration_seconds"] = duration
-    generator_id = _start(db, account_of(db, account_sid), document)
+    generator_id = _start(services_of(database_url).flows, account_sid, document)
     console.print_json(data={"id": generator_id, "state": "running"})
 
 
 @traffic_app.command("list")
 def list_traffic(account_sid: AccountArg, database_url: DatabaseUrlOption = None) -> None:
     """The account's generators and their progress."""
-    db = open_database(database_url)
+    try:
+        generators = services_of(database_url).flows.traffic(account_sid)
+    except TrunklineError as exc:
+        raise fail(exc.message) from None
     table = Table("id", "state", "placed", "rate/min", "until")
-    for generator in TrafficStore(db).of_account(account_of(db, account_sid).id):
+    for generator in generators:
         spec = generator.spec
         until = f"{spec['count']} calls" if spec.get("count") else f"{spec.get('duration_seconds')} s"
         table.add_row(
@@ -182,6 +177,6 @@ def list_traffic(account_sid: AccountArg, database_url: DatabaseUrlOption = None
 @traffic_app.command("stop")
 def stop_traffic(generator_id: int, database_url: DatabaseUrlOption = None) -> None:
     """Stop a generator; calls already placed go on."""
-    if not TrafficStore(open_database(database_url)).stop(generator_id):
+    if not services_of(database_url).flows.stop_traffic(generator_id):
         raise fail(f"no running traffic generator {generator_id}")
     console.print(f"Stopped generator {generator_id}.")

@@ -1,4 +1,5 @@
-"""``trunkline clock`` and ``trunkline scenario``: sandbox controls that act on the store directly.
+"""``trunkline clock`` and ``trunkline scenario``: sandbox controls that act on the stored clock and
+scenario (``StoredSandbox``).
 
 A running server picks the change up within half a second (its engine re-reads both on every
 tick), and a stopped one on its next start: advancing the virtual clock while the server is down
@@ -13,12 +14,10 @@ import orjson
 import typer
 from rich.console import Console
 
-from trunkline.cli.common import DatabaseUrlOption, open_database
+from trunkline.cli.common import DatabaseUrlOption, services_of
 from trunkline.domain.clock import ms_to_ist
 from trunkline.domain.errors import InvalidParameter
-from trunkline.engine import network_scenarios
-from trunkline.engine.clock import MAX_ADVANCE_MS, VIRTUAL_KEY, advance_stored
-from trunkline.store import meta_values
+from trunkline.engine.clock import MAX_ADVANCE_MS
 
 clock_app = typer.Typer(help="The virtual network clock (servers started with --clock virtual).")
 scenario_app = typer.Typer(help="Scenario rules of the simulated network.")
@@ -28,12 +27,11 @@ console = Console()
 @clock_app.command("show")
 def show_clock(database_url: DatabaseUrlOption = None) -> None:
     """Print the stored virtual clock."""
-    db = open_database(database_url)
-    value = meta_values.get(db, VIRTUAL_KEY)
+    value = services_of(database_url).sandbox.clock_ms()
     if value is None:
         console.print("The virtual clock has not been started (no server ran with --clock virtual).")
         return
-    console.print_json(data={"now_ms": int(value), "now_ist": ms_to_ist(int(value))})
+    console.print_json(data={"now_ms": value, "now_ist": ms_to_ist(value)})
 
 
 @clock_app.command("advance")
@@ -46,14 +44,14 @@ def advance_clock(
     if ms <= 0 or ms > MAX_ADVANCE_MS:
         console.print("[red]seconds must be above 0 and at most 366 days[/red]")
         raise typer.Exit(2)
-    value = advance_stored(open_database(database_url), ms)
+    value = services_of(database_url).sandbox.advance_clock(ms)
     console.print_json(data={"now_ms": value, "now_ist": ms_to_ist(value)})
 
 
 @scenario_app.command("show")
 def show_scenario(database_url: DatabaseUrlOption = None) -> None:
     """Print the stored scenario rules."""
-    scenario = network_scenarios.load(open_database(database_url))
+    scenario = services_of(database_url).sandbox.scenario()
     console.print_json(data=scenario.document or {"rules": []})
 
 
@@ -63,9 +61,9 @@ def set_scenario(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Validate and store scenario rules from a JSON file."""
-    db = open_database(database_url)
+    sandbox = services_of(database_url).sandbox
     try:
-        scenario = network_scenarios.save(db, network_scenarios.read_file(path))
+        scenario = sandbox.set_scenario_file(path)
     except InvalidParameter as exc:
         console.print(f"[red]{exc.message}[/red]")
         raise typer.Exit(2) from None

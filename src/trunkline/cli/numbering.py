@@ -12,9 +12,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from trunkline.cli.common import DatabaseUrlOption, open_database
+from trunkline.cli.common import DatabaseUrlOption, services_of
 from trunkline.domain.errors import InvalidParameter
-from trunkline.store.numbering import NumberingStore
 
 numbering_app = typer.Typer(
     help="Mobile number series: the operator and telecom circle of each prefix.", no_args_is_help=True
@@ -43,9 +42,9 @@ def import_series(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Import prefix,operator_code,circle_code[,source] rows (prefix: first 4-6 digits of the mobile)."""
-    store = NumberingStore(open_database(database_url))
+    numbers = services_of(database_url).numbers
     try:
-        count = store.import_series(file, replace=replace)
+        count = numbers.import_series(file, replace=replace)
     except InvalidParameter as exc:
         raise _fail(exc) from exc
     verb = "Replaced the series table with" if replace else "Imported"
@@ -55,9 +54,9 @@ def import_series(
 @dnd_app.command("import")
 def import_dnd(file: FileArgument, database_url: DatabaseUrlOption = None) -> None:
     """Import number,dnd[,categories,source] rows; dnd is yes/no/true/false/1/0, numbers in any spelling."""
-    store = NumberingStore(open_database(database_url))
+    numbers = services_of(database_url).numbers
     try:
-        count = store.import_dnd(file)
+        count = numbers.import_dnd(file)
     except InvalidParameter as exc:
         raise _fail(exc) from exc
     _out.print(f"Imported [bold]{count}[/bold] DND entries from {escape(str(file))}", soft_wrap=True)

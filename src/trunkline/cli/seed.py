@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from itertools import chain
 from typing import Annotated
 
 import typer
@@ -20,14 +19,8 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from trunkline.cli.common import DatabaseUrlOption, fail, open_database
-from trunkline.domain.clock import now_ms
-from trunkline.engine.seeding.history import generate_history
-from trunkline.engine.seeding.tracking import TrackedHistory, mobile_circles, prepare_property
-from trunkline.store.accounts import AccountStore
-from trunkline.store.bulk_load import load_calls, rebuild_tracking
-from trunkline.store.calls import CallStore
-from trunkline.store.tracking import TrackingStore
+from trunkline.cli.common import DatabaseUrlOption, fail, services_of
+from trunkline.domain.errors import TrunklineError
 
 _err = Console(stderr=True)
 
@@ -58,22 +51,12 @@ def seed_command(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Create realistic finished calls for an account: business-hour traffic, repeat customers, legs."""
-    db = open_database(database_url)
+    services = services_of(database_url)
     try:
-        found = AccountStore(db).get(account)
-        if found is None:
-            raise fail(f"no account {account!r}; create it with `trunkline accounts create --sid {account}`")
-        if not found.exophones:
-            raise fail(
-                f"account {account!r} has no ExoPhone; add one with "
-                f"`trunkline accounts add-exophone --sid {account} <number>` "
-                "(or create accounts with `trunkline accounts create --exophone <number>`)"
-            )
-        records = generate_history(found.exophones, found.sid, calls, days, seed, now_ms())
-        # A seed's Sids depend on the seed and the account only, so the first one tells a repeat.
-        first = next(records, None)
-        if first is not None and CallStore(db).get(found.id, found.sid, first.sid) is not None:
-            raise fail(f"account {account!r} already holds the calls of seed {seed}; choose another --seed")
+        try:
+            plan = services.seeding.plan(account, calls, days, seed, tracking=tracking)
+        except TrunklineError as exc:
+            raise fail(exc.message) from None
         progress = Progress(
             TextColumn("[progress.description]{task.description}"),
             BarColumn(),
@@ -84,27 +67,14 @@ def seed_command(
             TimeRemainingColumn(),
             console=_err,
         )
-        along = None
-        if tracking:
-            store = TrackingStore(db)
-            prop, numbers = prepare_property(store, found.id, found.sid, found.exophones, seed, now_ms())
-            along = TrackedHistory(found.id, prop.id, numbers, seed, mobile_circles(db))
         started = time.perf_counter()
         with progress:
-            task = progress.add_task(f"Seeding {found.sid}", total=calls)
-            loaded = load_calls(
-                db,
-                found.id,
-                chain([] if first is None else [first], records),
-                on_batch=lambda n: progress.advance(task, n),
-                along=along,
-            )
-        if along is not None and loaded:
-            rebuild_tracking(db, found.id)
+            task = progress.add_task(f"Seeding {plan.account_sid}", total=calls)
+            loaded = services.seeding.load(plan, on_batch=lambda n: progress.advance(task, n))
         seconds = time.perf_counter() - started
     finally:
-        db.dispose()
+        services.close()
     rate = loaded / seconds if seconds > 0 else float(loaded)
-    typer.echo(f"Loaded {loaded:,} calls into {found.sid} in {seconds:.1f} s ({rate:,.0f} calls/s).")
-    if along is not None:
-        typer.echo(f"Tracked {along.index:,} inbound calls in property {prop.sid}.")
+    typer.echo(f"Loaded {loaded:,} calls into {plan.account_sid} in {seconds:.1f} s ({rate:,.0f} calls/s).")
+    if plan.tracked is not None:
+        typer.echo(f"Tracked {plan.tracked.index:,} inbound calls in property {plan.property_sid}.")

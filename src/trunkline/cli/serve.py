@@ -14,12 +14,9 @@ from rich.console import Console
 
 from trunkline.api.app import create_app
 from trunkline.config import Settings
-from trunkline.domain.clock import now_ms
-from trunkline.engine.seeding import generate_history
 from trunkline.logging_setup import configure
-from trunkline.store.accounts import AccountStore, Credential
-from trunkline.store.bulk_load import load_calls
-from trunkline.store.database import Database
+from trunkline.services.accounts import Credential
+from trunkline.services.composition import CommandServices
 
 DEMO_SID = "demo"
 DEMO_API_KEY = "demo_key"
@@ -32,14 +29,6 @@ def demo_credential(secret_key: bytes) -> Credential:
     while the store keeps only its hash."""
     token = hmac.new(secret_key, b"trunkline-demo-token", hashlib.sha256).hexdigest()[:40]
     return Credential(DEMO_API_KEY, token)
-
-
-def _seed_demo(db: Database, store: AccountStore) -> None:
-    """A new demo account gets a month of history, so the first curl shows real-looking calls."""
-    account = store.get(DEMO_SID)
-    assert account is not None
-    history = generate_history(account.exophones, DEMO_SID, DEMO_CALLS, 30, 1, now_ms())
-    load_calls(db, account.id, history)
 
 
 def serve(
@@ -77,17 +66,15 @@ def serve(
     }
     settings = Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
     configure(settings.log_level)
-    db = Database(settings.database_url)
-    db.migrate()
+    services = CommandServices(settings.database_url)
+    db = services.db
     console = Console()
     base = f"http://{settings.host}:{settings.port}"
     # render_as_string() masks a PostgreSQL password.
     console.print(f"[bold]Trunkline[/bold] on {base}  (store: {db.engine.url.render_as_string()})")
     if settings.demo_account:
-        credential = demo_credential(db.secret_key(settings.secret_key))
-        store = AccountStore(db)
-        if store.ensure(DEMO_SID, credential, [DEMO_EXOPHONE]):
-            _seed_demo(db, store)
+        credential = demo_credential(services.secret_key(settings.secret_key))
+        services.seeding.ensure_demo(DEMO_SID, credential, DEMO_EXOPHONE, DEMO_CALLS)
         console.print(
             f"Demo account  sid={DEMO_SID}  api_key={credential.api_key}  api_token={credential.api_token}"
         )

@@ -1,5 +1,5 @@
-"""``trunkline properties``: an account's call-tracking properties, acting on the store directly
-(the admin API does the same over HTTP). Tracking numbers are bought into a property through the
+"""``trunkline properties``: an account's call-tracking properties, through the same tracking
+service as the admin API. Tracking numbers are bought into a property through the
 Fone Dynamics API (``POST /v2/Properties/<sid>/Numbers``) or with ``--number`` here."""
 
 from __future__ import annotations
@@ -10,11 +10,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from trunkline.cli.common import AccountArg, DatabaseUrlOption, account_of, fail, open_database
+from trunkline.cli.common import AccountArg, DatabaseUrlOption, fail, services_of
 from trunkline.domain.errors import TrunklineError
 from trunkline.domain.tracking.numbers import e164
-from trunkline.engine.clock import wall_ms
-from trunkline.store.tracking import TrackingStore
 
 properties_app = typer.Typer(help="Call-tracking properties (Fone Dynamics) of an account.")
 console = Console()
@@ -33,38 +31,31 @@ def add(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Create a property (and buy tracking numbers into it)."""
-    db = open_database(database_url)
+    services = services_of(database_url)
     try:
-        store = TrackingStore(db)
-        account_id = account_of(db, account_sid).id
+        services.accounts.get(account_sid)
         wanted = [e164(number, "number") for number in numbers or []]
-        for number in wanted:  # checked first, so a refused number leaves no property behind
-            held = store.number(account_id, number)
-            if held is not None:
-                raise fail(f"{number} belongs to property {held.property_sid} of this account")
-        prop = store.create_property(account_id, name, wall_ms(), sid)
-        for number in wanted:
-            store.buy_number(prop, number, None, wall_ms())
+        prop = services.tracking.create_property(account_sid, name, sid, wanted)
     except TrunklineError as exc:
         raise fail(exc.message) from None
     finally:
-        db.dispose()
+        services.close()
     typer.echo(prop.sid)
 
 
 @properties_app.command("list")
 def list_properties(account_sid: AccountArg, database_url: DatabaseUrlOption = None) -> None:
     """The account's properties with their tracking numbers."""
-    db = open_database(database_url)
+    services = services_of(database_url)
     try:
-        store = TrackingStore(db)
-        account_id = account_of(db, account_sid).id
-        props, numbers = store.properties(account_id), store.numbers(account_id)
+        props = services.tracking.properties(account_sid)
+    except TrunklineError as exc:
+        raise fail(exc.message) from None
     finally:
-        db.dispose()
+        services.close()
     table = Table("Sid", "Name", "Numbers")
-    for prop in props:
-        table.add_row(prop.sid, prop.name, ", ".join(n.number for n in numbers if n.property_id == prop.id))
+    for prop, numbers in props:
+        table.add_row(prop.sid, prop.name, ", ".join(n.number for n in numbers))
     console.print(table)
 
 
@@ -75,10 +66,12 @@ def remove(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Delete a property with its tracking numbers and tracking rows (calls and ExoPhones stay)."""
-    db = open_database(database_url)
+    services = services_of(database_url)
     try:
-        if not TrackingStore(db).delete_property(account_of(db, account_sid).id, property_sid):
+        if not services.tracking.delete_property(account_sid, property_sid):
             raise fail(f"no property {property_sid} in account {account_sid}")
+    except TrunklineError as exc:
+        raise fail(exc.message) from None
     finally:
-        db.dispose()
+        services.close()
     typer.echo(f"removed {property_sid}")

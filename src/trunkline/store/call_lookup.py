@@ -12,7 +12,7 @@ and one turn of the loop.
   50 µs query: ~700 requests a second per process).
 * **SQLite** (``_SqliteLookup``): the batch is read on the event loop, on the loop thread's pinned
   sqlite3 connection (~15 µs a call from the page cache), as every quick SQLite read is
-  (``AppContext.read``). In WAL mode a reader never waits for a writer, so the loop does not either.
+  (``StoreRunner.read``). In WAL mode a reader never waits for a writer, so the loop does not either.
   Two other ways were measured, alternated in one run against the bare endpoint (BENCHMARKS.md):
   a reader thread beside the loop, 0.40–0.54× (the GIL hand-offs around each read cost more than
   the read), and an inline read per request without batching, 0.47–0.49×; this way, 0.60–0.67×.

@@ -11,22 +11,10 @@ from typing import Any
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
-from trunkline.api.admin.flows_routes import _account
-from trunkline.api.admin.routes import PREFIX, Admin
-from trunkline.api.context import AppContext
-from trunkline.domain.agents.model import (
-    Agent,
-    AgentChanges,
-    check_device_state,
-    check_name,
-    check_user_id,
-    new_user_id,
-    normalise_contact_uri,
-)
+from trunkline.api.admin.dependencies import PREFIX, Admin
 from trunkline.domain.clock import ms_to_ist
-from trunkline.domain.errors import InvalidParameter, NotFound
-from trunkline.engine.clock import wall_ms
-from trunkline.store.agents import AgentStore
+from trunkline.domain.errors import NotFound
+from trunkline.services.agents import Agent
 
 router = APIRouter(prefix=PREFIX, tags=["admin: agents (CCM users)"])
 
@@ -55,59 +43,57 @@ def agent_json(agent: Agent) -> dict[str, Any]:
     }
 
 
-def _store(ctx: AppContext) -> AgentStore:
-    return ctx.agents
-
-
-@router.post("/accounts/{account_sid}/users", summary="Add an agent", status_code=201)
-async def create_agent(ctx: Admin, account_sid: str, body: AgentCreate) -> dict[str, Any]:
-    account = await _account(ctx, account_sid)
-    now = wall_ms()
-    agent = Agent(
-        user_id=check_user_id(body.user_id) if body.user_id is not None else new_user_id(),
-        name=check_name(body.name),
-        contact_uri=normalise_contact_uri(body.contact_uri),
-        device_state=check_device_state(body.device_state),
-        created_at=now,
-        updated_at=now,
+@router.post(
+    "/accounts/{account_sid}/users",
+    summary="Add an agent",
+    status_code=201,
+    operation_id="admin_agents_create",
+)
+def create_agent(services: Admin, account_sid: str, body: AgentCreate) -> dict[str, Any]:
+    agent = services.agents.create(
+        account_sid,
+        user_id=body.user_id,
+        name=body.name,
+        contact_uri=body.contact_uri,
+        device_state=body.device_state,
     )
-    return agent_json(await ctx.blocking(_store(ctx).create, account.id, agent))
+    return agent_json(agent)
 
 
-@router.get("/accounts/{account_sid}/users", summary="List the account's agents")
-async def list_agents(ctx: Admin, account_sid: str) -> dict[str, Any]:
-    account = await _account(ctx, account_sid)
-    agents = await ctx.blocking(_store(ctx).list, account.id)
-    return {"users": [agent_json(agent) for agent in agents]}
+@router.get(
+    "/accounts/{account_sid}/users", summary="List the account's agents", operation_id="admin_agents_list"
+)
+def list_agents(services: Admin, account_sid: str) -> dict[str, Any]:
+    return {"users": [agent_json(agent) for agent in services.agents.list(account_sid)]}
 
 
-@router.get("/accounts/{account_sid}/users/{user_id}", summary="One agent")
-async def get_agent(ctx: Admin, account_sid: str, user_id: str) -> dict[str, Any]:
-    account = await _account(ctx, account_sid)
-    agent = await ctx.blocking(_store(ctx).get, account.id, user_id)
+@router.get("/accounts/{account_sid}/users/{user_id}", summary="One agent", operation_id="admin_agents_get")
+def get_agent(services: Admin, account_sid: str, user_id: str) -> dict[str, Any]:
+    agent = services.agents.get(account_sid, user_id)
     if agent is None:
         raise NotFound(f"no user {user_id}")
     return agent_json(agent)
 
 
 @router.patch(
-    "/accounts/{account_sid}/users/{user_id}", summary="Change an agent's name, contact_uri or device"
+    "/accounts/{account_sid}/users/{user_id}",
+    summary="Change an agent's name, contact_uri or device",
+    operation_id="admin_agents_update",
 )
-async def update_agent(ctx: Admin, account_sid: str, user_id: str, body: AgentUpdate) -> dict[str, Any]:
-    account = await _account(ctx, account_sid)
-    changes = AgentChanges(
-        name=check_name(body.name) if body.name is not None else None,
-        contact_uri=normalise_contact_uri(body.contact_uri) if body.contact_uri is not None else None,
-        device_state=check_device_state(body.device_state) if body.device_state is not None else None,
+def update_agent(services: Admin, account_sid: str, user_id: str, body: AgentUpdate) -> dict[str, Any]:
+    agent = services.agents.update(
+        account_sid, user_id, name=body.name, contact_uri=body.contact_uri, device_state=body.device_state
     )
-    if changes == AgentChanges():
-        raise InvalidParameter("give at least one of name, contact_uri, device_state")
-    return agent_json(await ctx.blocking(_store(ctx).update, account.id, user_id, changes, wall_ms()))
+    return agent_json(agent)
 
 
-@router.delete("/accounts/{account_sid}/users/{user_id}", summary="Remove an agent", status_code=204)
-async def delete_agent(ctx: Admin, account_sid: str, user_id: str) -> Response:
-    account = await _account(ctx, account_sid)
-    if not await ctx.blocking(_store(ctx).delete, account.id, user_id):
+@router.delete(
+    "/accounts/{account_sid}/users/{user_id}",
+    summary="Remove an agent",
+    status_code=204,
+    operation_id="admin_agents_delete",
+)
+def delete_agent(services: Admin, account_sid: str, user_id: str) -> Response:
+    if not services.agents.delete(account_sid, user_id):
         raise NotFound(f"no user {user_id}")
     return Response(status_code=204)

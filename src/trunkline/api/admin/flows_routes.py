@@ -8,7 +8,6 @@ run on the network clock like every other call.
 from __future__ import annotations
 
 from dataclasses import asdict
-from functools import partial
 from typing import Annotated, Any
 
 import orjson
@@ -16,28 +15,16 @@ import yaml
 from fastapi import APIRouter, Body, Request
 from pydantic import BaseModel, Field
 
-from trunkline.api.admin.routes import PREFIX, Admin, call_id_of
-from trunkline.api.context import AppContext
+from trunkline.api.admin.dependencies import PREFIX, Admin
 from trunkline.domain.clock import ms_to_ist
 from trunkline.domain.errors import InvalidParameter, NotFound
 from trunkline.domain.flows.definition import parse_flow
 from trunkline.domain.tracking.sessions import parse_session
-from trunkline.domain.traffic.generator import caller_number, parse_spec
-from trunkline.engine.calls.service import Caller
-from trunkline.engine.clock import wall_ms
-from trunkline.store.accounts import Account
-from trunkline.store.flows import StoredFlow
-from trunkline.store.traffic import Generator
+from trunkline.domain.traffic.generator import caller_number
+from trunkline.services.flows import Generator, StoredFlow
 
 router = APIRouter(prefix=PREFIX, tags=["admin: flows and inbound traffic"])
 MAX_FLOW_BYTES = 256 * 1024
-
-
-async def _account(ctx: AppContext, sid: str) -> Account:
-    account = await ctx.blocking(ctx.accounts.get, sid)
-    if account is None:
-        raise NotFound(f"no account {sid}")
-    return account
 
 
 async def flow_document(request: Request) -> Any:
@@ -74,35 +61,35 @@ def _flow_json(stored: StoredFlow) -> dict[str, Any]:
     "/accounts/{account_sid}/flows/{app_id}",
     summary="Create or replace a flow (JSON, or YAML with Content-Type: application/yaml)",
     openapi_extra={"requestBody": {"content": {"application/json": {}, "application/yaml": {}}}},
+    operation_id="admin_flows_put",
 )
-async def put_flow(ctx: Admin, account_sid: str, app_id: str, request: Request) -> dict[str, Any]:
-    account = await _account(ctx, account_sid)
+async def put_flow(services: Admin, account_sid: str, app_id: str, request: Request) -> dict[str, Any]:
+    await services.runner.blocking(services.accounts.get, account_sid)
     flow = parse_flow(app_id, await flow_document(request))
-    created = await ctx.blocking(ctx.flows.put, account.id, flow, wall_ms())
-    stored = await ctx.blocking(ctx.flows.get, account.id, app_id)
-    assert stored is not None
+    created, stored = await services.runner.blocking(services.flows.put, account_sid, flow)
     return {"created": created, **_flow_json(stored)}
 
 
-@router.get("/accounts/{account_sid}/flows", summary="The account's flows")
-async def list_flows(ctx: Admin, account_sid: str) -> dict[str, Any]:
-    account = await _account(ctx, account_sid)
-    return {"flows": [_flow_json(f) for f in await ctx.blocking(ctx.flows.of_account, account.id)]}
+@router.get("/accounts/{account_sid}/flows", summary="The account's flows", operation_id="admin_flows_list")
+def list_flows(services: Admin, account_sid: str) -> dict[str, Any]:
+    return {"flows": [_flow_json(f) for f in services.flows.of_account(account_sid)]}
 
 
-@router.get("/accounts/{account_sid}/flows/{app_id}", summary="One flow")
-async def get_flow(ctx: Admin, account_sid: str, app_id: str) -> dict[str, Any]:
-    account = await _account(ctx, account_sid)
-    stored = await ctx.blocking(ctx.flows.get, account.id, app_id)
+@router.get("/accounts/{account_sid}/flows/{app_id}", summary="One flow", operation_id="admin_flows_get")
+def get_flow(services: Admin, account_sid: str, app_id: str) -> dict[str, Any]:
+    stored = services.flows.get(account_sid, app_id)
     if stored is None:
         raise NotFound(f"no flow {app_id} in account {account_sid}")
     return _flow_json(stored)
 
 
-@router.delete("/accounts/{account_sid}/flows/{app_id}", summary="Delete a flow no ExoPhone uses")
-async def delete_flow(ctx: Admin, account_sid: str, app_id: str) -> dict[str, Any]:
-    account = await _account(ctx, account_sid)
-    if not await ctx.blocking(ctx.flows.delete, account.id, app_id):
+@router.delete(
+    "/accounts/{account_sid}/flows/{app_id}",
+    summary="Delete a flow no ExoPhone uses",
+    operation_id="admin_flows_delete",
+)
+def delete_flow(services: Admin, account_sid: str, app_id: str) -> dict[str, Any]:
+    if not services.flows.delete(account_sid, app_id):
         raise NotFound(f"no flow {app_id} in account {account_sid}")
     return {"deleted": app_id}
 
@@ -112,12 +99,14 @@ class Assignment(BaseModel):
 
 
 @router.put(
-    "/accounts/{account_sid}/exophones/{number}/flow", summary="Answer an ExoPhone's calls with a flow"
+    "/accounts/{account_sid}/exophones/{number}/flow",
+    summary="Answer an ExoPhone's calls with a flow",
+    operation_id="admin_exophones_flow_put",
 )
-async def assign_flow(ctx: Admin, account_sid: str, number: str, assignment: Assignment) -> dict[str, Any]:
-    account = await _account(ctx, account_sid)
+def assign_flow(services: Admin, account_sid: str, number: str, assignment: Assignment) -> dict[str, Any]:
+    services.accounts.get(account_sid)
     exophone = caller_number(number, "number")
-    await ctx.blocking(ctx.flows.assign, account.id, exophone, assignment.app_id)
+    services.flows.assign(account_sid, exophone, assignment.app_id)
     return {"exophone": exophone, "app_id": assignment.app_id}
 
 
@@ -132,16 +121,17 @@ class InboundCall(BaseModel):
 
 
 @router.post(
-    "/accounts/{account_sid}/inbound", status_code=201, summary="Place one inbound call to an ExoPhone"
+    "/accounts/{account_sid}/inbound",
+    status_code=201,
+    summary="Place one inbound call to an ExoPhone",
+    operation_id="admin_inbound_create",
 )
-async def inbound_call(ctx: Admin, account_sid: str, call: InboundCall) -> dict[str, Any]:
-    account = await _account(ctx, account_sid)
+def inbound_call(services: Admin, account_sid: str, call: InboundCall) -> dict[str, Any]:
+    account = services.accounts.get(account_sid)
     caller, exophone = caller_number(call.from_, "from"), caller_number(call.to, "to")
     session = parse_session(call.session)
     extra = session.to_extra() if session is not None else None
-    placed = await ctx.blocking(
-        partial(ctx.call_service.inbound, extra=extra), Caller(account.id, account.sid), caller, exophone
-    )
+    placed = services.flows.inbound(account_sid, caller, exophone, extra)
     return {
         "sid": placed.sid,
         "from": placed.from_number,
@@ -170,59 +160,50 @@ def _generator_json(generator: Generator) -> dict[str, Any]:
     }
 
 
-@router.post("/accounts/{account_sid}/traffic", status_code=201, summary="Start an inbound traffic generator")
-async def start_traffic(
-    ctx: Admin, account_sid: str, document: Annotated[dict[str, Any], Body()]
+@router.post(
+    "/accounts/{account_sid}/traffic",
+    status_code=201,
+    summary="Start an inbound traffic generator",
+    operation_id="admin_traffic_create",
+)
+def start_traffic(
+    services: Admin, account_sid: str, document: Annotated[dict[str, Any], Body()]
 ) -> dict[str, Any]:
-    account = await _account(ctx, account_sid)
-    spec = parse_spec(document)
-    for exophone in spec.exophones:
-        assigned = await ctx.blocking(ctx.flows.exophone_flow, account.id, exophone)
-        if assigned is None:
-            raise InvalidParameter(
-                f"{exophone} is not an ExoPhone of account {account_sid}", parameter="exophones"
-            )
-        if assigned[0] is None:
-            raise InvalidParameter(
-                f"ExoPhone {exophone} has no flow to answer calls with", parameter="exophones"
-            )
-    starts_at = ctx.clock.now_ms()
-    generator_id = await ctx.blocking(ctx.traffic.create, account.id, spec.document(), starts_at, wall_ms())
-    ctx.engine.due_at(starts_at)
-    generator = await ctx.blocking(ctx.traffic.get, generator_id)
-    assert generator is not None
-    return _generator_json(generator)
+    return _generator_json(services.flows.start_traffic(account_sid, document))
 
 
-@router.get("/accounts/{account_sid}/traffic", summary="The account's traffic generators")
-async def list_traffic(ctx: Admin, account_sid: str) -> dict[str, Any]:
-    account = await _account(ctx, account_sid)
-    return {
-        "generators": [_generator_json(g) for g in await ctx.blocking(ctx.traffic.of_account, account.id)]
-    }
+@router.get(
+    "/accounts/{account_sid}/traffic",
+    summary="The account's traffic generators",
+    operation_id="admin_traffic_list",
+)
+def list_traffic(services: Admin, account_sid: str) -> dict[str, Any]:
+    return {"generators": [_generator_json(g) for g in services.flows.traffic(account_sid)]}
 
 
-async def _generator(ctx: AppContext, generator_id: int) -> Generator:
-    generator = await ctx.blocking(ctx.traffic.get, generator_id)
-    if generator is None:
-        raise NotFound(f"no traffic generator {generator_id}")
-    return generator
+@router.get(
+    "/traffic/{generator_id}", summary="A traffic generator's progress", operation_id="admin_traffic_get"
+)
+def get_traffic(services: Admin, generator_id: int) -> dict[str, Any]:
+    return _generator_json(services.flows.generator(generator_id))
 
 
-@router.get("/traffic/{generator_id}", summary="A traffic generator's progress")
-async def get_traffic(ctx: Admin, generator_id: int) -> dict[str, Any]:
-    return _generator_json(await _generator(ctx, generator_id))
+@router.delete(
+    "/traffic/{generator_id}",
+    summary="Stop a traffic generator (calls already placed go on)",
+    operation_id="admin_traffic_stop",
+)
+def stop_traffic(services: Admin, generator_id: int) -> dict[str, Any]:
+    services.flows.generator(generator_id)
+    services.flows.stop_traffic(generator_id)
+    return _generator_json(services.flows.generator(generator_id))
 
 
-@router.delete("/traffic/{generator_id}", summary="Stop a traffic generator (calls already placed go on)")
-async def stop_traffic(ctx: Admin, generator_id: int) -> dict[str, Any]:
-    await _generator(ctx, generator_id)
-    await ctx.blocking(ctx.traffic.stop, generator_id)
-    return _generator_json(await _generator(ctx, generator_id))
-
-
-@router.get("/calls/{call_sid}/flow-requests", summary="The HTTP requests a call's flow made (Passthru)")
-async def flow_requests(ctx: Admin, call_sid: str) -> dict[str, Any]:
-    call_id = await call_id_of(ctx, call_sid)
-    requests = await ctx.blocking(ctx.flow_requests.for_call, call_id)
+@router.get(
+    "/calls/{call_sid}/flow-requests",
+    summary="The HTTP requests a call's flow made (Passthru)",
+    operation_id="admin_calls_flow_requests_list",
+)
+def flow_requests(services: Admin, call_sid: str) -> dict[str, Any]:
+    requests = services.flows.flow_requests(call_sid)
     return {"call_sid": call_sid, "requests": [asdict(r) for r in requests]}

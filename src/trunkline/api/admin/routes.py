@@ -7,41 +7,15 @@ the OpenAPI page documents it from these signatures; none of it is on a hot path
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, Request
+from fastapi import APIRouter, Body
 from pydantic import BaseModel, Field
 
-from trunkline.api.context import AppContext
+from trunkline.api.admin.dependencies import PREFIX, Admin
 from trunkline.domain.clock import ms_to_ist
-from trunkline.domain.errors import AuthenticationFailed, NotFound
-from trunkline.engine import network_scenarios
-from trunkline.engine.clock import wall_ms
 
-PREFIX = "/admin"
-
-
-def _ctx(request: Request) -> AppContext:
-    ctx: AppContext = request.app.state.ctx
-    return ctx
-
-
-def require_admin(
-    request: Request,
-    authorization: Annotated[str | None, Header(description="`Bearer <admin token>`")] = None,
-) -> AppContext:
-    ctx = _ctx(request)
-    expected = f"Bearer {request.app.state.admin_token}".encode()
-    if authorization is None or not hmac.compare_digest(authorization.encode(), expected):
-        raise AuthenticationFailed(
-            "admin token missing or wrong (Authorization: Bearer <TRUNKLINE_ADMIN_TOKEN>)"
-        )
-    return ctx
-
-
-Admin = Annotated[AppContext, Depends(require_admin)]
 router = APIRouter(prefix=PREFIX, tags=["admin"])
 
 
@@ -53,42 +27,42 @@ class Reset(BaseModel):
     account_sid: str | None = Field(None, description="Only this account's calls; all accounts when omitted.")
 
 
-@router.get("/clock", summary="Read the network clock")
-async def read_clock(ctx: Admin) -> dict[str, Any]:
-    return ctx.clock.describe() | {"calls_in_flight": await ctx.blocking(ctx.runs.in_flight)}
+@router.get("/clock", summary="Read the network clock", operation_id="admin_clock_get")
+async def read_clock(services: Admin) -> dict[str, Any]:
+    return await services.sandbox.clock()
 
 
-@router.post("/clock/advance", summary="Advance the virtual clock and run everything that fell due")
-async def advance_clock(ctx: Admin, advance: Advance) -> dict[str, Any]:
-    await ctx.blocking(ctx.clock.advance, int(advance.seconds * 1000))
-    advanced = await ctx.run_network()
-    ctx.deliverer.wake()
-    return ctx.clock.describe() | {"calls_advanced": advanced}
+@router.post(
+    "/clock/advance",
+    summary="Advance the virtual clock and run everything that fell due",
+    operation_id="admin_clock_advance",
+)
+async def advance_clock(services: Admin, advance: Advance) -> dict[str, Any]:
+    return await services.sandbox.advance(advance.seconds)
 
 
-@router.get("/scenario", summary="The simulated network's scenario rules")
-async def read_scenario(ctx: Admin) -> dict[str, Any]:
-    return ctx.network.scenario.document or {"rules": []}
+@router.get("/scenario", summary="The simulated network's scenario rules", operation_id="admin_scenario_get")
+async def read_scenario(services: Admin) -> dict[str, Any]:
+    return services.sandbox.scenario().document or {"rules": []}
 
 
-@router.put("/scenario", summary="Replace the scenario rules (see docs/simulated-network.md)")
-async def write_scenario(ctx: Admin, document: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
-    scenario = await ctx.blocking(network_scenarios.save, ctx.db, document)
-    ctx.network.use(scenario)
+@router.put(
+    "/scenario",
+    summary="Replace the scenario rules (see docs/simulated-network.md)",
+    operation_id="admin_scenario_put",
+)
+async def write_scenario(services: Admin, document: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+    scenario = await services.sandbox.set_scenario(document)
     return scenario.document or {"rules": []}
 
 
-async def call_id_of(ctx: AppContext, call_sid: str) -> int:
-    found = await ctx.blocking(ctx.runs.find, None, call_sid)
-    if found is None:
-        raise NotFound(f"no call {call_sid} placed through the engine")
-    return found[0]
-
-
-@router.get("/calls/{call_sid}/events", summary="Every transition of a call, with its time")
-async def call_events(ctx: Admin, call_sid: str) -> dict[str, Any]:
-    call_id = await call_id_of(ctx, call_sid)
-    events = await ctx.blocking(ctx.runs.events, call_id)
+@router.get(
+    "/calls/{call_sid}/events",
+    summary="Every transition of a call, with its time",
+    operation_id="admin_calls_events_list",
+)
+async def call_events(services: Admin, call_sid: str) -> dict[str, Any]:
+    events = await services.sandbox.events(call_sid)
     return {
         "call_sid": call_sid,
         "events": [
@@ -97,33 +71,30 @@ async def call_events(ctx: Admin, call_sid: str) -> dict[str, Any]:
     }
 
 
-@router.get("/calls/{call_sid}/webhooks", summary="Status-callback deliveries of a call, with every attempt")
-async def call_webhooks(ctx: Admin, call_sid: str) -> dict[str, Any]:
-    call_id = await call_id_of(ctx, call_sid)
-    logs = await ctx.blocking(ctx.webhooks.for_call, None, call_id)
+@router.get(
+    "/calls/{call_sid}/webhooks",
+    summary="Status-callback deliveries of a call, with every attempt",
+    operation_id="admin_calls_webhooks_list",
+)
+async def call_webhooks(services: Admin, call_sid: str) -> dict[str, Any]:
+    logs = await services.sandbox.deliveries(call_sid)
     return {"call_sid": call_sid, "deliveries": [asdict(log) for log in logs]}
 
 
-@router.post("/webhooks/{delivery_id}/redeliver", summary="Send a delivery again now")
-async def redeliver(ctx: Admin, delivery_id: int) -> dict[str, Any]:
-    if not await ctx.blocking(ctx.webhooks.redeliver, delivery_id, wall_ms()):
-        raise NotFound(f"no webhook delivery {delivery_id}")
-    ctx.deliverer.wake()
+@router.post(
+    "/webhooks/{delivery_id}/redeliver",
+    summary="Send a delivery again now",
+    operation_id="admin_webhooks_redeliver",
+)
+async def redeliver(services: Admin, delivery_id: int) -> dict[str, Any]:
+    await services.sandbox.redeliver(delivery_id)
     return {"delivery_id": delivery_id, "state": "pending"}
 
 
 @router.post(
-    "/reset", summary="Delete calls (of one account or all), stop their traffic and reset the virtual clock"
+    "/reset",
+    summary="Delete calls (of one account or all), stop their traffic and reset the virtual clock",
+    operation_id="admin_sandbox_reset",
 )
-async def reset(ctx: Admin, request: Annotated[Reset | None, Body()] = None) -> dict[str, Any]:
-    account_id = None
-    if request is not None and request.account_sid is not None:
-        account = await ctx.blocking(ctx.accounts.get, request.account_sid)
-        if account is None:
-            raise NotFound(f"no account {request.account_sid}")
-        account_id = account.id
-    stopped = await ctx.blocking(ctx.traffic.stop_all, account_id)
-    deleted = await ctx.blocking(ctx.calls.purge, account_id)
-    if account_id is None:
-        await ctx.blocking(ctx.clock.reset)
-    return {"calls_deleted": deleted, "generators_stopped": stopped, "clock": ctx.clock.describe()}
+async def reset(services: Admin, request: Annotated[Reset | None, Body()] = None) -> dict[str, Any]:
+    return await services.sandbox.reset(request.account_sid if request is not None else None)

@@ -8,12 +8,10 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from trunkline.api.admin.flows_routes import _account
-from trunkline.api.admin.routes import PREFIX, Admin
+from trunkline.api.admin.dependencies import PREFIX, Admin
 from trunkline.domain.errors import NotFound
 from trunkline.domain.tracking.properties import NAME_MAX, PROPERTY_SID_PATTERN
-from trunkline.engine.clock import wall_ms
-from trunkline.store.tracking import Property, TrackingNumber
+from trunkline.services.tracking import Property, TrackingNumber
 
 router = APIRouter(prefix=PREFIX, tags=["admin: call tracking"])
 
@@ -32,41 +30,42 @@ def _property_json(prop: Property, numbers: list[TrackingNumber] | None = None) 
     return body
 
 
-@router.post("/accounts/{account_sid}/properties", status_code=201, summary="Create a call-tracking property")
-async def create_property(ctx: Admin, account_sid: str, new: NewProperty) -> dict[str, Any]:
-    account = await _account(ctx, account_sid)
-    prop = await ctx.blocking(ctx.tracking.create_property, account.id, new.name, wall_ms(), new.sid)
-    return _property_json(prop, [])
+@router.post(
+    "/accounts/{account_sid}/properties",
+    status_code=201,
+    summary="Create a call-tracking property",
+    operation_id="admin_properties_create",
+)
+def create_property(services: Admin, account_sid: str, new: NewProperty) -> dict[str, Any]:
+    return _property_json(services.tracking.create_property(account_sid, new.name, new.sid, []), [])
 
 
-@router.get("/accounts/{account_sid}/properties", summary="The account's properties")
-async def list_properties(ctx: Admin, account_sid: str) -> dict[str, Any]:
-    account = await _account(ctx, account_sid)
-    props = await ctx.blocking(ctx.tracking.properties, account.id)
-    numbers = await ctx.blocking(ctx.tracking.numbers, account.id)
-    return {"properties": [_property_json(p, [n for n in numbers if n.property_id == p.id]) for p in props]}
+@router.get(
+    "/accounts/{account_sid}/properties",
+    summary="The account's properties",
+    operation_id="admin_properties_list",
+)
+def list_properties(services: Admin, account_sid: str) -> dict[str, Any]:
+    return {
+        "properties": [_property_json(p, numbers) for p, numbers in services.tracking.properties(account_sid)]
+    }
 
 
-async def _own_property(ctx: Admin, account_id: int, sid: str) -> Property:
-    prop = await ctx.blocking(ctx.tracking.property_by_sid, sid)
-    if prop is None or prop.account_id != account_id:
-        raise NotFound(f"no property {sid} in this account")
-    return prop
-
-
-@router.get("/accounts/{account_sid}/properties/{property_sid}", summary="One property with its numbers")
-async def get_property(ctx: Admin, account_sid: str, property_sid: str) -> dict[str, Any]:
-    account = await _account(ctx, account_sid)
-    prop = await _own_property(ctx, account.id, property_sid)
-    return _property_json(prop, await ctx.blocking(ctx.tracking.numbers, account.id, prop.id))
+@router.get(
+    "/accounts/{account_sid}/properties/{property_sid}",
+    summary="One property with its numbers",
+    operation_id="admin_properties_get",
+)
+def get_property(services: Admin, account_sid: str, property_sid: str) -> dict[str, Any]:
+    return _property_json(*services.tracking.property_with_numbers(account_sid, property_sid))
 
 
 @router.delete(
     "/accounts/{account_sid}/properties/{property_sid}",
     summary="Delete a property with its tracking numbers and tracking rows (calls and ExoPhones stay)",
+    operation_id="admin_properties_delete",
 )
-async def delete_property(ctx: Admin, account_sid: str, property_sid: str) -> dict[str, Any]:
-    account = await _account(ctx, account_sid)
-    if not await ctx.blocking(ctx.tracking.delete_property, account.id, property_sid):
+def delete_property(services: Admin, account_sid: str, property_sid: str) -> dict[str, Any]:
+    if not services.tracking.delete_property(account_sid, property_sid):
         raise NotFound(f"no property {property_sid} in this account")
     return {"deleted": property_sid}

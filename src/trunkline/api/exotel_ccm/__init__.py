@@ -5,25 +5,25 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp
 
-from trunkline.api.context import AppContext
 from trunkline.api.dialect import Dialect
-from trunkline.api.exotel_ccm.agent_turns import AgentTurns
 from trunkline.api.exotel_ccm.errors import ERRORS
 from trunkline.api.exotel_ccm.openapi import ccm_paths
 from trunkline.api.exotel_ccm.routes import DIALECT_NAME, routes
 from trunkline.api.exotel_ccm.status_callback import status_callback_renderer
 from trunkline.api.pipeline import dialect_app
+from trunkline.api.rate_limit import RateLimiter
 from trunkline.config import Settings
 from trunkline.engine.calls.engine import CallbackRenderer
+from trunkline.services.composition import Services
 
 PREFIX = "/v2/accounts"
 """Without a trailing slash: ``/v2/accounts`` itself is CCM's too, and answers 404 in its envelope."""
 
 
-def build_app(ctx: AppContext) -> ASGIApp:
-    """The dialect's own Starlette app. The agent store (``ctx.agents``) records which agent each CCM
-    call was placed for as a ``CallRunStore`` observer, registered with the context."""
-    return dialect_app(routes(), ERRORS, ctx, agents=ctx.agents, agent_turns=AgentTurns())
+def build_app(services: Services, limiter: RateLimiter) -> ASGIApp:
+    """The dialect's own Starlette app. Which agent each CCM call was placed for is recorded by a
+    ``CallRunStore`` observer, registered by the composition root."""
+    return dialect_app(routes(), ERRORS, services, limiter)
 
 
 def _renderers(settings: Settings) -> dict[str, CallbackRenderer]:

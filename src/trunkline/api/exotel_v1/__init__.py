@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp
 
-from trunkline.api.context import AppContext
 from trunkline.api.dialect import Dialect
 from trunkline.api.exotel_v1.errors import ERRORS
 from trunkline.api.exotel_v1.fast_details import CallDetailsFastPath
@@ -12,14 +11,16 @@ from trunkline.api.exotel_v1.openapi import v1_paths
 from trunkline.api.exotel_v1.routes import DIALECT_NAME, routes
 from trunkline.api.exotel_v1.status_callback import status_callback_renderer
 from trunkline.api.pipeline import dialect_app
+from trunkline.api.rate_limit import RateLimiter
 from trunkline.config import Settings
 from trunkline.engine.calls.engine import CallbackRenderer
+from trunkline.services.composition import Services
 
 
-def build_app(ctx: AppContext) -> ASGIApp:
+def build_app(services: Services, limiter: RateLimiter) -> ASGIApp:
     """The dialect's Starlette app behind the raw path for plain call-details requests
     (``fast_details.py``), which answers most of its traffic without Starlette."""
-    return CallDetailsFastPath(dialect_app(routes(), ERRORS, ctx), ctx)
+    return CallDetailsFastPath(dialect_app(routes(), ERRORS, services, limiter), services, limiter)
 
 
 def _renderers(settings: Settings) -> dict[str, CallbackRenderer]:

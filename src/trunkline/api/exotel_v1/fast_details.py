@@ -17,11 +17,12 @@ import orjson
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from trunkline.api.context import AppContext
 from trunkline.api.exotel_v1.errors import NOT_FOUND, rest_exception
 from trunkline.api.exotel_v1.render import JSON_TYPE, XML_TYPE, call_object, split_suffix, to_xml
+from trunkline.api.rate_limit import RateLimiter
 from trunkline.domain.calls.bulk_filters import is_call_sid
 from trunkline.domain.errors import RateLimited
+from trunkline.services.composition import Services
 
 log = logging.getLogger("trunkline.api.v1")
 
@@ -39,9 +40,10 @@ def _authorization(scope: Scope) -> bytes | None:
 class CallDetailsFastPath:
     """Wraps the v1 app: plain call-details requests are answered here, the rest by ``app``."""
 
-    def __init__(self, app: ASGIApp, ctx: AppContext) -> None:
+    def __init__(self, app: ASGIApp, services: Services, limiter: RateLimiter) -> None:
         self.app = app
-        self.ctx = ctx
+        self.services = services
+        self.limiter = limiter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET" and not scope["query_string"]:
@@ -71,25 +73,25 @@ class CallDetailsFastPath:
         authorization = _authorization(scope)
         if authorization is None or not authorization.isascii():
             return None
-        ctx = self.ctx
-        principal = ctx.authenticator.cached(authorization, account_sid)
+        services, limiter = self.services, self.limiter
+        principal = services.credentials.cached(authorization, account_sid)
         if principal is None:
             return None
         try:
-            extra = ctx.limiter.spend(account_sid)
+            extra = limiter.spend(account_sid)
         except RateLimited as exc:
-            refused = ctx.limiter.refused_headers(exc)
+            refused = limiter.refused_headers(exc)
             return _of(rest_exception(exc.status, exc.message, as_json=as_json, headers=refused))
         try:
-            call = await ctx.call(principal.account_id, account_sid, sid)
+            call = await services.calls.details(principal.account_id, account_sid, sid)
             if call is None:
                 # As the route answers it: NotFound is raised past the rate-limit headers.
                 return _of(rest_exception(404, NOT_FOUND, as_json=as_json))
-            document = {"Call": call_object(call, public_url=ctx.settings.public_url)}
+            document = {"Call": call_object(call, public_url=services.settings.public_url)}
             body = orjson.dumps(document) if as_json else to_xml(document)
         except Exception:
             if extra is not None:
-                ctx.limiter.give_back(account_sid)  # the full app answers instead, and spends its own
+                limiter.give_back(account_sid)  # the full app answers instead, and spends its own
             raise
         headers = [
             (b"content-length", str(len(body)).encode()),

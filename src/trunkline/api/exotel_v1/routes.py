@@ -16,8 +16,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from trunkline.api.auth import Principal
-from trunkline.api.context import AppContext
 from trunkline.api.exotel_v1.errors import ERRORS, JSON_ERRORS
 from trunkline.api.exotel_v1.params import parse_connect, read_parameters
 from trunkline.api.exotel_v1.query import canonical_params, parse_bulk_query, parse_detail_options
@@ -28,14 +26,16 @@ from trunkline.domain.calls.cursor import CursorCodec, Position
 from trunkline.domain.calls.model import Call
 from trunkline.domain.clock import ms_to_ist
 from trunkline.domain.errors import NotFound
-from trunkline.engine.calls.service import Caller
+from trunkline.services.calls import Caller
+from trunkline.services.composition import Services
+from trunkline.services.credentials import Principal
 
 PREFIX = "/v1/Accounts/{account_sid}"
 DIALECT_NAME = "exotel_v1"
 """Names this dialect's status-callback format in the engine's renderer table."""
 
 
-async def call_details(request: Request, ctx: AppContext, principal: Principal) -> Response:
+async def call_details(request: Request, services: Services, principal: Principal) -> Response:
     sid, suffix_json = split_suffix(request.path_params["call_sid"])
     as_json = suffix_json or "/Calls.json/" in request.scope["path"]
     details, validity = False, None
@@ -43,16 +43,16 @@ async def call_details(request: Request, ctx: AppContext, principal: Principal) 
         details, validity = parse_detail_options(canonical_params(request.query_params.multi_items()))
     if not is_call_sid(sid):
         raise NotFound("No matching results")
-    call = await ctx.call(principal.account_id, principal.account_sid, sid, with_legs=details)
+    call = await services.calls.details(principal.account_id, principal.account_sid, sid, with_legs=details)
     if call is None:
         raise NotFound("No matching results")
     body = call_object(
-        call, public_url=ctx.settings.public_url, details=details, **_presign_args(ctx, validity)
+        call, public_url=services.settings.public_url, details=details, **_presign_args(services, validity)
     )
     return respond({"Call": body}, as_json=as_json)
 
 
-async def connect(request: Request, ctx: AppContext, principal: Principal) -> Response:
+async def connect(request: Request, services: Services, principal: Principal) -> Response:
     """``Calls/connect``: number to number, or number to a flow (API-NOTES §2)."""
     params, events = await read_parameters(request)
     placed = parse_connect(params, events)
@@ -60,26 +60,26 @@ async def connect(request: Request, ctx: AppContext, principal: Principal) -> Re
         # Flow calls get the four default callback fields; events are accepted without error (§10).
         placed = replace(placed, status_callback_events=())
     caller = Caller(principal.account_id, principal.account_sid)
-    call = await ctx.call_service.connect_async(caller, placed, dialect=DIALECT_NAME)
-    body = call_object(call, public_url=ctx.settings.public_url)
+    call = await services.calls.connect(caller, placed, dialect=DIALECT_NAME)
+    body = call_object(call, public_url=services.settings.public_url)
     return respond({"Call": body}, as_json=wants_json(request))
 
 
-async def list_calls(request: Request, ctx: AppContext, principal: Principal) -> Response:
+async def list_calls(request: Request, services: Services, principal: Principal) -> Response:
     as_json = wants_json(request)
     params = canonical_params(request.query_params.multi_items())
     query = parse_bulk_query(
         params,
-        now_ms=ctx.clock.now_ms(),
-        codec=ctx.cursors,
-        window_days=ctx.settings.default_list_window_days,
-        max_age_days=ctx.settings.max_record_age_days,
+        now_ms=services.calls.now_ms(),
+        codec=services.cursors,
+        window_days=services.settings.default_list_window_days,
+        max_age_days=services.settings.max_record_age_days,
     )
-    page = await ctx.read(ctx.calls.list, principal.account_id, principal.account_sid, query)
-    presign_args = _presign_args(ctx, query.recording_url_validity)
+    page = await services.calls.list(principal.account_id, principal.account_sid, query)
+    presign_args = _presign_args(services, query.recording_url_validity)
     objects = [
         call_object(
-            call, public_url=ctx.settings.public_url, details=query.details, bulk=True, **presign_args
+            call, public_url=services.settings.public_url, details=query.details, bulk=True, **presign_args
         )
         for call in page.calls
     ]
@@ -87,11 +87,11 @@ async def list_calls(request: Request, ctx: AppContext, principal: Principal) ->
     metadata = {
         "Total": page.total,
         "PageSize": query.page_size,
-        "FirstPageUri": _page_uri(base, params, query, ctx.cursors),
-        "PrevPageUri": _page_uri(base, params, query, ctx.cursors, before=page.calls[0])
+        "FirstPageUri": _page_uri(base, params, query, services.cursors),
+        "PrevPageUri": _page_uri(base, params, query, services.cursors, before=page.calls[0])
         if page.has_previous and page.calls
         else "",
-        "NextPageUri": _page_uri(base, params, query, ctx.cursors, after=page.calls[-1])
+        "NextPageUri": _page_uri(base, params, query, services.cursors, after=page.calls[-1])
         if page.has_next and page.calls
         else "",
     }
@@ -124,15 +124,18 @@ def _page_uri(
     return f"{base}?{urlencode(page_params, quote_via=quote, safe=':')}"
 
 
-def _presign_args(ctx: AppContext, validity: int | None) -> dict[str, Any]:
+def _presign_args(services: Services, validity: int | None) -> dict[str, Any]:
     if validity is None:
         return {}
-    return {"presign_key": ctx.secret_key, "presign_expires_s": int(time.time()) + validity * 60}
+    return {
+        "presign_key": services.recordings.signing_key,
+        "presign_expires_s": int(time.time()) + validity * 60,
+    }
 
 
-async def number_metadata(request: Request, ctx: AppContext, principal: Principal) -> Response:
+async def number_metadata(request: Request, services: Services, principal: Principal) -> Response:
     raw, as_json = split_suffix(request.path_params["number"])
-    info = await ctx.read(ctx.numbering.lookup, raw)
+    info = await services.numbers.lookup(raw)
     body = {
         "PhoneNumber": info.phone_number,
         "Circle": info.circle,

@@ -5,19 +5,20 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp
 
-from trunkline.api.context import AppContext
 from trunkline.api.dialect import Dialect
 from trunkline.api.fone_dynamics.errors import ERRORS
 from trunkline.api.fone_dynamics.openapi import fone_paths
 from trunkline.api.fone_dynamics.routes import routes
 from trunkline.api.pipeline import dialect_app
+from trunkline.api.rate_limit import RateLimiter
+from trunkline.services.composition import Services
 
 PREFIXES = ("/v2/Calls", "/v2/Accounts/", "/v2/Properties/", "/v2/Numbers/")
 """Case-sensitive: CCM's ``/v2/accounts/`` is another dialect."""
 
 
-def build_app(ctx: AppContext) -> ASGIApp:
-    return dialect_app(routes(), ERRORS, ctx)
+def build_app(services: Services, limiter: RateLimiter) -> ASGIApp:
+    return dialect_app(routes(), ERRORS, services, limiter)
 
 
 DIALECT = Dialect(name="fone_dynamics", prefixes=PREFIXES, build_app=build_app, openapi_paths=fone_paths)

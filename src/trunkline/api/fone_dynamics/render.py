@@ -8,8 +8,7 @@ from typing import Any
 import orjson
 from starlette.responses import Response
 
-from trunkline.store.tracked_call_lists import TrackedCall
-from trunkline.store.tracking import TrackingNumber
+from trunkline.services.tracking import TrackedCall, TrackingNumber
 
 JSON_TYPE = "application/json"
 

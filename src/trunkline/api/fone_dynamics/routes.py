@@ -8,60 +8,49 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from trunkline.api.auth import Principal
-from trunkline.api.context import AppContext
 from trunkline.api.fone_dynamics.errors import ERRORS
 from trunkline.api.fone_dynamics.params import canonical, parse_calls_query, read_parameters
 from trunkline.api.fone_dynamics.render import call_object, json_response, number_object
 from trunkline.api.pipeline import endpoint
 from trunkline.domain.calls.bulk_filters import is_call_sid
-from trunkline.domain.client_text import has_control
 from trunkline.domain.errors import InvalidParameter, NotFound
 from trunkline.domain.tracking.errors import ParameterRequired
 from trunkline.domain.tracking.numbers import e164, number_from_path
-from trunkline.engine.clock import wall_ms
-from trunkline.engine.tracking.numbers import NumberConfigurator
-from trunkline.store.tracking import Property
+from trunkline.services.composition import Services
+from trunkline.services.credentials import Principal
 
 
-async def _property(ctx: AppContext, principal: Principal, sid: str) -> Property:
-    """The path's property; another account's answers like a missing one (no existence leak)."""
-    if has_control(sid):
-        raise NotFound(f"No property {sid!r}", parameter="PropertySid")
-    found = await ctx.read(ctx.tracking.property_by_sid, sid)
-    if found is None or found.account_id != principal.account_id:
-        raise NotFound(f"No property {sid}", parameter="PropertySid")
-    return found
-
-
-async def call_details(request: Request, ctx: AppContext, principal: Principal) -> Response:
+async def call_details(request: Request, services: Services, principal: Principal) -> Response:
     sid = request.path_params["call_sid"]
-    call = await ctx.read(ctx.tracking.get_call, principal.account_id, sid) if is_call_sid(sid) else None
+    call = await services.tracking.call(principal.account_id, sid) if is_call_sid(sid) else None
     if call is None:
         exists = (
-            is_call_sid(sid) and await ctx.call(principal.account_id, principal.account_sid, sid) is not None
+            is_call_sid(sid)
+            and await services.calls.details(principal.account_id, principal.account_sid, sid) is not None
         )
         reason = f"Call {sid} was not made to a tracking number" if exists else f"No call {sid}"
         raise NotFound(reason, parameter="CallSid")
-    return json_response({"Call": call_object(call, ctx.settings.public_url)})
+    return json_response({"Call": call_object(call, services.settings.public_url)})
 
 
-async def _list(request: Request, ctx: AppContext, principal: Principal, property_id: int | None) -> Response:
+async def _list(
+    request: Request, services: Services, principal: Principal, property_id: int | None
+) -> Response:
     query = parse_calls_query(canonical(request.query_params.multi_items()))
-    page = await ctx.read(ctx.tracking.list_calls, principal.account_id, property_id, query)
-    public_url = ctx.settings.public_url
+    page = await services.tracking.calls(principal.account_id, property_id, query)
+    public_url = services.settings.public_url
     return json_response(
         {"Calls": [call_object(c, public_url) for c in page.calls], "TotalCount": page.total}
     )
 
 
-async def account_calls(request: Request, ctx: AppContext, principal: Principal) -> Response:
-    return await _list(request, ctx, principal, None)
+async def account_calls(request: Request, services: Services, principal: Principal) -> Response:
+    return await _list(request, services, principal, None)
 
 
-async def property_calls(request: Request, ctx: AppContext, principal: Principal) -> Response:
-    prop = await _property(ctx, principal, request.path_params["property_sid"])
-    return await _list(request, ctx, principal, prop.id)
+async def property_calls(request: Request, services: Services, principal: Principal) -> Response:
+    prop = await services.tracking.own_property(principal.account_id, request.path_params["property_sid"])
+    return await _list(request, services, principal, prop.id)
 
 
 def _param(params: dict[str, str], name: str) -> str | None:
@@ -71,8 +60,8 @@ def _param(params: dict[str, str], name: str) -> str | None:
     return None
 
 
-async def purchase_number(request: Request, ctx: AppContext, principal: Principal) -> Response:
-    prop = await _property(ctx, principal, request.path_params["property_sid"])
+async def purchase_number(request: Request, services: Services, principal: Principal) -> Response:
+    prop = await services.tracking.own_property(principal.account_id, request.path_params["property_sid"])
     params = await read_parameters(request)
     raw = (_param(params, "Number") or "").strip()
     if not raw:
@@ -81,21 +70,20 @@ async def purchase_number(request: Request, ctx: AppContext, principal: Principa
     address = (_param(params, "AddressSid") or "").strip() or None
     if address is not None and len(address) > 64:
         raise InvalidParameter("AddressSid is at most 64 characters", parameter="AddressSid")
-    bought = await ctx.blocking(ctx.tracking.buy_number, prop, number, address, wall_ms())
+    bought = await services.tracking.buy_number(prop, number, address)
     return json_response({"Number": bought.number, "Status": bought.status})
 
 
-async def configure_number(request: Request, ctx: AppContext, principal: Principal) -> Response:
+async def configure_number(request: Request, services: Services, principal: Principal) -> Response:
     number = number_from_path(request.path_params["number"])
     params = await read_parameters(request)
-    configurator = NumberConfigurator(ctx.db, ctx.tracking, ctx.flows)
-    configured = await ctx.blocking(configurator.configure, principal.account_id, number, params, wall_ms())
+    configured = await services.tracking.configure_number(principal.account_id, number, params)
     return json_response(number_object(configured))
 
 
-async def read_number(request: Request, ctx: AppContext, principal: Principal) -> Response:
+async def read_number(request: Request, services: Services, principal: Principal) -> Response:
     number = number_from_path(request.path_params["number"])
-    found = await ctx.read(ctx.tracking.number, principal.account_id, number)
+    found = await services.tracking.number(principal.account_id, number)
     if found is None:
         raise NotFound(f"{number} is not a tracking number of this account", parameter="Number")
     return json_response(number_object(found))

@@ -19,8 +19,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from trunkline.api.auth import Principal
-from trunkline.api.context import AppContext
 from trunkline.api.pipeline import endpoint
 from trunkline.api.recordings.errors import ERRORS, NOT_FOUND, rest_exception
 from trunkline.api.recordings.params import (
@@ -34,6 +32,8 @@ from trunkline.api.recordings.params import (
 from trunkline.api.recordings.render import FilePart, open_file
 from trunkline.domain.accounts.tokens import ACCOUNT_SID_RE
 from trunkline.domain.errors import Forbidden, NotFound
+from trunkline.services.composition import Services
+from trunkline.services.credentials import Principal
 
 log = logging.getLogger("trunkline.api.recordings")
 
@@ -48,35 +48,35 @@ def _file_path(request: Request) -> str:
 
 def link_or_credentials(
     now_s: Callable[[], float],
-) -> Callable[[Request, AppContext], Awaitable[Principal | None]]:
+) -> Callable[[Request, Services], Awaitable[Principal | None]]:
     """Either a valid pre-signed link (no principal) or the account's Basic credentials. A bad link
     with no credentials is a 403; no link and no credentials a 401."""
 
-    async def authorise(request: Request, ctx: AppContext) -> Principal | None:
+    async def authorise(request: Request, services: Services) -> Principal | None:
         query = request.query_params
         link = has_link(query)
         path = _file_path(request)
-        if link and link_allows(ctx.secret_key, path, query.get("Expires"), query.get("Signature"), now_s()):
+        key = services.recordings.signing_key
+        if link and link_allows(key, path, query.get("Expires"), query.get("Signature"), now_s()):
             return None
         authorization = request.headers.get("authorization")
         if authorization or not link:
-            return await ctx.authenticator.authenticate(authorization, request.path_params["account_sid"])
+            return await services.credentials.authenticate(authorization, request.path_params["account_sid"])
         raise Forbidden("This recording link is invalid or has expired")
 
     return authorise
 
 
-async def recording_file(request: Request, ctx: AppContext, _: Principal | None) -> Response:
+async def recording_file(request: Request, services: Services, _: Principal | None) -> Response:
     account_sid: str = request.path_params["account_sid"]
     name: str = request.path_params["file"]
     path = _file_path(request)
     if not ACCOUNT_SID_RE.match(account_sid) or not _FILE_NAME.match(name):
         raise NotFound(NOT_FOUND)
     try:
-        recording = await ctx.read(ctx.recordings.find, path)
-        if recording is None or recording.account_sid != account_sid:
+        file = await services.recordings.file(account_sid, path)
+        if file is None:
             raise NotFound(NOT_FOUND)
-        file = await ctx.recording_files.get(recording)
         headers = {
             "Accept-Ranges": "bytes",
             "ETag": file.etag,

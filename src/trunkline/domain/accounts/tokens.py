@@ -1,7 +1,7 @@
 """API tokens: generated at random, stored only as a slow salted hash, compared in constant time.
 
 The hash is deliberately slow (scrypt), so the API layer keeps verified credentials in a
-keyed in-memory cache and hashes only on a cache miss; see ``trunkline.api.auth``.
+keyed in-memory cache and hashes only on a cache miss; see ``trunkline.services.credentials``.
 """
 
 from __future__ import annotations

@@ -85,6 +85,8 @@ class CallEngine:
         on_callbacks: Callable[[], None] | None = None,
         on_fetches: Callable[[], None] | None = None,
         on_tick: Callable[[], None] | None = None,
+        before_batch: BatchHook | None = None,
+        next_arrival: Callable[[], int | None] | None = None,
     ) -> None:
         self._db, self._runs, self.carrier, self.clock, self._rates = db, runs, carrier, clock, rates
         self._renderers = renderers
@@ -92,8 +94,8 @@ class CallEngine:
         self._batch_size = batch_size
         self._on_callbacks = on_callbacks
         self.on_fetches = on_fetches
-        self.before_batch: BatchHook | None = None
-        self.next_arrival: Callable[[], int | None] | None = None
+        self.before_batch = before_batch
+        self.next_arrival = next_arrival
         """When the earliest traffic generator places its next call (they are due work too)."""
         self._on_tick = on_tick
         self._wake: asyncio.Event | None = None

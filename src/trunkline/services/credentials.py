@@ -1,4 +1,5 @@
-"""HTTP Basic authentication shared by every dialect.
+"""The credential check: which account an HTTP Basic header belongs to, shared by every dialect
+(and by any front end that takes an account's API key and token).
 
 Tokens are stored as scrypt hashes, which take tens of milliseconds to check. Verified
 credentials are therefore cached in memory under a MAC of the whole header (keyed BLAKE2b with a
