@@ -14,7 +14,7 @@ from functools import cached_property
 
 from trunkline.config import Settings
 from trunkline.domain.calls.cursor import CursorCodec
-from trunkline.domain.calls.lifecycle import CallRun
+from trunkline.domain.calls.run_state import CallRun
 from trunkline.domain.calls.pricing import RateTable
 from trunkline.engine import network_scenarios
 from trunkline.engine.calls.engine import CallbackRenderer, CallEngine
