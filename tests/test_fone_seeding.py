@@ -14,8 +14,9 @@ from tests.support.factories import make_account
 from trunkline.cli.main import app
 from trunkline.domain.tracking.query import matches_keys, parse_calls_query, parse_prompts_keys
 from trunkline.store.database import Database
-from trunkline.store.schema import calls, tracked_calls
-from trunkline.store.schema import tracked_calls as T
+from trunkline.store.schema.calls import calls
+from trunkline.store.schema.tracking import tracked_calls
+from trunkline.store.schema.tracking import tracked_calls as T
 from trunkline.store.tracking import TrackingStore, rebuild_rollup
 
 runner = CliRunner()

@@ -28,7 +28,7 @@ from trunkline.store.accounts import Account, AccountStore
 from trunkline.store.bulk_load import load_calls
 from trunkline.store.calls import CallStore
 from trunkline.store.database import Database
-from trunkline.store.schema import call_legs, calls
+from trunkline.store.schema.calls import call_legs, calls
 
 NOW = 1_760_000_000_000  # 2025-10-09 14:23:20 IST
 DAY_MS = 86_400_000

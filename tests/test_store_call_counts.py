@@ -25,8 +25,9 @@ from trunkline.store.bulk_load import load_calls
 from trunkline.store.calls import CallStore
 from trunkline.store.database import Database
 from trunkline.store.rollup_periods import HOUR_MS, PERIODS
-from trunkline.store.schema import accounts, calls
-from trunkline.store.schema import call_counts as call_counts_table
+from trunkline.store.schema.accounts import accounts
+from trunkline.store.schema.call_rollups import call_counts as call_counts_table
+from trunkline.store.schema.calls import calls
 
 _ids = itertools.count()
 BASE = 1_790_000_000_000 // DAY_MS * DAY_MS

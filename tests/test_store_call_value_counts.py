@@ -37,8 +37,8 @@ from trunkline.store.call_value_counts import bucket_end, bucket_of
 from trunkline.store.calls import CallStore
 from trunkline.store.database import Database
 from trunkline.store.rollup_periods import HOUR_MS, PERIODS
-from trunkline.store.schema import call_value_counts as table
-from trunkline.store.schema import calls
+from trunkline.store.schema.call_rollups import call_value_counts as table
+from trunkline.store.schema.calls import calls
 
 # Durations on and either side of every kind of bucket edge, and prices a few apart.
 EDGY = sorted(

@@ -16,7 +16,7 @@ from trunkline.domain.calls.model import Call
 from trunkline.domain.clock import now_ms
 from trunkline.store.calls import CallStore
 from trunkline.store.database import Database
-from trunkline.store.schema import accounts
+from trunkline.store.schema.accounts import accounts
 
 _ids = itertools.count()
 BASE = now_ms() - 10 * 86_400_000

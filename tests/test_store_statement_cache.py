@@ -12,7 +12,7 @@ from trunkline.domain.calls.bulk_filters import DAY_MS, BulkQuery, Range
 from trunkline.store import bulk_sql
 from trunkline.store.calls import CallStore
 from trunkline.store.database import Database
-from trunkline.store.schema import calls
+from trunkline.store.schema.calls import calls
 from trunkline.store.statement_cache import CompiledStatement, StatementCache, statements_for
 
 

@@ -20,7 +20,7 @@ from trunkline.domain.clock import now_ms
 from trunkline.domain.errors import InvalidParameter
 from trunkline.domain.numbers.phone import UnparseableNumber, to_e164
 from trunkline.store.database import Database
-from trunkline.store.schema import accounts, api_credentials, exophones
+from trunkline.store.schema.accounts import accounts, api_credentials, exophones
 
 
 class AccountExists(InvalidParameter):

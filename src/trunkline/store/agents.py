@@ -19,7 +19,8 @@ from trunkline.domain.client_text import has_control
 from trunkline.domain.errors import Conflict, NotFound
 from trunkline.store.call_runs import NewRun, RunUpdate
 from trunkline.store.database import Database
-from trunkline.store.schema import agent_calls, agents, calls
+from trunkline.store.schema.agents import agent_calls, agents
+from trunkline.store.schema.calls import calls
 
 _COLUMNS = (
     agents.c.user_id,

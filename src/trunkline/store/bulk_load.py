@@ -31,14 +31,9 @@ from typing import Any, Protocol
 from trunkline.domain.calls.model import Call
 from trunkline.store.call_counts import rebuild as rebuild_call_counts
 from trunkline.store.database import Database
-from trunkline.store.schema import (
-    call_counts,
-    call_legs,
-    call_value_counts,
-    calls,
-    tracked_call_counts,
-    tracked_calls,
-)
+from trunkline.store.schema.call_rollups import call_counts, call_value_counts
+from trunkline.store.schema.calls import call_legs, calls
+from trunkline.store.schema.tracking import tracked_call_counts, tracked_calls
 from trunkline.store.tracking import rebuild_rollup
 
 _CALL_FIELDS = tuple(c.name for c in calls.columns if c.name not in ("id", "account_id"))

@@ -21,7 +21,9 @@ from trunkline.domain.calls.lifecycle import CallRun, Event, Timer
 from trunkline.domain.calls.model import Call, Leg
 from trunkline.store import call_counts, call_value_counts, recordings
 from trunkline.store.database import Database
-from trunkline.store.schema import call_events, call_legs, call_runs, calls, exophones
+from trunkline.store.schema.accounts import exophones
+from trunkline.store.schema.call_runs import call_events, call_runs
+from trunkline.store.schema.calls import call_legs, calls
 
 
 @dataclass(slots=True)

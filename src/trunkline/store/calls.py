@@ -14,9 +14,9 @@ from trunkline.domain.calls.cursor import Position
 from trunkline.domain.calls.model import Call, Leg
 from trunkline.store import bulk_sql, call_counts, call_value_counts, tracking
 from trunkline.store.database import Database
-from trunkline.store.schema import call_counts as call_counts_table
-from trunkline.store.schema import call_legs, calls
-from trunkline.store.schema import call_value_counts as call_value_counts_table
+from trunkline.store.schema.call_rollups import call_counts as call_counts_table
+from trunkline.store.schema.call_rollups import call_value_counts as call_value_counts_table
+from trunkline.store.schema.calls import call_legs, calls
 from trunkline.store.statement_cache import CompiledStatement, statements_for
 
 _CALL_COLUMNS = (

@@ -14,7 +14,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.engine import make_url
 
-from trunkline.store.schema import meta
+from trunkline.store.schema.meta import meta
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 

@@ -30,7 +30,7 @@ from trunkline.domain.numbers.metadata import (
     series_prefixes,
 )
 from trunkline.store.database import Database
-from trunkline.store.schema import dnd_registry, mobile_series
+from trunkline.store.schema.numbering import dnd_registry, mobile_series
 
 SEED_RESOURCE = ("trunkline.domain.numbers", "data/mobile_series_seed.csv")
 _CHUNK = 500  # keys per DELETE ... IN, well under every driver's parameter limit

@@ -24,7 +24,7 @@ from trunkline.domain.calls.bulk_filters import DAY_MS
 from trunkline.domain.tracking.query import CallsQuery
 from trunkline.store.bulk_sql import one_of
 from trunkline.store.rollup_periods import HOUR_MS
-from trunkline.store.schema import (
+from trunkline.store.schema.tracking import (
     tracked_call_counts,
     tracked_call_summary,
     tracked_calls,

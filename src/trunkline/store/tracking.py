@@ -42,9 +42,9 @@ from trunkline.store import tracked_call_lists
 from trunkline.store.call_runs import NewRun, RunUpdate
 from trunkline.store.database import Database
 from trunkline.store.rollup_periods import HOUR_MS, adding_upsert, fill_longer_periods
-from trunkline.store.schema import (
-    exophones,
-    mobile_series,
+from trunkline.store.schema.accounts import exophones
+from trunkline.store.schema.numbering import mobile_series
+from trunkline.store.schema.tracking import (
     tracked_call_counts,
     tracked_call_summary,
     tracked_calls,

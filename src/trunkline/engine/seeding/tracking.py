@@ -24,7 +24,8 @@ from trunkline.domain.tracking.outcome import outcome_of
 from trunkline.domain.tracking.sessions import SessionSpec, draw_session
 from trunkline.store.bulk_load import RowWriter
 from trunkline.store.database import Database
-from trunkline.store.schema import mobile_series, tracked_calls
+from trunkline.store.schema.numbering import mobile_series
+from trunkline.store.schema.tracking import tracked_calls
 from trunkline.store.tracking import Property, TrackingNumber, TrackingStore
 
 SESSION_SHARE = 0.7
