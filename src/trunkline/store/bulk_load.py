@@ -106,7 +106,7 @@ def _rebuild_counts(db: Database, account_id: int) -> None:
     """Recount the account's rollups from the calls now stored (one GROUP BY pass each, a few seconds
     per million on SQLite), on a pooled connection of its own: the loading one is a raw DBAPI
     connection with no transaction open at this point."""
-    with db.engine.begin() as conn:
+    with db.write() as conn:
         rebuild_call_counts(conn, account_id)
 
 
@@ -360,7 +360,7 @@ def _drop_per_row_upkeep(cur: Any) -> list[str]:
 
 def rebuild_tracking(db: Database, account_id: int) -> None:
     """After loading tracked calls: recount their rollup and refresh the planner's statistics."""
-    with db.engine.begin() as conn:
+    with db.write() as conn:
         rebuild_rollup(conn, account_id)
         conn.exec_driver_sql(f"ANALYZE {tracked_calls.name}")
         conn.exec_driver_sql(f"ANALYZE {tracked_call_counts.name}")
