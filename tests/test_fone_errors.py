@@ -233,7 +233,7 @@ def test_a_configure_numbers_that_fails_changes_neither_the_flow_nor_the_number(
     def fails(*args: object, **kwargs: object) -> None:
         raise RuntimeError("the store failed after the flow was written")
 
-    monkeypatch.setattr(engine_server.ctx.tracking, "update_number_in", fails)
+    monkeypatch.setattr(engine_server.ctx.tracking_numbers, "update_number_in", fails)
     body = {"RoutingMethod": "Endpoint", "EndpointNumber": "09999900001", "Friendly": "New"}
     response = client.post(f"/v2/Numbers/{NUMBER[1:]}", data=body, auth=auth(account))
     assert response.status_code == 500 and "ResponseStatus" in response.json()

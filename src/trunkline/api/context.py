@@ -34,7 +34,10 @@ from trunkline.store.flow_requests import FlowRequestStore
 from trunkline.store.flows import FlowStore
 from trunkline.store.numbering import NumberingStore
 from trunkline.store.recordings import RecordingStore
-from trunkline.store.tracking import TrackingObserver, TrackingStore
+from trunkline.store.tracking.call_lists import TrackedCallStore
+from trunkline.store.tracking.numbers import TrackingNumberStore
+from trunkline.store.tracking.observer import TrackingObserver
+from trunkline.store.tracking.properties import PropertyStore
 from trunkline.store.traffic import TrafficStore
 from trunkline.store.webhooks import WebhookStore
 
@@ -66,7 +69,9 @@ class AppContext:
     recordings: RecordingStore
     recording_files: RecordingFiles
     lookup: CallLookup
-    tracking: TrackingStore
+    properties: PropertyStore
+    tracking_numbers: TrackingNumberStore
+    tracked_calls: TrackedCallStore
     agents: AgentStore
 
     @classmethod
@@ -145,7 +150,9 @@ class AppContext:
             recordings=RecordingStore(db),
             recording_files=RecordingFiles(settings.recordings_dir),
             lookup=call_lookup(db),
-            tracking=TrackingStore(db),
+            properties=PropertyStore(db),
+            tracking_numbers=TrackingNumberStore(db),
+            tracked_calls=TrackedCallStore(db),
             agents=agents,
         )
 

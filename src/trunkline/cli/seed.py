@@ -27,7 +27,6 @@ from trunkline.engine.seeding.tracking import TrackedHistory, mobile_circles, pr
 from trunkline.store.accounts import AccountStore
 from trunkline.store.bulk_load import load_calls, rebuild_tracking
 from trunkline.store.calls import CallStore
-from trunkline.store.tracking import TrackingStore
 
 _err = Console(stderr=True)
 
@@ -86,8 +85,7 @@ def seed_command(
         )
         along = None
         if tracking:
-            store = TrackingStore(db)
-            prop, numbers = prepare_property(store, found.id, found.sid, found.exophones, seed, now_ms())
+            prop, numbers = prepare_property(db, found.id, found.sid, found.exophones, seed, now_ms())
             along = TrackedHistory(found.id, prop.id, numbers, seed, mobile_circles(db))
         started = time.perf_counter()
         with progress:

@@ -14,7 +14,8 @@ from trunkline.cli.common import AccountArg, DatabaseUrlOption, account_of, fail
 from trunkline.domain.errors import TrunklineError
 from trunkline.domain.tracking.numbers import e164
 from trunkline.engine.clock import wall_ms
-from trunkline.store.tracking import TrackingStore
+from trunkline.store.tracking.numbers import TrackingNumberStore
+from trunkline.store.tracking.properties import PropertyStore
 
 properties_app = typer.Typer(help="Call-tracking properties (Fone Dynamics) of an account.")
 console = Console()
@@ -35,16 +36,16 @@ def add(
     """Create a property (and buy tracking numbers into it)."""
     db = open_database(database_url)
     try:
-        store = TrackingStore(db)
+        properties, tracking_numbers = PropertyStore(db), TrackingNumberStore(db)
         account_id = account_of(db, account_sid).id
         wanted = [e164(number, "number") for number in numbers or []]
         for number in wanted:  # checked first, so a refused number leaves no property behind
-            held = store.number(account_id, number)
+            held = tracking_numbers.number(account_id, number)
             if held is not None:
                 raise fail(f"{number} belongs to property {held.property_sid} of this account")
-        prop = store.create_property(account_id, name, wall_ms(), sid)
+        prop = properties.create_property(account_id, name, wall_ms(), sid)
         for number in wanted:
-            store.buy_number(prop, number, None, wall_ms())
+            tracking_numbers.buy_number(prop, number, None, wall_ms())
     except TrunklineError as exc:
         raise fail(exc.message) from None
     finally:
@@ -57,9 +58,9 @@ def list_properties(account_sid: AccountArg, database_url: DatabaseUrlOption = N
     """The account's properties with their tracking numbers."""
     db = open_database(database_url)
     try:
-        store = TrackingStore(db)
         account_id = account_of(db, account_sid).id
-        props, numbers = store.properties(account_id), store.numbers(account_id)
+        props = PropertyStore(db).properties(account_id)
+        numbers = TrackingNumberStore(db).numbers(account_id)
     finally:
         db.dispose()
     table = Table("Sid", "Name", "Numbers")
@@ -77,7 +78,7 @@ def remove(
     """Delete a property with its tracking numbers and tracking rows (calls and ExoPhones stay)."""
     db = open_database(database_url)
     try:
-        if not TrackingStore(db).delete_property(account_of(db, account_sid).id, property_sid):
+        if not PropertyStore(db).delete_property(account_of(db, account_sid).id, property_sid):
             raise fail(f"no property {property_sid} in account {account_sid}")
     finally:
         db.dispose()

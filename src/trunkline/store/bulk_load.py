@@ -34,7 +34,7 @@ from trunkline.store.database import Database
 from trunkline.store.schema.call_rollups import call_counts, call_value_counts
 from trunkline.store.schema.calls import call_legs, calls
 from trunkline.store.schema.tracking import tracked_call_counts, tracked_calls
-from trunkline.store.tracking import rebuild_rollup
+from trunkline.store.tracking.rollups import rebuild_rollup
 
 _CALL_FIELDS = tuple(c.name for c in calls.columns if c.name not in ("id", "account_id"))
 """Every other column of ``calls`` is an attribute of ``Call`` with the same name."""

@@ -12,12 +12,13 @@ from sqlalchemy.sql.elements import BindParameter
 from trunkline.domain.calls.bulk_filters import BulkQuery
 from trunkline.domain.calls.cursor import Position
 from trunkline.domain.calls.model import Call, Leg
-from trunkline.store import bulk_sql, call_counts, call_value_counts, tracking
+from trunkline.store import bulk_sql, call_counts, call_value_counts
 from trunkline.store.database import Database
 from trunkline.store.schema.call_rollups import call_counts as call_counts_table
 from trunkline.store.schema.call_rollups import call_value_counts as call_value_counts_table
 from trunkline.store.schema.calls import call_legs, calls
 from trunkline.store.statement_cache import CompiledStatement, statements_for
+from trunkline.store.tracking.rollups import purge_rollup as purge_tracked_rollup
 
 _CALL_COLUMNS = (
     calls.c.id,
@@ -267,5 +268,5 @@ class CallStore:
             deleted = conn.execute(calls_of).rowcount
             conn.execute(counts_of)
             conn.execute(value_counts_of)
-            tracking.purge_rollup(conn, account_id)  # its rows went with the calls (ON DELETE CASCADE)
+            purge_tracked_rollup(conn, account_id)  # its rows went with the calls (ON DELETE CASCADE)
         return int(deleted)

@@ -11,9 +11,9 @@ from pydantic import BaseModel, Field
 from trunkline.api.admin.flows_routes import _account
 from trunkline.api.admin.routes import PREFIX, Admin
 from trunkline.domain.errors import NotFound
-from trunkline.domain.tracking.properties import NAME_MAX, PROPERTY_SID_PATTERN
+from trunkline.domain.tracking.numbers import TrackingNumber
+from trunkline.domain.tracking.properties import NAME_MAX, PROPERTY_SID_PATTERN, Property
 from trunkline.engine.clock import wall_ms
-from trunkline.store.tracking import Property, TrackingNumber
 
 router = APIRouter(prefix=PREFIX, tags=["admin: call tracking"])
 
@@ -35,20 +35,20 @@ def _property_json(prop: Property, numbers: list[TrackingNumber] | None = None) 
 @router.post("/accounts/{account_sid}/properties", status_code=201, summary="Create a call-tracking property")
 async def create_property(ctx: Admin, account_sid: str, new: NewProperty) -> dict[str, Any]:
     account = await _account(ctx, account_sid)
-    prop = await ctx.blocking(ctx.tracking.create_property, account.id, new.name, wall_ms(), new.sid)
+    prop = await ctx.blocking(ctx.properties.create_property, account.id, new.name, wall_ms(), new.sid)
     return _property_json(prop, [])
 
 
 @router.get("/accounts/{account_sid}/properties", summary="The account's properties")
 async def list_properties(ctx: Admin, account_sid: str) -> dict[str, Any]:
     account = await _account(ctx, account_sid)
-    props = await ctx.blocking(ctx.tracking.properties, account.id)
-    numbers = await ctx.blocking(ctx.tracking.numbers, account.id)
+    props = await ctx.blocking(ctx.properties.properties, account.id)
+    numbers = await ctx.blocking(ctx.tracking_numbers.numbers, account.id)
     return {"properties": [_property_json(p, [n for n in numbers if n.property_id == p.id]) for p in props]}
 
 
 async def _own_property(ctx: Admin, account_id: int, sid: str) -> Property:
-    prop = await ctx.blocking(ctx.tracking.property_by_sid, sid)
+    prop = await ctx.blocking(ctx.properties.property_by_sid, sid)
     if prop is None or prop.account_id != account_id:
         raise NotFound(f"no property {sid} in this account")
     return prop
@@ -58,7 +58,7 @@ async def _own_property(ctx: Admin, account_id: int, sid: str) -> Property:
 async def get_property(ctx: Admin, account_sid: str, property_sid: str) -> dict[str, Any]:
     account = await _account(ctx, account_sid)
     prop = await _own_property(ctx, account.id, property_sid)
-    return _property_json(prop, await ctx.blocking(ctx.tracking.numbers, account.id, prop.id))
+    return _property_json(prop, await ctx.blocking(ctx.tracking_numbers.numbers, account.id, prop.id))
 
 
 @router.delete(
@@ -67,6 +67,6 @@ async def get_property(ctx: Admin, account_sid: str, property_sid: str) -> dict[
 )
 async def delete_property(ctx: Admin, account_sid: str, property_sid: str) -> dict[str, Any]:
     account = await _account(ctx, account_sid)
-    if not await ctx.blocking(ctx.tracking.delete_property, account.id, property_sid):
+    if not await ctx.blocking(ctx.properties.delete_property, account.id, property_sid):
         raise NotFound(f"no property {property_sid} in this account")
     return {"deleted": property_sid}

@@ -9,8 +9,8 @@ import orjson
 from starlette.responses import Response
 
 from trunkline.domain.errors import TrunklineError
-from trunkline.store.tracked_call_lists import TrackedCall
-from trunkline.store.tracking import TrackingNumber
+from trunkline.domain.tracking.numbers import TrackingNumber
+from trunkline.domain.tracking.tracked_calls import TrackedCall
 
 JSON_TYPE = "application/json"
 

@@ -18,10 +18,10 @@ from trunkline.domain.client_text import check_text, has_control
 from trunkline.domain.errors import Forbidden, InvalidParameter, NotFound, RateLimited, TrunklineError
 from trunkline.domain.tracking.errors import ParameterRequired
 from trunkline.domain.tracking.numbers import e164, number_from_path
+from trunkline.domain.tracking.properties import Property
 from trunkline.domain.tracking.query import canonical, parse_calls_query
 from trunkline.engine.clock import wall_ms
 from trunkline.engine.tracking.numbers import NumberConfigurator
-from trunkline.store.tracking import Property
 
 MAX_BODY_BYTES = 64 * 1024
 Handler = Callable[[Request, AppContext, Principal], Awaitable[Response]]
@@ -60,7 +60,7 @@ async def _property(ctx: AppContext, principal: Principal, sid: str) -> Property
     """The path's property; another account's answers like a missing one (no existence leak)."""
     if has_control(sid):
         raise NotFound(f"No property {sid!r}", parameter="PropertySid")
-    found = await ctx.read(ctx.tracking.property_by_sid, sid)
+    found = await ctx.read(ctx.properties.property_by_sid, sid)
     if found is None or found.account_id != principal.account_id:
         raise NotFound(f"No property {sid}", parameter="PropertySid")
     return found
@@ -68,7 +68,7 @@ async def _property(ctx: AppContext, principal: Principal, sid: str) -> Property
 
 async def call_details(request: Request, ctx: AppContext, principal: Principal) -> Response:
     sid = request.path_params["call_sid"]
-    call = await ctx.read(ctx.tracking.get_call, principal.account_id, sid) if is_call_sid(sid) else None
+    call = await ctx.read(ctx.tracked_calls.get_call, principal.account_id, sid) if is_call_sid(sid) else None
     if call is None:
         exists = (
             is_call_sid(sid) and await ctx.call(principal.account_id, principal.account_sid, sid) is not None
@@ -80,7 +80,7 @@ async def call_details(request: Request, ctx: AppContext, principal: Principal) 
 
 async def _list(request: Request, ctx: AppContext, principal: Principal, property_id: int | None) -> Response:
     query = parse_calls_query(canonical(request.query_params.multi_items()))
-    page = await ctx.read(ctx.tracking.list_calls, principal.account_id, property_id, query)
+    page = await ctx.read(ctx.tracked_calls.list_calls, principal.account_id, property_id, query)
     public_url = ctx.settings.public_url
     return json_response(
         {"Calls": [call_object(c, public_url) for c in page.calls], "TotalCount": page.total}
@@ -160,21 +160,21 @@ async def purchase_number(request: Request, ctx: AppContext, principal: Principa
     address = (_param(params, "AddressSid") or "").strip() or None
     if address is not None and len(address) > 64:
         raise InvalidParameter("AddressSid is at most 64 characters", parameter="AddressSid")
-    bought = await ctx.blocking(ctx.tracking.buy_number, prop, number, address, wall_ms())
+    bought = await ctx.blocking(ctx.tracking_numbers.buy_number, prop, number, address, wall_ms())
     return json_response({"Number": bought.number, "Status": bought.status})
 
 
 async def configure_number(request: Request, ctx: AppContext, principal: Principal) -> Response:
     number = number_from_path(request.path_params["number"])
     params = await read_parameters(request)
-    configurator = NumberConfigurator(ctx.db, ctx.tracking, ctx.flows)
+    configurator = NumberConfigurator(ctx.db, ctx.tracking_numbers, ctx.flows)
     configured = await ctx.blocking(configurator.configure, principal.account_id, number, params, wall_ms())
     return json_response(number_object(configured))
 
 
 async def read_number(request: Request, ctx: AppContext, principal: Principal) -> Response:
     number = number_from_path(request.path_params["number"])
-    found = await ctx.read(ctx.tracking.number, principal.account_id, number)
+    found = await ctx.read(ctx.tracking_numbers.number, principal.account_id, number)
     if found is None:
         raise NotFound(f"{number} is not a tracking number of this account", parameter="Number")
     return json_response(number_object(found))

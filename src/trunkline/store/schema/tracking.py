@@ -56,7 +56,8 @@ tracked_calls = Table(
     # One row per inbound call to a tracking number, denormalised for Fone's Get Calls: what the call
     # was attributed to when it was placed, the caller's geography, whether the caller had called the
     # property before (``is_repeat``), and the outcome (``disposition`` NULL until the call has ended;
-    # only rows with one are listed). Kept in step with ``calls`` by ``store.tracking.TrackingObserver``.
+    # only rows with one are listed). Kept in step with ``calls`` by
+    # ``store.tracking.observer.TrackingObserver``.
     Column("call_id", ROW_ID, ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True),
     Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
     Column("property_id", Integer, ForeignKey("tracking_properties.id", ondelete="CASCADE"), nullable=False),
@@ -117,7 +118,7 @@ tracked_call_counts = Table(
     metadata,
     # Listed (ended) tracked calls per account, UTC day and every filter value a rollup can hold: Get
     # Calls' TotalCount sums it, and a deep Results_Skip finds the day it lands in here instead of walking
-    # the skipped rows (``store.tracking``). Missing values are stored as "".
+    # the skipped rows (``store.tracking.call_lists``). Missing values are stored as "".
     Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
     Column("day_start", BigInteger, primary_key=True),
     Column("property_id", Integer, primary_key=True),
