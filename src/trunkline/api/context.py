@@ -28,6 +28,7 @@ from trunkline.store.accounts import AccountStore
 from trunkline.store.agents import AgentStore
 from trunkline.store.call_lookup import CallLookup, LookupUnavailable, call_lookup
 from trunkline.store.call_runs import CallRunStore
+from trunkline.store.call_writes import CallWrites
 from trunkline.store.calls import CallStore
 from trunkline.store.database import Database
 from trunkline.store.flow_requests import FlowRequestStore
@@ -58,6 +59,7 @@ class AppContext:
     clock: NetworkClock
     network: SimulatedNetwork
     runs: CallRunStore
+    call_writes: CallWrites
     engine: CallEngine
     call_service: CallService
     webhooks: WebhookStore
@@ -86,7 +88,7 @@ class AppContext:
         runs = CallRunStore(db)
         # Kept in step with calls in the transaction that writes them, whichever dialect placed them.
         agents = AgentStore(db)
-        runs.observers.extend([TrackingObserver(), agents])
+        runs.writes.observers.extend([TrackingObserver(), agents])
         webhooks = WebhookStore(db)
         deliverer = WebhookDeliverer(
             webhooks,
@@ -139,6 +141,7 @@ class AppContext:
             clock=clock,
             network=network,
             runs=runs,
+            call_writes=runs.writes,
             engine=engine,
             call_service=call_service,
             webhooks=webhooks,

@@ -1,4 +1,5 @@
-"""Loading many finished calls at once (seeding, imports): the fast path beside ``CallStore.insert``.
+"""Loading many finished calls at once (seeding, imports): the second door of ``store.call_writes``,
+whose ``CallWrites`` writes every other call.
 
 Per-row SQLAlchemy inserts cost ~0.8 ms a call with its legs; a million must load in about a minute. So this
 module talks to the driver directly: SQLite gets ``executemany`` in large transactions, PostgreSQL
@@ -8,6 +9,12 @@ be written next to their call without asking the database for each id.
 The rollups (``store.call_counts``, ``store.call_value_counts``) are rebuilt for the account once the
 calls are in, before ``ANALYZE``; until then a concurrent bulk list may see a ``Total`` short of the
 calls loaded.
+
+Why not ``Database.write()``: the rows go through the driver's own connection (``executemany`` on
+SQLite with its ``BEGIN IMMEDIATE`` issued here, ``COPY`` on PostgreSQL), which SQLAlchemy's
+transactions cannot carry, and an empty PostgreSQL table is loaded under ``ACCESS EXCLUSIVE`` in
+one transaction that drops and rebuilds indexes. The rollup rebuilds after the rows do go through
+``Database.write()``.
 
 Each batch is its own transaction, taken under the writer's lock (SQLite ``BEGIN IMMEDIATE``,
 PostgreSQL ``LOCK TABLE calls``) with the maximum id read inside it, so a server inserting calls at the

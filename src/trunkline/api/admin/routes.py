@@ -123,7 +123,7 @@ async def reset(ctx: Admin, request: Annotated[Reset | None, Body()] = None) -> 
             raise NotFound(f"no account {request.account_sid}")
         account_id = account.id
     stopped = await ctx.blocking(ctx.traffic.stop_all, account_id)
-    deleted = await ctx.blocking(ctx.calls.purge, account_id)
+    deleted = await ctx.blocking(ctx.call_writes.purge, account_id)
     if account_id is None:
         await ctx.blocking(ctx.clock.reset)
     return {"calls_deleted": deleted, "generators_stopped": stopped, "clock": ctx.clock.describe()}

@@ -25,7 +25,7 @@ agents = Table(
 agent_calls = Table(
     "agent_calls",
     metadata,
-    # Which agent a CCM call rang first, written with the call (a ``CallRunStore`` observer). Keeps
+    # Which agent a CCM call rang first, written with the call (a ``CallWrites`` observer). Keeps
     # the user_id the call was placed for even if the agent is later edited or removed, and answers
     # "has this agent a live call?" by joining the agent's calls to their status.
     Column("call_id", ROW_ID, ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True),

@@ -11,14 +11,14 @@ from sqlalchemy import Connection, bindparam, select, tuple_, update
 from trunkline.domain.tracking.geography import geography, mobile_series_prefixes
 from trunkline.domain.tracking.outcome import outcome_of
 from trunkline.domain.tracking.sessions import from_extra
-from trunkline.store.call_runs import NewRun, RunUpdate
+from trunkline.store.call_writes import NewRun, RunUpdate
 from trunkline.store.schema.numbering import mobile_series
 from trunkline.store.schema.tracking import tracked_calls, tracking_numbers
 from trunkline.store.tracking.rollups import ROLLUP_KEYS, add_to_rollup
 
 
 class TrackingObserver:
-    """Keeps ``tracked_calls`` in step with calls (a ``CallObserver`` of ``CallRunStore``)."""
+    """Keeps ``tracked_calls`` in step with calls (a ``CallObserver`` of ``CallWrites``)."""
 
     def inserted(self, conn: Connection, stored: Sequence[tuple[int, NewRun]]) -> None:
         inbound = [(call_id, item) for call_id, item in stored if item.call.direction == "inbound"]
