@@ -35,7 +35,7 @@ from bench.common import (
 )
 from trunkline.store.accounts import AccountStore
 from trunkline.store.database import Database
-from trunkline.store.schema import calls
+from trunkline.store.schema.calls import calls
 
 
 def _cli(*args: str, url: str) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from trunkline.store.accounts import AccountStore, Credential
 from trunkline.store.database import Database
-from trunkline.store.schema import calls
+from trunkline.store.schema.calls import calls
 
 ROOT = Path(__file__).resolve().parents[1]
 

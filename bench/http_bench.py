@@ -38,7 +38,8 @@ from bench.common import (
 )
 from trunkline.domain.clock import now_ms
 from trunkline.store.database import Database
-from trunkline.store.schema import accounts, calls
+from trunkline.store.schema.accounts import accounts
+from trunkline.store.schema.calls import calls
 
 BULK_SCENARIOS = {
     "no filter (default 31 days)": {},

@@ -16,7 +16,8 @@ from tests.support.ccm import add_agent, error_of, long_talker, make_call_body, 
 from tests.support.factories import AccountFixture, make_account
 from tests.support.live_server import LiveServer, start_server
 from trunkline.store.calls import CallStore
-from trunkline.store.schema import agent_calls, calls
+from trunkline.store.schema.agents import agent_calls
+from trunkline.store.schema.calls import calls
 
 
 @pytest.fixture

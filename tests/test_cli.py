@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from trunkline.cli.main import app
 from trunkline.store.database import Database
-from trunkline.store.schema import api_credentials
+from trunkline.store.schema.accounts import api_credentials
 
 runner = CliRunner()
 

@@ -18,8 +18,8 @@ from tests.support.fone import CALL_FIELDS, auth, buy, calls, configure, create_
 from tests.support.live_server import LiveServer
 from trunkline.domain.calls.bulk_filters import DAY_MS
 from trunkline.domain.clock import ist_to_ms
-from trunkline.store.schema import tracked_call_counts, tracked_call_summary
-from trunkline.store.tracking import rebuild_rollup
+from trunkline.store.schema.tracking import tracked_call_counts, tracked_call_summary
+from trunkline.store.tracking.rollups import rebuild_rollup
 
 N1, N2 = "+918047100001", "+918047100002"
 A, B, C = "+919999910501", "+919999910502", "+918022334455"  # C: a Bangalore landline

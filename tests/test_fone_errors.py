@@ -12,7 +12,7 @@ from tests.support.calls_api import ADMIN, ANSWER, place
 from tests.support.factories import AccountFixture, make_account
 from tests.support.fone import auth, buy, configure, create_property, error
 from tests.support.live_server import LiveServer, start_server
-from trunkline.store.tracking import TrackingStore
+from trunkline.store.tracking.numbers import TrackingNumberStore
 
 NUMBER = "+918047200001"
 
@@ -234,7 +234,7 @@ def test_a_configure_numbers_that_fails_changes_neither_the_flow_nor_the_number(
     def fails(*args: object, **kwargs: object) -> None:
         raise RuntimeError("the store failed after the flow was written")
 
-    monkeypatch.setattr(TrackingStore, "update_number_in", fails)
+    monkeypatch.setattr(TrackingNumberStore, "update_number_in", fails)
     body = {"RoutingMethod": "Endpoint", "EndpointNumber": "09999900001", "Friendly": "New"}
     response = client.post(f"/v2/Numbers/{NUMBER[1:]}", data=body, auth=auth(account))
     assert response.status_code == 500 and "ResponseStatus" in response.json()

@@ -15,9 +15,10 @@ from trunkline.api.fone_dynamics.params import parse_calls_query, parse_prompts_
 from trunkline.cli.main import app
 from trunkline.domain.tracking.query import matches_keys
 from trunkline.store.database import Database
-from trunkline.store.schema import calls, tracked_calls
-from trunkline.store.schema import tracked_calls as T
-from trunkline.store.tracking import TrackingStore, rebuild_rollup
+from trunkline.store.schema.calls import calls
+from trunkline.store.schema.tracking import tracked_calls
+from trunkline.store.tracking.call_lists import TrackedCallStore
+from trunkline.store.tracking.rollups import rebuild_rollup
 
 runner = CliRunner()
 
@@ -47,7 +48,7 @@ def test_seeded_tracking_lists_with_exact_totals(database_factory, backend: str,
     for caller, is_repeat in rows:
         assert is_repeat == (caller in seen)
         seen.add(caller)
-    store, listed = TrackingStore(db), _listed_rows(db, account.account_id)
+    store, listed = TrackedCallStore(db), _listed_rows(db, account.account_id)
     for params in ({}, {"Unique": "Repeat"}, {"Unique": "Unique"}, {"Disposition": "Answered,Busy"},
                    {"Attribution_Source": "google", "Unique": "Repeat"}):  # fmt: skip
         page = store.list_calls(
@@ -117,13 +118,17 @@ def test_every_skip_lands_where_a_walk_of_the_calls_does(database_factory, backe
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     with db.write() as conn:  # key paths the seeder does not press: "", "1", "1,2", "1,2,3", "3"
-        paths = case(*((T.c.call_id % 5 == i, path) for i, path in enumerate(KEY_PATHS)))
-        conn.execute(update(T).where(T.c.account_id == account.account_id).values(prompts_keys=paths))
+        paths = case(*((tracked_calls.c.call_id % 5 == i, path) for i, path in enumerate(KEY_PATHS)))
+        conn.execute(
+            update(tracked_calls)
+            .where(tracked_calls.c.account_id == account.account_id)
+            .values(prompts_keys=paths)
+        )
         rebuild_rollup(conn, account.account_id)
     rows = _listed_rows(db, account.account_id)
     first, last = rows[0][1] // 1000, rows[-1][1] // 1000
     rng = random.Random(3)
-    store = TrackingStore(db)
+    store = TrackedCallStore(db)
     filters = (
         {},
         {"Unique": "Repeat"},

@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from trunkline.cli.seed import seed_command
 from trunkline.domain.calls.model import FINAL_STATUSES, Call, CallStatus, Direction
+from trunkline.domain.calls.run_state import CallRun
 from trunkline.domain.clock import IST
 from trunkline.engine.seeding.history import (
     RATE_PER_PULSE_MICROS,
@@ -26,9 +27,11 @@ from trunkline.engine.seeding.history import (
 )
 from trunkline.store.accounts import Account, AccountStore
 from trunkline.store.bulk_load import load_calls
+from trunkline.store.call_runs import CallRunStore
+from trunkline.store.call_writes import NewRun
 from trunkline.store.calls import CallStore
 from trunkline.store.database import Database
-from trunkline.store.schema import call_legs, calls
+from trunkline.store.schema.calls import call_legs, calls
 
 NOW = 1_760_000_000_000  # 2025-10-09 14:23:20 IST
 DAY_MS = 86_400_000
@@ -279,16 +282,38 @@ def test_loaded_calls_read_back_field_by_field_with_their_legs(
         )
 
 
+def _place(db: Database, account: Account, records: list[Call]) -> None:
+    """Store calls the way the server stores a placed call (``CallRunStore.start_many``)."""
+    items = [
+        NewRun(
+            account.id,
+            call,
+            CallRun(
+                call.sid,
+                account.sid,
+                call.from_number,
+                call.to_number,
+                call.phone_number,
+                call.date_created,
+                30,
+            ),
+            [],
+        )
+        for call in records
+    ]
+    assert None not in CallRunStore(db).start_many(items)
+
+
 def test_loading_continues_the_ids_and_later_inserts_continue_after_the_load(
     backend_store: tuple[Database, Account],
 ) -> None:
     db, account = backend_store
     *earlier, after = generate_history(account.exophones, account.sid, 4, 10, 1, NOW)
-    CallStore(db).insert(account.id, earlier)
+    _place(db, account, earlier)
     later = generate_history(account.exophones, account.sid, 1000, 10, 2, NOW)
     assert load_calls(db, account.id, later, batch_size=300) == 1000
     # The ordinary insert path (PostgreSQL: the id sequence) must not collide with the loaded ids.
-    CallStore(db).insert(account.id, [after])
+    _place(db, account, [after])
     with db.engine.connect() as conn:
         count, low, high = conn.execute(
             select(func.count(), func.min(calls.c.id), func.max(calls.c.id))

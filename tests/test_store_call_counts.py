@@ -22,11 +22,11 @@ from trunkline.domain.calls.bulk_filters import DAY_MS, BulkQuery, Range
 from trunkline.domain.calls.model import FINAL_STATUSES, Call, CallStatus, Direction
 from trunkline.store import bulk_sql, call_counts
 from trunkline.store.bulk_load import load_calls
-from trunkline.store.calls import CallStore
 from trunkline.store.database import Database
 from trunkline.store.rollup_periods import HOUR_MS, PERIODS
-from trunkline.store.schema import accounts, calls
-from trunkline.store.schema import call_counts as call_counts_table
+from trunkline.store.schema.accounts import accounts
+from trunkline.store.schema.call_rollups import call_counts as call_counts_table
+from trunkline.store.schema.calls import calls
 
 _ids = itertools.count()
 BASE = 1_790_000_000_000 // DAY_MS * DAY_MS
@@ -212,11 +212,11 @@ def _rows(conn: Connection, account_id: int) -> Counter[tuple[int, int, str, str
 def _store(db: Database, records: list[Call], batches: list[int], incremental: bool) -> int:
     """A new account holding ``records``, its rollup made by ``add`` per batch or by ``rebuild``.
 
-    The account's rollup rows are cleared first, so this holds whether or not ``CallStore.insert``
-    maintains the rollup itself.
+    The account's rollup rows are cleared first, so this holds whether or not the load maintains the
+    rollup itself.
     """
     account_id = _account(db)
-    CallStore(db).insert(account_id, records)
+    load_calls(db, account_id, records)
     with db.engine.begin() as conn:
         conn.execute(delete(call_counts_table).where(call_counts_table.c.account_id == account_id))
         if incremental:

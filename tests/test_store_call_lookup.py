@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from tests.support.factories import make_account, make_call
 from trunkline.store.call_lookup import LookupUnavailable, call_lookup
-from trunkline.store.calls import CallStore
+from trunkline.store.call_writes import CallWrites
 from trunkline.store.database import Database
 
 
@@ -88,7 +88,7 @@ def test_each_read_sees_the_newest_committed_row(store_db: Database) -> None:
             )
         second = await lookup.get(account.account_id, account.sid, call.sid)
         assert second is not None and (second.status, second.duration) == ("completed", 7)
-        CallStore(store_db).purge(account.account_id)
+        CallWrites(store_db).purge(account.account_id)
         assert await lookup.get(account.account_id, account.sid, call.sid) is None
         await lookup.close()
 

@@ -33,12 +33,13 @@ from tests.test_store_call_counts import (
 from trunkline.domain.calls.bulk_filters import DAY_MS, BulkQuery, Range
 from trunkline.domain.calls.model import FINAL_STATUSES, Call
 from trunkline.store import call_counts, call_value_counts
+from trunkline.store.bulk_load import load_calls
 from trunkline.store.call_value_counts import bucket_end, bucket_of
-from trunkline.store.calls import CallStore
+from trunkline.store.call_writes import CallWrites
 from trunkline.store.database import Database
 from trunkline.store.rollup_periods import HOUR_MS, PERIODS
-from trunkline.store.schema import call_value_counts as table
-from trunkline.store.schema import calls
+from trunkline.store.schema.call_rollups import call_value_counts as table
+from trunkline.store.schema.calls import calls
 
 # Durations on and either side of every kind of bucket edge, and prices a few apart.
 EDGY = sorted(
@@ -172,7 +173,7 @@ def test_count_with_duration_or_price_is_the_exact_count(
     store_db: Database, records: list[Call], rebuild: bool, queries: list[BulkQuery]
 ) -> None:
     account_id = _account(store_db)
-    CallStore(store_db).insert(account_id, records)  # ``add`` keeps the rollup
+    load_calls(store_db, account_id, records)  # the load rebuilds the rollup
     with store_db.engine.begin() as conn:
         assert _rows(conn, account_id) == _expected_rows(records)
         if rebuild:
@@ -195,7 +196,7 @@ def test_whole_periods_come_from_this_rollup(store_db: Database) -> None:
     noon = DAY_MS // 2 + HALF_HOUR  # 12:30 UTC
     records = [_call(BASE + day * DAY_MS + noon, duration=45, price_micros=750_000) for day in (-1, 0)]
     account_id = _account(store_db)
-    CallStore(store_db).insert(account_id, records)
+    load_calls(store_db, account_id, records)
     with store_db.engine.begin() as conn:
         conn.execute(
             table.update().where(table.c.account_id == account_id).values(calls=table.c.calls + 1000)
@@ -221,7 +222,7 @@ def test_whole_periods_come_from_this_rollup(store_db: Database) -> None:
 def test_move_follows_a_call_that_settles_and_purge_clears_the_rollup(store_db: Database) -> None:
     ended = _call(BASE, duration=None, price_micros=None)  # type: ignore[arg-type]
     account_id = _account(store_db)
-    CallStore(store_db).insert(account_id, [ended])
+    load_calls(store_db, account_id, [ended])
     settled = _call(BASE, duration=61, price_micros=1_500_000)
     with store_db.engine.begin() as conn:
         conn.execute(
@@ -231,7 +232,7 @@ def test_move_follows_a_call_that_settles_and_purge_clears_the_rollup(store_db: 
             conn, account_id, [(call_value_counts.key_of_call(ended), call_value_counts.key_of_call(settled))]
         )
         assert _rows(conn, account_id) == _expected_rows([settled]) == _rebuilt(conn, account_id)
-    CallStore(store_db).purge(account_id)
+    CallWrites(store_db).purge(account_id)
     with store_db.engine.connect() as conn:
         assert _rows(conn, account_id) == Counter()
 
@@ -287,8 +288,8 @@ def test_rebuild_leaves_other_accounts_alone(store_db: Database) -> None:
     mine = [_call(BASE + rng.randint(0, DAY_MS), duration=rng.choice(EDGY)) for _ in range(20)]
     theirs = [_call(BASE + rng.randint(0, DAY_MS), duration=rng.choice(EDGY)) for _ in range(20)]
     me, them = _account(store_db), _account(store_db)
-    CallStore(store_db).insert(me, mine)
-    CallStore(store_db).insert(them, theirs)
+    load_calls(store_db, me, mine)
+    load_calls(store_db, them, theirs)
     with store_db.engine.begin() as conn:
         conn.execute(delete(table).where(table.c.account_id == me))
         call_counts.rebuild(conn, me)

@@ -6,7 +6,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from trunkline.store.schema import metadata
+from trunkline.store.schema.catalog import metadata
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])

@@ -14,9 +14,10 @@ from trunkline.domain.calls.bulk_filters import BulkQuery
 from trunkline.domain.calls.cursor import Position
 from trunkline.domain.calls.model import Call
 from trunkline.domain.clock import now_ms
+from trunkline.store.bulk_load import load_calls
 from trunkline.store.calls import CallStore
 from trunkline.store.database import Database
-from trunkline.store.schema import accounts
+from trunkline.store.schema.accounts import accounts
 
 _ids = itertools.count()
 BASE = now_ms() - 10 * 86_400_000
@@ -102,7 +103,7 @@ def test_walking_all_pages_returns_every_call_once_in_order(
 ) -> None:
     account = _account(store_db)
     calls = [make_call(account, date_created=BASE + offset * 1000) for offset in offsets]  # many ties
-    CallStore(store_db).insert(account.account_id, calls)
+    load_calls(store_db, account.account_id, calls)
     expected = [sid for _, sid in sorted(((c.date_created, c.sid) for c in calls), reverse=descending)]
     assert _walk(CallStore(store_db), account, page_size, descending, backward) == expected
 
@@ -126,12 +127,12 @@ def test_calls_inserted_during_a_walk_never_cause_gaps_or_duplicates(
     account = _account(store_db)
     store = CallStore(store_db)
     originals = [make_call(account, date_created=BASE + o * 1000) for o in offsets]
-    store.insert(account.account_id, originals)
+    load_calls(store_db, account.account_id, originals)
     pending: list[Call] = [make_call(account, date_created=BASE + o * 1000) for o in inserted]
 
     def insert_one() -> None:
         if pending:
-            store.insert(account.account_id, [pending.pop()])
+            load_calls(store_db, account.account_id, [pending.pop()])
 
     seen = _walk(store, account, page_size, descending, backward, during=insert_one)
     assert len(seen) == len(set(seen)), "a call was returned twice"

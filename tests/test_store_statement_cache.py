@@ -10,9 +10,10 @@ from sqlalchemy.dialects.postgresql import psycopg, psycopg2
 from tests.test_store_call_counts import BASE, _account, _call
 from trunkline.domain.calls.bulk_filters import DAY_MS, BulkQuery, Range
 from trunkline.store import bulk_sql
+from trunkline.store.bulk_load import load_calls
 from trunkline.store.calls import CallStore
 from trunkline.store.database import Database
-from trunkline.store.schema import calls
+from trunkline.store.schema.calls import calls
 from trunkline.store.statement_cache import CompiledStatement, StatementCache, statements_for
 
 
@@ -71,8 +72,8 @@ def test_one_shape_serves_every_value(store_db: Database) -> None:
     """Lists of one shape share their statements (the cache stops growing); each gets its own answer,
     on SQLite and on PostgreSQL (whose driver takes the values by name)."""
     account_id = _account(store_db)
-    CallStore(store_db).insert(
-        account_id, [_call(BASE + i * 60_000, duration=d) for i, d in enumerate((5, 50, 500))]
+    load_calls(
+        store_db, account_id, [_call(BASE + i * 60_000, duration=d) for i, d in enumerate((5, 50, 500))]
     )
     store, cache = CallStore(store_db), statements_for(store_db.engine.dialect)
     sizes = []

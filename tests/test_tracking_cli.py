@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 from tests.support.factories import make_account
 from trunkline.cli.main import app
 from trunkline.store.database import Database
-from trunkline.store.tracking import TrackingStore
+from trunkline.store.tracking.numbers import TrackingNumberStore
+from trunkline.store.tracking.properties import PropertyStore
 
 runner = CliRunner()
 
@@ -40,7 +41,7 @@ def test_properties_add_list_and_remove(tmp_path: Path) -> None:
         listed = run("list", account.sid)
         assert listed.exit_code == 0 and "PRweb" in listed.output and "+918047100002" in listed.output
         assert "Shop" in listed.output
-        store = TrackingStore(db)
+        store = TrackingNumberStore(db)
         numbers = store.numbers(account.account_id)
         assert [n.number for n in numbers] == ["+918047100001", "+918047100002"]
         again = run("add", account.sid, "Other", "--sid", "PRother", "--number", "+918047100001")
@@ -53,7 +54,10 @@ def test_properties_add_list_and_remove(tmp_path: Path) -> None:
             assert refused.exit_code == 2 and (
                 "sid must be" in refused.output or "name must be" in refused.output
             )
-        assert [p.sid for p in store.properties(account.account_id)] == ["PRweb", generated.output.strip()]
+        assert [p.sid for p in PropertyStore(db).properties(account.account_id)] == [
+            "PRweb",
+            generated.output.strip(),
+        ]
         assert store.number(account.account_id, "+918047100009") is None
         removed = run("remove", account.sid, "PRweb")
         assert removed.exit_code == 0 and "removed PRweb" in removed.output

@@ -12,7 +12,7 @@ from tests.support.factories import AccountFixture, make_account, make_call
 from tests.support.live_server import LiveServer
 from trunkline.domain.calls.model import Leg
 from trunkline.domain.clock import ms_to_ist
-from trunkline.store.schema import calls as calls_table
+from trunkline.store.schema.calls import calls as calls_table
 
 SEED_001_FIELDS = [
     "Sid",

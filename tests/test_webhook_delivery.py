@@ -26,7 +26,8 @@ from trunkline.engine.webhooks import target_policy
 from trunkline.engine.webhooks.delivery import USER_AGENT, WebhookDeliverer
 from trunkline.engine.webhooks.target_policy import check_callback_url, resolved_target_allowed
 from trunkline.store.database import Database
-from trunkline.store.schema import calls, webhook_attempts, webhook_deliveries
+from trunkline.store.schema.calls import calls
+from trunkline.store.schema.webhooks import webhook_attempts, webhook_deliveries
 from trunkline.store.webhooks import Delivery, NewDelivery, WebhookStore, enqueue
 
 MULTIPART = "multipart/form-data"

@@ -11,7 +11,7 @@ import httpx
 from trunkline.domain.calls.model import Call, Leg
 from trunkline.domain.clock import now_ms
 from trunkline.services.composition import CommandServices
-from trunkline.store.calls import CallStore
+from trunkline.store.bulk_load import load_calls
 from trunkline.store.database import Database
 
 _counter = itertools.count()
@@ -32,7 +32,7 @@ class AccountFixture:
         return httpx.BasicAuth(self.api_key, self.api_token)
 
     def add_calls(self, *calls: Call) -> list[Call]:
-        CallStore(self.db).insert(self.account_id, calls)
+        load_calls(self.db, self.account_id, calls)  # as seeding stores finished calls
         return list(calls)
 
 

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from trunkline.domain.agents.model import Agent, check_can_call
 from trunkline.domain.calls.bulk_filters import BulkQuery
 from trunkline.domain.calls.connect_request import ConnectRequest
-from trunkline.domain.calls.run_state import CallRun
 from trunkline.domain.calls.model import Call
+from trunkline.domain.calls.run_state import CallRun
 from trunkline.engine.calls.service import Caller, CallService
 from trunkline.engine.clock import NetworkClock
 from trunkline.services.agent_turns import AgentTurns

@@ -14,8 +14,8 @@ from functools import cached_property
 
 from trunkline.config import Settings
 from trunkline.domain.calls.cursor import CursorCodec
-from trunkline.domain.calls.run_state import CallRun
 from trunkline.domain.calls.pricing import RateTable
+from trunkline.domain.calls.run_state import CallRun
 from trunkline.engine import network_scenarios
 from trunkline.engine.calls.engine import CallbackRenderer, CallEngine
 from trunkline.engine.calls.service import CallService
@@ -46,7 +46,7 @@ from trunkline.store.flow_requests import FlowRequestStore
 from trunkline.store.flows import FlowStore
 from trunkline.store.numbering import NumberingStore
 from trunkline.store.recordings import RecordingStore
-from trunkline.store.tracking import TrackingObserver, TrackingStore
+from trunkline.store.tracking.observer import TrackingObserver
 from trunkline.store.traffic import TrafficStore
 from trunkline.store.webhooks import WebhookStore
 
@@ -121,7 +121,7 @@ def build_server(settings: Settings, db: Database, renderers: Mapping[str, Callb
     runs = CallRunStore(db)
     # Kept in step with calls in the transaction that writes them, whichever dialect placed them.
     agent_store = AgentStore(db)
-    runs.observers.extend([TrackingObserver(), agent_store])
+    runs.writes.observers.extend([TrackingObserver(), agent_store])
     webhooks = WebhookStore(db)
     deliverer = WebhookDeliverer(
         webhooks,
@@ -186,7 +186,7 @@ def build_server(settings: Settings, db: Database, renderers: Mapping[str, Callb
             accounts, flow_store, traffic, flow_requests, NetworkParts(placing, clock, runs, engine.due_at)
         ),
         agents=AgentService(accounts, agent_store),
-        tracking=TrackingService(runner, db, accounts, TrackingStore(db), flow_store),
+        tracking=TrackingService(runner, db, accounts, flow_store),
         sandbox=SandboxService(
             runner,
             db,
@@ -196,7 +196,7 @@ def build_server(settings: Settings, db: Database, renderers: Mapping[str, Callb
             engine,
             passthru,
             deliverer,
-            SandboxStores(runs, calls, webhooks, traffic, flow_requests),
+            SandboxStores(runs, runs.writes, webhooks, traffic, flow_requests),
         ),
     )
     services.numbers.ensure_seed()
@@ -256,7 +256,7 @@ class CommandServices:
     @cached_property
     def tracking(self) -> TrackingService:
         return TrackingService(
-            self._runner, self.db, self.accounts, TrackingStore(self.db), FlowStore(self.db)
+            self._runner, self.db, self.accounts, FlowStore(self.db)
         )
 
     @cached_property

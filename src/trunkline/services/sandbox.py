@@ -25,7 +25,7 @@ from trunkline.services.accounts import AccountService
 from trunkline.services.store_runner import StoreRunner
 from trunkline.store import meta_values
 from trunkline.store.call_runs import CallRunStore, StoredEvent
-from trunkline.store.calls import CallStore
+from trunkline.store.call_writes import CallWrites
 from trunkline.store.database import Database
 from trunkline.store.flow_requests import FlowRequestStore
 from trunkline.store.traffic import TrafficStore
@@ -102,7 +102,7 @@ class SandboxService:
         if account_sid is not None:
             account_id = (await self._runner.blocking(self._accounts.get, account_sid)).id
         stopped = await self._runner.blocking(self._stores.traffic.stop_all, account_id)
-        deleted = await self._runner.blocking(self._stores.calls.purge, account_id)
+        deleted = await self._runner.blocking(self._stores.call_writes.purge, account_id)
         if account_id is None:
             await self._runner.blocking(self._clock.reset)
         return {"calls_deleted": deleted, "generators_stopped": stopped, "clock": self._clock.describe()}
@@ -113,7 +113,7 @@ class SandboxStores:
     """The stores the sandbox controls reach."""
 
     runs: CallRunStore
-    calls: CallStore
+    call_writes: CallWrites
     webhooks: WebhookStore
     traffic: TrafficStore
     flow_requests: FlowRequestStore

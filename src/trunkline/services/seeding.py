@@ -16,7 +16,6 @@ from trunkline.services.accounts import AccountService, Credential
 from trunkline.store.bulk_load import load_calls, rebuild_tracking
 from trunkline.store.calls import CallStore
 from trunkline.store.database import Database
-from trunkline.store.tracking import TrackingStore
 
 
 @dataclass
@@ -58,8 +57,7 @@ class SeedingService:
             )
         tracked, property_sid = None, None
         if tracking:
-            store = TrackingStore(self._db)
-            prop, numbers = prepare_property(store, found.id, found.sid, found.exophones, seed, now_ms())
+            prop, numbers = prepare_property(self._db, found.id, found.sid, found.exophones, seed, now_ms())
             tracked = TrackedHistory(found.id, prop.id, numbers, seed, mobile_circles(self._db))
             property_sid = prop.sid
         everything = chain([] if first is None else [first], records)

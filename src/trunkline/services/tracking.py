@@ -5,15 +5,19 @@ from __future__ import annotations
 
 from trunkline.domain.client_text import has_control
 from trunkline.domain.errors import Conflict, NotFound
+from trunkline.domain.tracking.numbers import TrackingNumber
+from trunkline.domain.tracking.properties import Property
 from trunkline.domain.tracking.query import CallsQuery
+from trunkline.domain.tracking.tracked_calls import CallsPage, TrackedCall
 from trunkline.engine.clock import wall_ms
 from trunkline.engine.tracking.numbers import NumberConfigurator
 from trunkline.services.accounts import AccountService
 from trunkline.services.store_runner import StoreRunner
 from trunkline.store.database import Database
 from trunkline.store.flows import FlowStore
-from trunkline.store.tracked_call_lists import CallsPage, TrackedCall
-from trunkline.store.tracking import Property, TrackingNumber, TrackingStore
+from trunkline.store.tracking.call_lists import TrackedCallStore
+from trunkline.store.tracking.numbers import TrackingNumberStore
+from trunkline.store.tracking.properties import PropertyStore
 
 __all__ = ["CallsPage", "Property", "TrackedCall", "TrackingNumber", "TrackingService"]
 
@@ -24,11 +28,13 @@ class TrackingService:
         runner: StoreRunner,
         db: Database,
         accounts: AccountService,
-        store: TrackingStore,
         flows: FlowStore,
     ) -> None:
-        self._runner, self._accounts, self._store = runner, accounts, store
-        self._configurator = NumberConfigurator(db, store, flows)
+        self._runner, self._accounts = runner, accounts
+        self._properties = PropertyStore(db)
+        self._numbers = TrackingNumberStore(db)
+        self._calls = TrackedCallStore(db)
+        self._configurator = NumberConfigurator(db, self._numbers, flows)
 
     # --- properties (administration) ---
 
@@ -37,30 +43,30 @@ class TrackingService:
         first, so a number another property holds leaves no property behind."""
         account_id = self._accounts.get(account_sid).id
         for number in numbers:
-            held = self._store.number(account_id, number)
+            held = self._numbers.number(account_id, number)
             if held is not None:
                 raise Conflict(f"{number} belongs to property {held.property_sid} of this account")
-        prop = self._store.create_property(account_id, name, wall_ms(), sid)
+        prop = self._properties.create_property(account_id, name, wall_ms(), sid)
         for number in numbers:
-            self._store.buy_number(prop, number, None, wall_ms())
+            self._numbers.buy_number(prop, number, None, wall_ms())
         return prop
 
     def properties(self, account_sid: str) -> list[tuple[Property, list[TrackingNumber]]]:
         """The account's properties, each with its tracking numbers."""
         account_id = self._accounts.get(account_sid).id
-        props, numbers = self._store.properties(account_id), self._store.numbers(account_id)
+        props, numbers = self._properties.properties(account_id), self._numbers.numbers(account_id)
         return [(p, [n for n in numbers if n.property_id == p.id]) for p in props]
 
     def property_with_numbers(self, account_sid: str, sid: str) -> tuple[Property, list[TrackingNumber]]:
         account_id = self._accounts.get(account_sid).id
-        prop = self._store.property_by_sid(sid)
+        prop = self._properties.property_by_sid(sid)
         if prop is None or prop.account_id != account_id:
             raise NotFound(f"no property {sid} in this account")
-        return prop, self._store.numbers(account_id, prop.id)
+        return prop, self._numbers.numbers(account_id, prop.id)
 
     def delete_property(self, account_sid: str, sid: str) -> bool:
         """Delete it with its tracking numbers and tracking rows (calls and ExoPhones stay)."""
-        return self._store.delete_property(self._accounts.get(account_sid).id, sid)
+        return self._properties.delete_property(self._accounts.get(account_sid).id, sid)
 
     # --- the Fone Dynamics API ---
 
@@ -68,13 +74,13 @@ class TrackingService:
         """The account's property; another account's answers like a missing one (no existence leak)."""
         if has_control(sid):
             raise NotFound(f"No property {sid!r}", parameter="PropertySid")
-        found = await self._runner.read(self._store.property_by_sid, sid)
+        found = await self._runner.read(self._properties.property_by_sid, sid)
         if found is None or found.account_id != account_id:
             raise NotFound(f"No property {sid}", parameter="PropertySid")
         return found
 
     async def buy_number(self, prop: Property, number: str, address_sid: str | None) -> TrackingNumber:
-        return await self._runner.blocking(self._store.buy_number, prop, number, address_sid, wall_ms())
+        return await self._runner.blocking(self._numbers.buy_number, prop, number, address_sid, wall_ms())
 
     async def configure_number(self, account_id: int, number: str, params: dict[str, str]) -> TrackingNumber:
         """Apply a Configure Numbers request: settings, generated flow and its assignment at once."""
@@ -83,10 +89,10 @@ class TrackingService:
         )
 
     async def number(self, account_id: int, number: str) -> TrackingNumber | None:
-        return await self._runner.read(self._store.number, account_id, number)
+        return await self._runner.read(self._numbers.number, account_id, number)
 
     async def call(self, account_id: int, sid: str) -> TrackedCall | None:
-        return await self._runner.read(self._store.get_call, account_id, sid)
+        return await self._runner.read(self._calls.get_call, account_id, sid)
 
     async def calls(self, account_id: int, property_id: int | None, query: CallsQuery) -> CallsPage:
-        return await self._runner.read(self._store.list_calls, account_id, property_id, query)
+        return await self._runner.read(self._calls.list_calls, account_id, property_id, query)

@@ -20,7 +20,7 @@ from trunkline.domain.clock import now_ms
 from trunkline.domain.errors import InvalidParameter
 from trunkline.domain.numbers.phone import UnparseableNumber, to_e164
 from trunkline.store.database import Database
-from trunkline.store.schema import accounts, api_credentials, exophones
+from trunkline.store.schema.accounts import accounts, api_credentials, exophones
 
 
 class AccountExists(InvalidParameter):
@@ -67,7 +67,7 @@ class AccountStore:
         numbers = self._normalise_exophones(exophone_numbers)
         credential = Credential(api_key or new_api_key(), api_token or new_api_token())
         try:
-            with self._db.engine.begin() as conn:
+            with self._db.write() as conn:
                 account_id = conn.execute(
                     accounts.insert()
                     .values(sid=sid, name=name or sid, created_at=now_ms())
@@ -96,7 +96,7 @@ class AccountStore:
             raise InvalidParameter(f"no account {sid!r}", parameter="sid")
         credential = Credential(api_key or new_api_key(), api_token or new_api_token())
         try:
-            with self._db.engine.begin() as conn:
+            with self._db.write() as conn:
                 conn.execute(
                     api_credentials.insert().values(
                         account_id=account.id,
@@ -114,7 +114,7 @@ class AccountStore:
         if account is None:
             raise InvalidParameter(f"no account {sid!r}", parameter="sid")
         fresh = [n for n in self._normalise_exophones(numbers) if n not in account.exophones]
-        with self._db.engine.begin() as conn:
+        with self._db.write() as conn:
             for number in fresh:
                 conn.execute(exophones.insert().values(account_id=account.id, number=number))
         return account.exophones + tuple(fresh)
@@ -137,7 +137,7 @@ class AccountStore:
                 f"API key {credential.api_key!r} belongs to another account", parameter="api_key"
             )
         elif not verify_token(credential.api_token, stored.token_hash):
-            with self._db.engine.begin() as conn:
+            with self._db.write() as conn:
                 conn.execute(
                     api_credentials.update()
                     .where(api_credentials.c.api_key == credential.api_key)

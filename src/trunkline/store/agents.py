@@ -1,8 +1,8 @@
 """Agents (CCM users) and which agent each CCM call was placed for.
 
-``AgentStore`` is also a ``CallRunStore`` observer: a call placed with ``extra["AgentUserId"]``
-gets its ``agent_calls`` row in the transaction that stores the call, so a call never exists
-without its agent and the busy check sees it at once.
+``AgentStore`` is also a ``CallObserver`` (``store.call_writes``): a call placed with
+``extra["AgentUserId"]`` gets its ``agent_calls`` row in the transaction that stores the call, so a
+call never exists without its agent and the busy check sees it at once.
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from trunkline.domain.agents.model import AGENT_KEY, Agent, AgentChanges
 from trunkline.domain.calls.model import FINAL_STATUSES
 from trunkline.domain.client_text import has_control
 from trunkline.domain.errors import Conflict, NotFound
-from trunkline.store.call_runs import NewRun, RunUpdate
+from trunkline.store.call_writes import NewRun, RunUpdate
 from trunkline.store.database import Database
-from trunkline.store.schema import agent_calls, agents, calls
+from trunkline.store.schema.agents import agent_calls, agents
+from trunkline.store.schema.calls import calls
 
 _COLUMNS = (
     agents.c.user_id,

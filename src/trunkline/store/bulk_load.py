@@ -1,4 +1,5 @@
-"""Loading many finished calls at once (seeding, imports): the fast path beside ``CallStore.insert``.
+"""Loading many finished calls at once (seeding, imports): the second door of ``store.call_writes``,
+whose ``CallWrites`` writes every other call.
 
 Per-row SQLAlchemy inserts cost ~0.8 ms a call with its legs; a million must load in about a minute. So this
 module talks to the driver directly: SQLite gets ``executemany`` in large transactions, PostgreSQL
@@ -8,6 +9,12 @@ be written next to their call without asking the database for each id.
 The rollups (``store.call_counts``, ``store.call_value_counts``) are rebuilt for the account once the
 calls are in, before ``ANALYZE``; until then a concurrent bulk list may see a ``Total`` short of the
 calls loaded.
+
+Why not ``Database.write()``: the rows go through the driver's own connection (``executemany`` on
+SQLite with its ``BEGIN IMMEDIATE`` issued here, ``COPY`` on PostgreSQL), which SQLAlchemy's
+transactions cannot carry, and an empty PostgreSQL table is loaded under ``ACCESS EXCLUSIVE`` in
+one transaction that drops and rebuilds indexes. The rollup rebuilds after the rows do go through
+``Database.write()``.
 
 Each batch is its own transaction, taken under the writer's lock (SQLite ``BEGIN IMMEDIATE``,
 PostgreSQL ``LOCK TABLE calls``) with the maximum id read inside it, so a server inserting calls at the
@@ -31,15 +38,10 @@ from typing import Any, Protocol
 from trunkline.domain.calls.model import Call
 from trunkline.store.call_counts import rebuild as rebuild_call_counts
 from trunkline.store.database import Database
-from trunkline.store.schema import (
-    call_counts,
-    call_legs,
-    call_value_counts,
-    calls,
-    tracked_call_counts,
-    tracked_calls,
-)
-from trunkline.store.tracking import rebuild_rollup
+from trunkline.store.schema.call_rollups import call_counts, call_value_counts
+from trunkline.store.schema.calls import call_legs, calls
+from trunkline.store.schema.tracking import tracked_call_counts, tracked_calls
+from trunkline.store.tracking.rollups import rebuild_rollup
 
 _CALL_FIELDS = tuple(c.name for c in calls.columns if c.name not in ("id", "account_id"))
 """Every other column of ``calls`` is an attribute of ``Call`` with the same name."""
@@ -111,7 +113,7 @@ def _rebuild_counts(db: Database, account_id: int) -> None:
     """Recount the account's rollups from the calls now stored (one GROUP BY pass each, a few seconds
     per million on SQLite), on a pooled connection of its own: the loading one is a raw DBAPI
     connection with no transaction open at this point."""
-    with db.engine.begin() as conn:
+    with db.write() as conn:
         rebuild_call_counts(conn, account_id)
 
 
@@ -365,7 +367,7 @@ def _drop_per_row_upkeep(cur: Any) -> list[str]:
 
 def rebuild_tracking(db: Database, account_id: int) -> None:
     """After loading tracked calls: recount their rollup and refresh the planner's statistics."""
-    with db.engine.begin() as conn:
+    with db.write() as conn:
         rebuild_rollup(conn, account_id)
         conn.exec_driver_sql(f"ANALYZE {tracked_calls.name}")
         conn.exec_driver_sql(f"ANALYZE {tracked_call_counts.name}")

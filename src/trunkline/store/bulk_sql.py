@@ -18,7 +18,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from trunkline.domain.calls.bulk_filters import BulkQuery, Range
 from trunkline.domain.calls.cursor import Position
 from trunkline.domain.calls.model import FINAL_STATUSES
-from trunkline.store.schema import calls
+from trunkline.store.schema.calls import calls
 
 LISTS: tuple[tuple[str, str], ...] = (
     ("sid", "sids"),

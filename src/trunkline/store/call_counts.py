@@ -34,7 +34,8 @@ from trunkline.store.rollup_periods import (
     periods_of,
     run_sum,
 )
-from trunkline.store.schema import call_counts, calls
+from trunkline.store.schema.call_rollups import call_counts
+from trunkline.store.schema.calls import calls
 from trunkline.store.statement_cache import statements_for
 
 _GROUP = ("status", "direction", "phone_number")

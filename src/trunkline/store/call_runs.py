@@ -1,5 +1,6 @@
-"""The engine's durable state: a run per driven call (state machine + timers as JSON), the calls'
-events, and the call records the runs produce. Batched: one transaction advances many calls.
+"""The engine's durable state: a run per driven call (state machine + timers as JSON) and the calls'
+events. Batched: one transaction advances many calls; the call records the runs produce, and the
+runs themselves, are written by ``store.call_writes`` (``writes``), the one component that writes calls.
 
 ``claim_due`` locks the runs it returns until the caller's transaction ends: on PostgreSQL with
 ``FOR UPDATE SKIP LOCKED``, so several engine processes never take the same call; on SQLite the
@@ -8,50 +9,19 @@ whole transaction holds the write lock (``Database.write``).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import orjson
-from sqlalchemy import Connection, bindparam, delete, func, select, tuple_
+from sqlalchemy import Connection, func, select
 
-from trunkline.domain.calls.call_record import recording
-from trunkline.domain.calls.effects import Event
-from trunkline.domain.calls.model import Call, Leg
 from trunkline.domain.calls.run_state import CallRun, Timer
-from trunkline.store import call_counts, call_value_counts, recordings
+from trunkline.store import call_value_counts
+from trunkline.store.call_writes import UPDATE_RUN, CallWrites, ClaimedRun, NewRun, RunUpdate, dump_run
 from trunkline.store.database import Database
-from trunkline.store.schema import call_events, call_legs, call_runs, calls, exophones
-
-
-@dataclass(slots=True)
-class ClaimedRun:
-    call_id: int
-    account_id: int
-    run: CallRun
-    was_final: bool
-    counted_as: call_value_counts.Key | None = None
-    """Where ``call_value_counts`` counts the call as stored when claimed (None: not counted)."""
-
-
-@dataclass(slots=True)
-class RunUpdate:
-    """What one batch step changed about one call."""
-
-    claimed: ClaimedRun
-    call: Call
-    events: list[Event]
-
-
-@dataclass(frozen=True, slots=True)
-class NewRun:
-    """A call to store with its run and first events."""
-
-    account_id: int
-    call: Call
-    run: CallRun
-    events: Sequence[Event]
+from trunkline.store.schema.call_runs import call_events, call_runs
+from trunkline.store.schema.calls import calls
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,81 +29,6 @@ class StoredEvent:
     at: int
     name: str
     detail: dict[str, Any]
-
-
-def _dump(run: CallRun) -> str:
-    return orjson.dumps(run).decode()
-
-
-def _leg_row(call_id: int, leg: Leg) -> dict[str, Any]:
-    return {
-        "call_id": call_id,
-        "leg_id": leg.leg_id,
-        "number": leg.number,
-        "status": leg.status,
-        "on_call_duration": leg.on_call_duration,
-        "answered_by": leg.answered_by,
-    }
-
-
-def _call_row(call: Call) -> dict[str, Any]:
-    return {
-        "date_created": call.date_created,
-        "date_updated": call.date_updated,
-        "from_number": call.from_number,
-        "to_number": call.to_number,
-        "phone_number": call.phone_number,
-        "status": call.status,
-        "direction": call.direction,
-        "start_time": call.start_time,
-        "end_time": call.end_time,
-        "duration": call.duration,
-        "price_micros": call.price_micros,
-        "answered_by": call.answered_by,
-        "recording_path": call.recording_path,
-        "conversation_duration": call.conversation_duration,
-        "custom_field": call.custom_field,
-        "flow_app_id": call.flow_app_id,
-        "ivr_keys": call.ivr_keys,
-    }
-
-
-def _ended_recorded(update: RunUpdate) -> bool:
-    return (
-        not update.claimed.was_final and update.claimed.run.is_over and update.call.recording_path is not None
-    )
-
-
-def _recording_row(update: RunUpdate) -> recordings.NewRecording:
-    run = update.claimed.run
-    spec = recording(run)
-    assert spec is not None
-    return recordings.NewRecording(
-        account_id=update.claimed.account_id,
-        call_id=update.claimed.call_id,
-        path=spec.path,
-        kind=spec.kind,
-        channels=spec.channels,
-        format=spec.format,
-        duration_ms=spec.duration_ms,
-        created_at=run.ended_at or run.updated_at,
-    )
-
-
-def _update_call_statement() -> Any:
-    names = [
-        "date_updated",
-        "status",
-        "start_time",
-        "end_time",
-        "duration",
-        "price_micros",
-        "answered_by",
-        "recording_path",
-        "conversation_duration",
-        "ivr_keys",
-    ]
-    return calls.update().where(calls.c.id == bindparam("_id")).values({n: bindparam(n) for n in names})
 
 
 _COUNTED_BY = (
@@ -146,90 +41,23 @@ _COUNTED_BY = (
 )
 """The stored values that place a call in ``call_value_counts`` (``key_of``'s arguments, in order)."""
 
-# Built once: constructing a statement costs more than running it on the connect path.
-_INSERT_CALLS = calls.insert().returning(calls.c.id, sort_by_parameter_order=True)
-_INSERT_RUN = call_runs.insert()
-_INSERT_EVENT = call_events.insert()
-_INSERT_LEG = call_legs.insert()
-_IS_EXOPHONE = select(exophones.c.number).where(
-    exophones.c.account_id == bindparam("account_id"), exophones.c.number == bindparam("number")
-)
-_UPDATE_RUN = (
-    call_runs.update()
-    .where(call_runs.c.call_id == bindparam("_id"))
-    .values(next_due_at=bindparam("next_due_at"), state=bindparam("state"))
-)
-
-
-class CallObserver(Protocol):
-    """A feature that keeps rows of its own in step with calls, in the transaction that writes them
-    (call tracking keeps its per-call attribution this way)."""
-
-    def inserted(self, conn: Connection, stored: Sequence[tuple[int, NewRun]]) -> None:
-        """New calls were stored: (call row id, what was stored)."""
-
-    def saved(self, conn: Connection, updates: Sequence[RunUpdate]) -> None:
-        """The engine advanced these calls (their records are already written)."""
-
 
 class CallRunStore:
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._update_call = _update_call_statement()
-        self.observers: list[CallObserver] = []
+        self.writes = CallWrites(db)
+        """Where the calls the runs produce are written (``store.call_writes``)."""
 
     def start_many(self, items: Sequence[NewRun]) -> list[int | None]:
         """Store new calls with their runs, legs and events in one transaction (the connect path
         commits concurrent requests together). Returns each call's row id, or None — and stores
         nothing for it — when its caller id is not one of the account's ExoPhones."""
         with self._db.write() as conn:
-            return self.insert(conn, items)
+            return self.writes.insert(conn, items)
 
     def insert(self, conn: Connection, items: Sequence[NewRun]) -> list[int | None]:
         """``start_many`` inside the caller's transaction (the engine's traffic generators)."""
-        if not items:
-            return []
-        pairs = sorted({(item.account_id, item.call.phone_number) for item in items})
-        known = {
-            (row.account_id, row.number)
-            for row in conn.execute(
-                select(exophones.c.account_id, exophones.c.number).where(
-                    tuple_(exophones.c.account_id, exophones.c.number).in_(pairs)
-                )
-            )
-        }
-        accepted = [item for item in items if (item.account_id, item.call.phone_number) in known]
-        if not accepted:
-            return [None] * len(items)
-        rows = [{"account_id": i.account_id, "sid": i.call.sid, **_call_row(i.call)} for i in accepted]
-        ids = [int(row_id) for row_id in conn.execute(_INSERT_CALLS, rows).scalars()]
-        conn.execute(
-            _INSERT_RUN,
-            [
-                {"call_id": call_id, "next_due_at": i.run.next_due_at, "state": _dump(i.run)}
-                for call_id, i in zip(ids, accepted, strict=True)
-            ],
-        )
-        legs = [
-            _leg_row(call_id, leg) for call_id, i in zip(ids, accepted, strict=True) for leg in i.call.legs
-        ]
-        if legs:
-            conn.execute(_INSERT_LEG, legs)
-        self._insert_events(
-            conn, [(call_id, e) for call_id, i in zip(ids, accepted, strict=True) for e in i.events]
-        )
-        # A call can be over before it is first stored (busy at once, a refused number): count it now,
-        # as ``CallStore.insert`` does; ``save`` counts only calls that end after they were stored.
-        by_account: dict[int, list[Call]] = defaultdict(list)
-        for item in accepted:
-            by_account[item.account_id].append(item.call)
-        for account_id, records in sorted(by_account.items()):
-            call_counts.add(conn, account_id, records)
-            call_value_counts.add(conn, account_id, records)
-        for observer in self.observers:
-            observer.inserted(conn, list(zip(ids, accepted, strict=True)))
-        by_sid = {i.call.sid: call_id for call_id, i in zip(ids, accepted, strict=True)}
-        return [by_sid.get(item.call.sid) for item in items]
+        return self.writes.insert(conn, items)
 
     def claim_due(self, conn: Connection, now_ms: int, limit: int) -> list[ClaimedRun]:
         query = (
@@ -249,61 +77,8 @@ class CallRunStore:
         return claimed
 
     def save(self, conn: Connection, updates: Sequence[RunUpdate]) -> None:
-        """Write back a batch: runs, call records, legs, events, and the rollups of the calls that ended or
-        settled."""
-        if not updates:
-            return
-        ids = [update.claimed.call_id for update in updates]
-        conn.execute(
-            _UPDATE_RUN,
-            [
-                {
-                    "_id": u.claimed.call_id,
-                    "next_due_at": u.claimed.run.next_due_at,
-                    "state": _dump(u.claimed.run),
-                }
-                for u in updates
-            ],
-        )
-        conn.execute(self._update_call, [{"_id": u.claimed.call_id, **_call_row(u.call)} for u in updates])
-        conn.execute(delete(call_legs).where(call_legs.c.call_id.in_(ids)))
-        legs = [_leg_row(u.claimed.call_id, leg) for u in updates for leg in u.call.legs]
-        if legs:
-            conn.execute(_INSERT_LEG, legs)
-        self._insert_events(conn, [(u.claimed.call_id, event) for u in updates for event in u.events])
-        finished: dict[int, list[Call]] = defaultdict(list)
-        moved: dict[int, list[tuple[call_value_counts.Key | None, call_value_counts.Key | None]]]
-        moved = defaultdict(list)
-        for u in updates:
-            if not u.claimed.was_final and u.claimed.run.is_over:
-                finished[u.claimed.account_id].append(u.call)
-            # Duration and Price settle after the call has ended, so this rollup moves more often.
-            counted_as = call_value_counts.key_of_call(u.call)
-            if counted_as != u.claimed.counted_as:
-                moved[u.claimed.account_id].append((u.claimed.counted_as, counted_as))
-        for account_id, records in sorted(finished.items()):
-            call_counts.add(conn, account_id, records)
-        for account_id, changes in sorted(moved.items()):
-            call_value_counts.move(conn, account_id, changes)
-        recordings.insert(conn, [_recording_row(u) for u in updates if _ended_recorded(u)])
-        for observer in self.observers:
-            observer.saved(conn, updates)
-
-    @staticmethod
-    def _insert_events(conn: Connection, events: Sequence[tuple[int, Event]]) -> None:
-        if events:
-            conn.execute(
-                _INSERT_EVENT,
-                [
-                    {
-                        "call_id": call_id,
-                        "at": e.at,
-                        "name": e.name,
-                        "detail": orjson.dumps(e.detail).decode(),
-                    }
-                    for call_id, e in events
-                ],
-            )
+        """Write back a batch (``CallWrites.save``)."""
+        self.writes.save(conn, updates)
 
     def schedule(self, sid: str, timer: Timer) -> bool:
         """Add a timer to a live call's run (a carrier reporting a signal as it happens); False if no
@@ -324,7 +99,7 @@ class CallRunStore:
                 return False  # (a run waiting for a Passthru answer has no due time, but is live)
             run.schedule(timer)
             conn.execute(
-                _UPDATE_RUN, {"_id": row.call_id, "next_due_at": run.next_due_at, "state": _dump(run)}
+                UPDATE_RUN, {"_id": row.call_id, "next_due_at": run.next_due_at, "state": dump_run(run)}
             )
         return True
 

@@ -48,7 +48,8 @@ from trunkline.domain.calls.bulk_filters import BulkQuery, Range
 from trunkline.domain.calls.model import FINAL_STATUSES, Call
 from trunkline.store.bulk_sql import FilterShape, one_of
 from trunkline.store.rollup_periods import HOUR_MS, adding_upsert, fill_longer_periods, periods_of, run_sum
-from trunkline.store.schema import call_value_counts, calls
+from trunkline.store.schema.call_rollups import call_value_counts
+from trunkline.store.schema.calls import calls
 
 _TIERS = ((10, 10), (120, 30), (300, 60), (1800, 600), (3600, 3600))
 """(first second, bucket width) from there on; every tier starts on a multiple of its width."""

@@ -1,22 +1,21 @@
-"""Reading and writing call records; a bulk list runs the statements ``bulk_sql`` describes."""
+"""Reading call records; a bulk list runs the statements ``bulk_sql`` describes. Calls are written by
+``store.call_writes``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, delete, exists, select
+from sqlalchemy import Connection, Select, bindparam, exists, select
 from sqlalchemy.sql.elements import BindParameter
 
 from trunkline.domain.calls.bulk_filters import BulkQuery
 from trunkline.domain.calls.cursor import Position
 from trunkline.domain.calls.model import Call, Leg
-from trunkline.store import bulk_sql, call_counts, call_value_counts, tracking
+from trunkline.store import bulk_sql, call_counts
 from trunkline.store.database import Database
-from trunkline.store.schema import call_counts as call_counts_table
-from trunkline.store.schema import call_legs, calls
-from trunkline.store.schema import call_value_counts as call_value_counts_table
+from trunkline.store.schema.calls import call_legs, calls
 from trunkline.store.statement_cache import CompiledStatement, statements_for
 
 _CALL_COLUMNS = (
@@ -223,49 +222,3 @@ class CallStore:
         legs = statements_for(conn.dialect).get(("calls.legs", n), build)
         for call_id, *leg in legs.rows(conn, {f"id_{i}": call_id for i, call_id in enumerate(by_id)}):
             by_id[call_id].legs.append(Leg(*leg))
-
-    def insert(self, account_id: int, records: Iterable[Call]) -> None:
-        """Insert finished or live calls with their legs (tests, imports, and later the call engine).
-
-        Every write of calls goes through the store so that the ``call_counts`` rollups stay exact."""
-        records = list(records)
-        with self._db.engine.begin() as conn:
-            for call in records:
-                call_id = conn.execute(
-                    calls.insert()
-                    .values(
-                        account_id=account_id,
-                        **{c.name: getattr(call, c.name) for c in _CALL_COLUMNS if c.name != "id"},
-                    )
-                    .returning(calls.c.id)
-                ).scalar_one()
-                for leg in call.legs:
-                    conn.execute(
-                        call_legs.insert().values(
-                            call_id=call_id,
-                            leg_id=leg.leg_id,
-                            number=leg.number,
-                            status=leg.status,
-                            on_call_duration=leg.on_call_duration,
-                            answered_by=leg.answered_by,
-                        )
-                    )
-            call_counts.add(conn, account_id, records)
-            call_value_counts.add(conn, account_id, records)
-
-    def purge(self, account_id: int | None) -> int:
-        """Delete the calls of one account (or of all), with everything hanging off them (legs, runs,
-        events, webhook deliveries: ON DELETE CASCADE) and their rollups. Returns how many."""
-        with self._db.write() as conn:
-            calls_of = delete(calls)
-            counts_of = delete(call_counts_table)
-            value_counts_of = delete(call_value_counts_table)
-            if account_id is not None:
-                calls_of = calls_of.where(calls.c.account_id == account_id)
-                counts_of = counts_of.where(call_counts_table.c.account_id == account_id)
-                value_counts_of = value_counts_of.where(call_value_counts_table.c.account_id == account_id)
-            deleted = conn.execute(calls_of).rowcount
-            conn.execute(counts_of)
-            conn.execute(value_counts_of)
-            tracking.purge_rollup(conn, account_id)  # its rows went with the calls (ON DELETE CASCADE)
-        return int(deleted)

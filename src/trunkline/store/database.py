@@ -14,7 +14,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.engine import make_url
 
-from trunkline.store.schema import meta
+from trunkline.store.schema.meta import meta
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -83,7 +83,9 @@ class Database:
 
     def write(self) -> AbstractContextManager[Connection]:
         """A transaction that will write: on SQLite it takes the write lock at BEGIN (see
-        ``_sqlite_begin``); on PostgreSQL it is ``engine.begin()``."""
+        ``_sqlite_begin``); on PostgreSQL it is ``engine.begin()``. Every write transaction of the
+        store opens here (migrations included), so none can meet SQLITE_BUSY halfway through; the
+        bulk loader's raw driver connection is the one documented exception (``store.bulk_load``)."""
         return self._writer.begin()
 
     @contextmanager
@@ -101,7 +103,7 @@ class Database:
         """Bring the schema to the newest Alembic revision."""
         config = Config()
         config.set_main_option("script_location", str(_MIGRATIONS))
-        with self.engine.begin() as connection:
+        with self.write() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
 
@@ -109,7 +111,7 @@ class Database:
         """The configured key, else one generated on first start and kept in the ``meta`` table."""
         if configured:
             return configured.encode()
-        with self.engine.begin() as conn:
+        with self.write() as conn:
             value = conn.execute(select(meta.c.value).where(meta.c.key == "secret_key")).scalar()
             if value is None:
                 value = secrets.token_hex(32)

@@ -17,7 +17,8 @@ from sqlalchemy import Connection, and_, func, or_, select, update
 
 from trunkline.domain.calls.run_state import CallRun, Timer, TimerKind
 from trunkline.store.database import Database
-from trunkline.store.schema import call_runs, flow_requests
+from trunkline.store.schema.call_runs import call_runs
+from trunkline.store.schema.flows import flow_requests
 
 PENDING, DONE = "pending", "done"
 

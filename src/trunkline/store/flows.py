@@ -11,7 +11,8 @@ from sqlalchemy import Connection, delete, select, update
 from trunkline.domain.errors import InvalidParameter, NotFound
 from trunkline.domain.flows.definition import Flow
 from trunkline.store.database import Database
-from trunkline.store.schema import exophones, flows
+from trunkline.store.schema.accounts import exophones
+from trunkline.store.schema.flows import flows
 
 
 @dataclass(frozen=True, slots=True)

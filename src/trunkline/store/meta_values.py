@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, select, update
 
 from trunkline.store.database import Database
-from trunkline.store.schema import meta
+from trunkline.store.schema.meta import meta
 
 
 def read(conn: Connection, key: str, *, for_update: bool = False) -> str | None:

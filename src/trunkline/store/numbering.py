@@ -30,7 +30,7 @@ from trunkline.domain.numbers.metadata import (
     series_prefixes,
 )
 from trunkline.store.database import Database
-from trunkline.store.schema import dnd_registry, mobile_series
+from trunkline.store.schema.numbering import dnd_registry, mobile_series
 
 SEED_RESOURCE = ("trunkline.domain.numbers", "data/mobile_series_seed.csv")
 _CHUNK = 500  # keys per DELETE ... IN, well under every driver's parameter limit
@@ -85,7 +85,7 @@ class NumberingStore:
             raise InvalidParameter(
                 f"{path.name}: no rows; refusing to replace the series table with nothing", parameter="file"
             )
-        with self._db.engine.begin() as conn:
+        with self._db.write() as conn:
             if replace:
                 conn.execute(delete(mobile_series))
                 _insert(conn, mobile_series, rows)
@@ -116,7 +116,7 @@ class NumberingStore:
             }
 
         rows = _parse_file(path, "number", parse, key="number")
-        with self._db.engine.begin() as conn:
+        with self._db.write() as conn:
             _upsert(conn, dnd_registry, dnd_registry.c.number.key, rows)
         return len(rows)
 

@@ -13,7 +13,9 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import Connection, select
 
 from trunkline.store.database import Database
-from trunkline.store.schema import accounts, calls, recordings
+from trunkline.store.schema.accounts import accounts
+from trunkline.store.schema.calls import calls
+from trunkline.store.schema.recordings import recordings
 
 
 @dataclass(frozen=True, slots=True)

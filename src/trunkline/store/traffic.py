@@ -9,7 +9,8 @@ import orjson
 from sqlalchemy import Connection, func, select, update
 
 from trunkline.store.database import Database
-from trunkline.store.schema import accounts, traffic_generators
+from trunkline.store.schema.accounts import accounts
+from trunkline.store.schema.traffic import traffic_generators
 
 RUNNING, FINISHED, STOPPED, FAILED = "running", "finished", "stopped", "failed"
 START_AT_ONCE = -1

@@ -17,7 +17,7 @@ import orjson
 from sqlalchemy import Connection, Row, exists, func, select
 
 from trunkline.store.database import Database
-from trunkline.store.schema import webhook_attempts, webhook_deliveries
+from trunkline.store.schema.webhooks import webhook_attempts, webhook_deliveries
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 

@@ -12,3 +12,8 @@ class ParameterRequired(InvalidParameter):
 
 class NumberInOtherProperty(InvalidParameter):
     code = "number-belongs-to-different-property"
+
+
+class PropertyExists(InvalidParameter):
+    status = 409
+    code = "property-exists"

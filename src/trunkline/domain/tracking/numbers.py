@@ -15,6 +15,8 @@ from trunkline.domain.errors import InvalidParameter
 from trunkline.domain.numbers.phone import UnparseableNumber, to_e164
 from trunkline.domain.tracking.errors import ParameterRequired
 
+ACTIVE = "Active"
+"""The status of every tracking number (Fone's ``Status``)."""
 ROUTING_METHODS = ("Endpoint", "Flow")
 RECORDING = ("Off", "Call")
 _EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
@@ -53,6 +55,33 @@ COLUMNS = {
     "SendEmailTo": "send_email_to",
 }
 """Each parameter's column in ``tracking_numbers`` (the rendering walks this in order)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TrackingNumber:
+    """A tracking number as stored, with its property's Sid."""
+
+    account_id: int
+    number: str
+    property_id: int
+    property_sid: str
+    status: str
+    friendly: str | None
+    address_sid: str | None
+    attribution_source: str | None
+    attribution_medium: str | None
+    attribution_campaign: str | None
+    attribution_content: str | None
+    routing_method: str | None
+    endpoint_number: str | None
+    flow: str | None
+    recording: str
+    send_sms_from: str | None
+    send_sms_to: str | None
+    send_email_from: str | None
+    send_email_to: str | None
+    created_at: int
+    updated_at: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,5 @@
 """What Get Calls shows about how a tracked (inbound) call ended: one function, used by the live
-path (``store.tracking``) and the history generator alike.
+path (``store.tracking.observer``) and the history generator alike.
 
 Leg 1 of an inbound call is the caller, answered by the flow; every further leg is an endpoint a
 Connect applet dialled. The rule:

@@ -4,6 +4,8 @@ store, so no path stores a Sid that ``/v2/Properties/<sid>/...`` could not name.
 from __future__ import annotations
 
 import re
+import secrets
+from dataclasses import dataclass
 
 from trunkline.domain.client_text import has_control
 from trunkline.domain.errors import InvalidParameter
@@ -12,6 +14,19 @@ PROPERTY_SID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 """Letters, digits, ``_`` and ``-``: a path segment as it is, with no escaping."""
 NAME_MAX = 200
 _SID = re.compile(PROPERTY_SID_PATTERN)
+
+
+@dataclass(frozen=True, slots=True)
+class Property:
+    id: int
+    account_id: int
+    sid: str
+    name: str
+    created_at: int
+
+
+def new_property_sid() -> str:
+    return "PR" + secrets.token_hex(16)
 
 
 def check_new_property(name: str, sid: str | None) -> None:

@@ -11,7 +11,8 @@ import queue
 import threading
 from concurrent.futures import Future
 
-from trunkline.store.call_runs import CallRunStore, NewRun
+from trunkline.store.call_runs import CallRunStore
+from trunkline.store.call_writes import NewRun
 
 log = logging.getLogger("trunkline.engine.admission")
 _STOP = object()

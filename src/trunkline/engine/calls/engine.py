@@ -31,7 +31,8 @@ from trunkline.domain.calls.run_state import CallbackRequest, CallRun, Signal, T
 from trunkline.engine.carriers.base import Carrier
 from trunkline.engine.clock import NetworkClock, wall_ms
 from trunkline.store import flow_requests
-from trunkline.store.call_runs import CallRunStore, ClaimedRun, RunUpdate
+from trunkline.store.call_runs import CallRunStore
+from trunkline.store.call_writes import ClaimedRun, RunUpdate
 from trunkline.store.database import Database
 from trunkline.store.flow_requests import NewFlowRequest
 from trunkline.store.webhooks import NewDelivery, enqueue

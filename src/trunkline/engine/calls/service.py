@@ -24,7 +24,8 @@ from trunkline.domain.numbers.phone import to_v1
 from trunkline.engine.calls.admission import CallWriter
 from trunkline.engine.calls.engine import CallEngine
 from trunkline.engine.webhooks.target_policy import check_callback_url
-from trunkline.store.call_runs import CallRunStore, NewRun
+from trunkline.store.call_runs import CallRunStore
+from trunkline.store.call_writes import NewRun
 from trunkline.store.flows import FlowStore
 
 

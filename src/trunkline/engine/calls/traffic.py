@@ -15,7 +15,8 @@ from trunkline.domain.calls.effects import Event
 from trunkline.domain.calls.pricing import RateTable
 from trunkline.domain.calls.run_state import CallRun, FlowRun
 from trunkline.domain.traffic.generator import arrival, gap_ms, is_finished, parse_spec, session
-from trunkline.store.call_runs import CallRunStore, NewRun
+from trunkline.store.call_runs import CallRunStore
+from trunkline.store.call_writes import NewRun
 from trunkline.store.flows import FlowStore
 from trunkline.store.traffic import FAILED, FINISHED, RUNNING, Generator, TrafficStore
 

@@ -20,12 +20,16 @@ from sqlalchemy import select
 
 from trunkline.domain.calls.model import Call, Direction
 from trunkline.domain.tracking.geography import geography, mobile_series_prefixes
+from trunkline.domain.tracking.numbers import TrackingNumber
 from trunkline.domain.tracking.outcome import outcome_of
+from trunkline.domain.tracking.properties import Property
 from trunkline.domain.tracking.sessions import SessionSpec, draw_session
 from trunkline.store.bulk_load import RowWriter
 from trunkline.store.database import Database
-from trunkline.store.schema import mobile_series, tracked_calls
-from trunkline.store.tracking import Property, TrackingNumber, TrackingStore
+from trunkline.store.schema.numbering import mobile_series
+from trunkline.store.schema.tracking import tracked_calls
+from trunkline.store.tracking.numbers import TrackingNumberStore
+from trunkline.store.tracking.properties import PropertyStore
 
 SESSION_SHARE = 0.7
 ATTRIBUTIONS: tuple[tuple[str, str, str | None, str | None], ...] = (
@@ -50,16 +54,17 @@ def seeded_property_sid(account_sid: str, seed: int) -> str:
 
 
 def prepare_property(
-    store: TrackingStore, account_id: int, account_sid: str, exophones: Sequence[str], seed: int, now_ms: int
+    db: Database, account_id: int, account_sid: str, exophones: Sequence[str], seed: int, now_ms: int
 ) -> tuple[Property, dict[str, TrackingNumber]]:
     """The seed's property with every ExoPhone as a tracking number (reused when seeding again)."""
+    properties, tracking_numbers = PropertyStore(db), TrackingNumberStore(db)
     sid = seeded_property_sid(account_sid, seed)
-    prop = store.property_by_sid(sid) or store.create_property(
+    prop = properties.property_by_sid(sid) or properties.create_property(
         account_id, f"Seeded website {seed}", now_ms, sid
     )
     numbers = {}
     for index, number in enumerate(exophones):
-        store.buy_number(prop, number, None, now_ms)
+        tracking_numbers.buy_number(prop, number, None, now_ms)
         source, medium, campaign, content = ATTRIBUTIONS[index % len(ATTRIBUTIONS)]
         changes = {
             "friendly": f"{source.title()} {medium}",
@@ -68,7 +73,7 @@ def prepare_property(
             "attribution_campaign": campaign,
             "attribution_content": content,
         }
-        numbers[number] = store.update_number(account_id, number, changes, now_ms)
+        numbers[number] = tracking_numbers.update_number(account_id, number, changes, now_ms)
     return prop, numbers
 
 

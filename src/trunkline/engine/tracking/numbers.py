@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from trunkline.domain.errors import InvalidParameter, NotFound
 from trunkline.domain.flows.definition import Flow, parse_flow
-from trunkline.domain.tracking.numbers import parse_number_update
+from trunkline.domain.tracking.numbers import TrackingNumber, parse_number_update
 from trunkline.store.database import Database
 from trunkline.store.flows import FlowStore
-from trunkline.store.tracking import TrackingNumber, TrackingStore
+from trunkline.store.tracking.numbers import TrackingNumberStore
 
 _ROUTING_COLUMNS = frozenset({"routing_method", "endpoint_number", "recording", "flow"})
 
@@ -24,13 +24,13 @@ def endpoint_flow_id(number: str) -> str:
 
 
 class NumberConfigurator:
-    def __init__(self, db: Database, tracking: TrackingStore, flows: FlowStore) -> None:
-        self._db, self._tracking, self._flows = db, tracking, flows
+    def __init__(self, db: Database, numbers: TrackingNumberStore, flows: FlowStore) -> None:
+        self._db, self._numbers, self._flows = db, numbers, flows
 
     def configure(self, account_id: int, number: str, params: dict[str, str], now_ms: int) -> TrackingNumber:
         """Apply a Configure Numbers request (blocking): the number's settings, its generated flow
         and the flow's assignment in one transaction, so a request that fails changes nothing."""
-        current = self._tracking.number(account_id, number)
+        current = self._numbers.number(account_id, number)
         if current is None:
             raise NotFound(f"{number} is not a tracking number of this account", parameter="Number")
         changes = parse_number_update(params, current_endpoint=current.endpoint_number).changes
@@ -56,7 +56,7 @@ class NumberConfigurator:
                 self._flows.assign_in(conn, account_id, number, routing.app_id)
             elif routing is not None:
                 self._flows.assign_in(conn, account_id, number, routing)
-            return self._tracking.update_number_in(conn, account_id, number, changes, now_ms)
+            return self._numbers.update_number_in(conn, account_id, number, changes, now_ms)
 
 
 def _endpoint_flow(number: str, endpoint: str, record: bool) -> Flow:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, create_engine
 
-from trunkline.store.schema import metadata
+from trunkline.store.schema.catalog import metadata
 
 config = context.config
 connection = config.attributes.get("connection")

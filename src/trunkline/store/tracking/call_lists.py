@@ -15,16 +15,18 @@ values each has, whether the list is a property's, which ends of the window are 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import Connection, Select, Table, bindparam, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from trunkline.domain.calls.bulk_filters import DAY_MS
 from trunkline.domain.tracking.query import CallsQuery
+from trunkline.domain.tracking.tracked_calls import CallsPage, TrackedCall
 from trunkline.store.bulk_sql import one_of
+from trunkline.store.database import Database
 from trunkline.store.rollup_periods import HOUR_MS
-from trunkline.store.schema import (
+from trunkline.store.schema.tracking import (
     tracked_call_counts,
     tracked_call_summary,
     tracked_calls,
@@ -32,61 +34,14 @@ from trunkline.store.schema import (
 )
 from trunkline.store.statement_cache import statements_for
 
-T = tracked_calls
-R = tracked_call_counts
-S = tracked_call_summary
-
-
-class TrackedCall(NamedTuple):
-    """A listed row as Get Calls shows it (``property_sid`` joined in). A named tuple, as it is made
-    straight from a row: a frozen dataclass of 33 fields cost 5 µs each, 1 ms a page of 200."""
-
-    call_id: int
-    call_sid: str
-    property_sid: str
-    date_start: int
-    from_number: str
-    from_country: str | None
-    from_region: str | None
-    from_city: str | None
-    to_number: str
-    to_friendly: str | None
-    duration: int | None
-    disposition: str | None
-    recording_path: str | None
-    endpoint: str | None
-    attribution_source: str | None
-    attribution_medium: str | None
-    attribution_campaign: str | None
-    attribution_content: str | None
-    session_traffic_type: str | None
-    session_keywords: str | None
-    session_conversion_uri: str | None
-    session_landing_uri: str | None
-    survey_type: str | None
-    survey_value: str | None
-    survey_custom1: str | None
-    survey_custom2: str | None
-    survey_custom3: str | None
-    survey_unique_code: str | None
-    prompts_keys: str | None
-    notes: str | None
-    call_type: str | None
-    ga_client_id: str | None
-    ads_click_id: str | None
-
-
-_SHOWN = [tracking_properties.c.sid if name == "property_sid" else T.c[name] for name in TrackedCall._fields]
+_SHOWN = [
+    tracking_properties.c.sid if name == "property_sid" else tracked_calls.c[name]
+    for name in TrackedCall._fields
+]
 """The columns of a ``TrackedCall`` in its field order: rows become objects positionally (building
 them from ``Row._mapping`` cost 8 ms a page of 200)."""
-ROWS = select(*_SHOWN).join(tracking_properties, tracking_properties.c.id == T.c.property_id)
+_ROWS = select(*_SHOWN).join(tracking_properties, tracking_properties.c.id == tracked_calls.c.property_id)
 """Listed rows with their property's Sid; add a WHERE."""
-
-
-@dataclass(frozen=True, slots=True)
-class CallsPage:
-    calls: list[TrackedCall]
-    total: int
 
 
 _LISTS = (
@@ -162,20 +117,20 @@ def _calls_where(shape: _Shape, bounds: tuple[bool, bool]) -> list[ColumnElement
     (exclusive) when ``bounds`` says so."""
     # A property's Sid was checked against the account already; its indexes lead with property_id.
     where = [
-        T.c.property_id == bindparam("property_id")
+        tracked_calls.c.property_id == bindparam("property_id")
         if shape.by_property
-        else T.c.account_id == bindparam("account_id")
+        else tracked_calls.c.account_id == bindparam("account_id")
     ]
-    where += [*_filters(T, shape), T.c.disposition.is_not(None)]
+    where += [*_filters(tracked_calls, shape), tracked_calls.c.disposition.is_not(None)]
     if bounds[0]:
-        where.append(T.c.date_start >= bindparam("from_ms"))
+        where.append(tracked_calls.c.date_start >= bindparam("from_ms"))
     if bounds[1]:
-        where.append(T.c.date_start < bindparam("to_ms"))
+        where.append(tracked_calls.c.date_start < bindparam("to_ms"))
     return where
 
 
 def _count(shape: _Shape, bounds: tuple[bool, bool]) -> Select:
-    return select(func.count()).select_from(T).where(*_calls_where(shape, bounds))
+    return select(func.count()).select_from(tracked_calls).where(*_calls_where(shape, bounds))
 
 
 def _periods(shape: _Shape, bounds: tuple[bool, bool]) -> Select:
@@ -183,11 +138,14 @@ def _periods(shape: _Shape, bounds: tuple[bool, bool]) -> Select:
     ``tracked_call_counts``, or when the shape is ``summarised``, the periods of ``period_ms`` of
     ``tracked_call_summary``."""
     if shape.summarised:
-        table, start = S, S.c.period_start
-        where = [S.c.account_id == bindparam("account_id"), S.c.period_ms == bindparam("period_ms")]
+        table, start = tracked_call_summary, tracked_call_summary.c.period_start
+        where = [
+            tracked_call_summary.c.account_id == bindparam("account_id"),
+            tracked_call_summary.c.period_ms == bindparam("period_ms"),
+        ]
     else:
-        table, start = R, R.c.day_start
-        where = [R.c.account_id == bindparam("account_id")]
+        table, start = tracked_call_counts, tracked_call_counts.c.day_start
+        where = [tracked_call_counts.c.account_id == bindparam("account_id")]
     where += _filters(table, shape)
     if shape.by_property:
         where.append(table.c.property_id == bindparam("property_id"))
@@ -202,13 +160,15 @@ def _page(shape: _Shape, bounds: tuple[bool, bool]) -> Select:
     """``count`` rows after skipping ``skip``, in one statement: the ids are found on a covering index
     first, then only their rows are read."""
     ids = (
-        select(T.c.call_id)
+        select(tracked_calls.c.call_id)
         .where(*_calls_where(shape, bounds))
-        .order_by(T.c.date_start, T.c.call_id)
+        .order_by(tracked_calls.c.date_start, tracked_calls.c.call_id)
         .limit(bindparam("count"))
         .offset(bindparam("skip"))
     )
-    return ROWS.where(T.c.call_id.in_(ids)).order_by(T.c.date_start, T.c.call_id)
+    return _ROWS.where(tracked_calls.c.call_id.in_(ids)).order_by(
+        tracked_calls.c.date_start, tracked_calls.c.call_id
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +208,25 @@ class _Lister:
         statement = self.statements.get(("fone.page", shape, bounds), lambda: _page(shape, bounds))
         values = {**self.values, "from_ms": start, "to_ms": end, "count": count, "skip": skip}
         return [TrackedCall._make(row) for row in statement.rows(self.conn, values)]
+
+
+class TrackedCallStore:
+    """Tracked calls as Get Calls reads them."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def get_call(self, account_id: int, sid: str) -> TrackedCall | None:
+        """A tracked call of the account by Sid, listed or not yet."""
+        query = _ROWS.where(tracked_calls.c.call_sid == sid, tracked_calls.c.account_id == account_id)
+        with self._db.read() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else TrackedCall._make(row)
+
+    def list_calls(self, account_id: int, property_id: int | None, query: CallsQuery) -> CallsPage:
+        """One page of listed calls, earliest first (ties by call id), and how many match in all."""
+        with self._db.read() as conn:
+            return list_calls(conn, account_id, property_id, query)
 
 
 def list_calls(conn: Connection, account_id: int, property_id: int | None, query: CallsQuery) -> CallsPage:

@@ -1,0 +1,43 @@
+"""The rollups of final calls that answer the bulk list's ``Total`` without counting rows."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, ForeignKey, Integer, SmallInteger, String, Table
+
+from trunkline.store.schema.catalog import metadata
+
+call_counts = Table(
+    "call_counts",
+    metadata,
+    # Final calls per account, period, status, direction and ExoPhone: the bulk list's Total sums whole
+    # periods from here (hours, UTC days and eight-day blocks: ``store.rollup_periods``) and counts only
+    # the minutes at the window's ends in ``calls``. Kept by ``store.call_counts`` (``add`` on insert,
+    # ``rebuild`` after bulk loads); calls before 1970 are left out.
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("period_ms", BigInteger, primary_key=True),
+    Column("period_start", BigInteger, primary_key=True),
+    Column("status", String(16), primary_key=True),
+    Column("direction", String(16), primary_key=True),
+    Column("phone_number", String(32), primary_key=True),
+    Column("calls", BigInteger, nullable=False),
+)
+
+call_value_counts = Table(
+    "call_value_counts",
+    metadata,
+    # ``call_counts`` split further by Duration bucket and exact Price, so a Duration/Price filter over a
+    # month sums a few thousand rows (``store.call_value_counts``). ``settled``: bit 1 when Duration is
+    # known, bit 2 when Price is; an unknown value is stored as 0 and never matched by a filter on it.
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("period_ms", BigInteger, primary_key=True),
+    Column("period_start", BigInteger, primary_key=True),
+    Column("status", String(16), primary_key=True),
+    Column("direction", String(16), primary_key=True),
+    Column("phone_number", String(32), primary_key=True),
+    Column("settled", SmallInteger, primary_key=True),
+    Column("duration_from", BigInteger, primary_key=True),
+    Column("price_micros", BigInteger, primary_key=True),
+    Column("calls", BigInteger, nullable=False),
+    # SQLite: the rows live in the primary key's b-tree, so summing a month reads no second structure.
+    sqlite_with_rowid=False,
+)
