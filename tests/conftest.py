@@ -1,7 +1,10 @@
-"""Shared fixtures: one live server per store backend (SQLite, PostgreSQL), fresh accounts per test.
+"""Shared fixtures, the one place they are defined: one live server per store backend (SQLite,
+PostgreSQL), fresh accounts per test.
 
 Tests isolate themselves by account, which is also what the product promises: accounts never
-see each other's data.
+see each other's data. ``client``/``account`` talk to ``server`` (real clock); tests whose calls
+must move through their lives ask for ``engine_client``/``engine_account`` instead, which talk to
+``engine_server`` (virtual clock).
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from tests.support.calls_api import ADMIN
 from tests.support.factories import AccountFixture, make_account
 from tests.support.live_server import LiveServer, start_server
 from tests.support.pg_cluster import PostgresCluster, find_bindir
+from tests.support.receiver import Receiver
 from trunkline.store.database import Database
 
 BACKENDS = ["sqlite", "postgres"]
@@ -83,3 +88,24 @@ def account(server: LiveServer) -> AccountFixture:
 def client(server: LiveServer) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=server.base_url, timeout=30) as http:
         yield http
+
+
+@pytest.fixture
+def engine_account(engine_server: LiveServer) -> AccountFixture:
+    return make_account(engine_server.db)
+
+
+@pytest.fixture
+def engine_client(engine_server: LiveServer) -> Iterator[httpx.Client]:
+    """A client of the virtual-clock server. It empties the network scenario afterwards: the server
+    lives for the whole session, and one test's rules must not decide the next test's calls."""
+    with httpx.Client(base_url=engine_server.base_url, timeout=60) as http:
+        yield http
+        http.put("/admin/scenario", json={"rules": []}, headers=ADMIN)
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A live HTTP server on 127.0.0.1 that records what it is sent (status callbacks, Passthru)."""
+    with Receiver() as live:
+        yield live

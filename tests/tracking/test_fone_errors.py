@@ -3,8 +3,6 @@ every failure, account isolation, Purchase and Configure Numbers."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 
@@ -17,52 +15,56 @@ from trunkline.store.tracking.numbers import TrackingNumberStore
 NUMBER = "+918047200001"
 
 
-@pytest.fixture
-def client(engine_server: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=engine_server.base_url, timeout=30) as http:
-        yield http
-
-
-@pytest.fixture
-def account(engine_server: LiveServer) -> AccountFixture:
-    return make_account(engine_server.db)
-
-
-def test_missing_or_wrong_credentials_are_401(client: httpx.Client, account: AccountFixture) -> None:
-    path = f"/v2/Accounts/{account.sid}/Calls"
-    error(client.get(path), 401, "UNAUTHORIZED")
-    response = client.get(path, auth=(account.sid, "wrong-token"))
+def test_missing_or_wrong_credentials_are_401(
+    engine_client: httpx.Client, engine_account: AccountFixture
+) -> None:
+    path = f"/v2/Accounts/{engine_account.sid}/Calls"
+    error(engine_client.get(path), 401, "UNAUTHORIZED")
+    response = engine_client.get(path, auth=(engine_account.sid, "wrong-token"))
     error(response, 401, "UNAUTHORIZED")
     assert response.headers["WWW-Authenticate"].startswith("Basic")
     # The API key works as the user too, as on v1.
-    assert client.get(path, auth=account.auth).status_code == 200
+    assert engine_client.get(path, auth=engine_account.auth).status_code == 200
 
 
 def test_accounts_never_see_each_others_calls_properties_or_numbers(
-    engine_server: LiveServer, client: httpx.Client, account: AccountFixture
+    engine_server: LiveServer, engine_client: httpx.Client, engine_account: AccountFixture
 ) -> None:
     other = make_account(engine_server.db)
-    prop = create_property(client, other)
-    assert buy(client, other, prop, NUMBER).status_code == 200
-    error(client.get(f"/v2/Accounts/{other.sid}/Calls", auth=auth(account)), 403, "FORBIDDEN")
-    error(client.get(f"/v2/Properties/{prop}/Calls", auth=auth(account)), 404, "NOT_FOUND", "PropertySid")
-    error(buy(client, account, prop, "+918047200002"), 404, "NOT_FOUND", "PropertySid")
-    response = client.post(f"/v2/Numbers/{NUMBER[1:]}", data={"Friendly": "x"}, auth=auth(account))
+    prop = create_property(engine_client, other)
+    assert buy(engine_client, other, prop, NUMBER).status_code == 200
+    error(engine_client.get(f"/v2/Accounts/{other.sid}/Calls", auth=auth(engine_account)), 403, "FORBIDDEN")
+    error(
+        engine_client.get(f"/v2/Properties/{prop}/Calls", auth=auth(engine_account)),
+        404,
+        "NOT_FOUND",
+        "PropertySid",
+    )
+    error(buy(engine_client, engine_account, prop, "+918047200002"), 404, "NOT_FOUND", "PropertySid")
+    response = engine_client.post(
+        f"/v2/Numbers/{NUMBER[1:]}", data={"Friendly": "x"}, auth=auth(engine_account)
+    )
     error(response, 404, "NOT_FOUND", "Number")
-    error(client.get(f"/v2/Numbers/{NUMBER[1:]}", auth=auth(account)), 404, "NOT_FOUND", "Number")
+    error(
+        engine_client.get(f"/v2/Numbers/{NUMBER[1:]}", auth=auth(engine_account)), 404, "NOT_FOUND", "Number"
+    )
     # Another account's call Sid answers like a Sid that does not exist.
-    call = place(client, other, From=ANSWER, To=ANSWER)
-    message = error(client.get(f"/v2/Calls/{call['Sid']}", auth=auth(account)), 404, "NOT_FOUND", "CallSid")
+    call = place(engine_client, other, From=ANSWER, To=ANSWER)
+    message = error(
+        engine_client.get(f"/v2/Calls/{call['Sid']}", auth=auth(engine_account)), 404, "NOT_FOUND", "CallSid"
+    )
     assert "tracking" not in message
 
 
 def test_an_untracked_call_of_the_account_is_404_saying_so(
-    client: httpx.Client, account: AccountFixture
+    engine_client: httpx.Client, engine_account: AccountFixture
 ) -> None:
-    call = place(client, account, From=ANSWER, To=ANSWER)
-    message = error(client.get(f"/v2/Calls/{call['Sid']}", auth=auth(account)), 404, "NOT_FOUND", "CallSid")
+    call = place(engine_client, engine_account, From=ANSWER, To=ANSWER)
+    message = error(
+        engine_client.get(f"/v2/Calls/{call['Sid']}", auth=auth(engine_account)), 404, "NOT_FOUND", "CallSid"
+    )
     assert "not made to a tracking number" in message
-    error(client.get("/v2/Calls/not-a-sid", auth=auth(account)), 404, "NOT_FOUND", "CallSid")
+    error(engine_client.get("/v2/Calls/not-a-sid", auth=auth(engine_account)), 404, "NOT_FOUND", "CallSid")
 
 
 @pytest.mark.parametrize(
@@ -88,87 +90,111 @@ def test_an_untracked_call_of_the_account_is_404_saying_so(
     ],
 )
 def test_an_invalid_filter_is_a_400_naming_it(
-    client: httpx.Client, account: AccountFixture, params: dict[str, str], field: str
+    engine_client: httpx.Client, engine_account: AccountFixture, params: dict[str, str], field: str
 ) -> None:
-    response = client.get(f"/v2/Accounts/{account.sid}/Calls", params=params, auth=auth(account))
+    response = engine_client.get(
+        f"/v2/Accounts/{engine_account.sid}/Calls", params=params, auth=auth(engine_account)
+    )
     error(response, 400, "PARAMETER_INVALID", field)
 
 
 def test_unknown_paths_and_methods_answer_in_the_envelope(
-    client: httpx.Client, account: AccountFixture
+    engine_client: httpx.Client, engine_account: AccountFixture
 ) -> None:
-    error(client.get("/v2/Calls/abc/def", auth=auth(account)), 404, "NOT_FOUND")
-    error(client.get("/v2/Properties/abc", auth=auth(account)), 404, "NOT_FOUND")
-    error(client.get(f"/v2/Accounts/{account.sid}/Numbers", auth=auth(account)), 404, "NOT_FOUND")
-    response = client.delete(f"/v2/Accounts/{account.sid}/Calls", auth=auth(account))
+    error(engine_client.get("/v2/Calls/abc/def", auth=auth(engine_account)), 404, "NOT_FOUND")
+    error(engine_client.get("/v2/Properties/abc", auth=auth(engine_account)), 404, "NOT_FOUND")
+    error(
+        engine_client.get(f"/v2/Accounts/{engine_account.sid}/Numbers", auth=auth(engine_account)),
+        404,
+        "NOT_FOUND",
+    )
+    response = engine_client.delete(f"/v2/Accounts/{engine_account.sid}/Calls", auth=auth(engine_account))
     error(response, 405, "METHOD_NOT_ALLOWED")
     # CCM's lower-case prefix is not this dialect's.
-    assert "ResponseStatus" not in client.get(f"/v2/accounts/{account.sid}/calls", auth=auth(account)).text
+    assert (
+        "ResponseStatus"
+        not in engine_client.get(f"/v2/accounts/{engine_account.sid}/calls", auth=auth(engine_account)).text
+    )
 
 
 def test_control_characters_and_overlong_values_are_400s_not_500s(
-    client: httpx.Client, account: AccountFixture
+    engine_client: httpx.Client, engine_account: AccountFixture
 ) -> None:
     """On PostgreSQL each of these reached the database and failed there (a 500)."""
-    prop = create_property(client, account)
-    assert buy(client, account, prop, NUMBER).status_code == 200
+    prop = create_property(engine_client, engine_account)
+    assert buy(engine_client, engine_account, prop, NUMBER).status_code == 200
     path = f"/v2/Numbers/{NUMBER[1:]}"
     error(
-        client.post(path, data={"Friendly": "a\u0000b"}, auth=auth(account)),
+        engine_client.post(path, data={"Friendly": "a\u0000b"}, auth=auth(engine_account)),
         400,
         "PARAMETER_INVALID",
         "Friendly",
     )
     emails = ",".join(f"{'x' * 88}{i}@example.com" for i in range(8))  # 8 of 100 characters: 807 in all
     error(
-        client.post(path, data={"SendEmailTo": emails}, auth=auth(account)),
+        engine_client.post(path, data={"SendEmailTo": emails}, auth=auth(engine_account)),
         400,
         "PARAMETER_INVALID",
         "SendEmailTo",
     )
     body = {"Number": "+918047200002", "AddressSid": "a\u0000"}
-    response = client.post(f"/v2/Properties/{prop}/Numbers", data=body, auth=auth(account))
+    response = engine_client.post(f"/v2/Properties/{prop}/Numbers", data=body, auth=auth(engine_account))
     error(response, 400, "PARAMETER_INVALID", "AddressSid")
-    error(client.get("/v2/Properties/PR%00x/Calls", auth=auth(account)), 404, "NOT_FOUND", "PropertySid")
-    assert configure(client, account, NUMBER[1:], Friendly="Still fine")["Friendly"] == "Still fine"
+    error(
+        engine_client.get("/v2/Properties/PR%00x/Calls", auth=auth(engine_account)),
+        404,
+        "NOT_FOUND",
+        "PropertySid",
+    )
+    assert (
+        configure(engine_client, engine_account, NUMBER[1:], Friendly="Still fine")["Friendly"]
+        == "Still fine"
+    )
 
 
-def test_purchase_numbers(client: httpx.Client, account: AccountFixture) -> None:
-    first, second = create_property(client, account, "One"), create_property(client, account, "Two")
-    response = client.post(
-        f"/v2/Properties/{first}/Numbers", json={"Number": NUMBER, "AddressSid": "AD1"}, auth=auth(account)
+def test_purchase_numbers(engine_client: httpx.Client, engine_account: AccountFixture) -> None:
+    first, second = (
+        create_property(engine_client, engine_account, "One"),
+        create_property(engine_client, engine_account, "Two"),
+    )
+    response = engine_client.post(
+        f"/v2/Properties/{first}/Numbers",
+        json={"Number": NUMBER, "AddressSid": "AD1"},
+        auth=auth(engine_account),
     )
     assert response.status_code == 200 and response.json() == {"Number": NUMBER, "Status": "Active"}
-    assert buy(client, account, first, NUMBER).json() == {
+    assert buy(engine_client, engine_account, first, NUMBER).json() == {
         "Number": NUMBER,
         "Status": "Active",
     }  # again: a no-op
-    response = buy(client, account, second, NUMBER)
+    response = buy(engine_client, engine_account, second, NUMBER)
     error(response, 400, "NUMBER_BELONGS_TO_DIFFERENT_PROPERTY", "Number")
     error(
-        client.post(f"/v2/Properties/{first}/Numbers", auth=auth(account)),
+        engine_client.post(f"/v2/Properties/{first}/Numbers", auth=auth(engine_account)),
         400,
         "PARAMETER_REQUIRED",
         "Number",
     )
-    error(buy(client, account, first, "12ab"), 400, "PARAMETER_INVALID", "Number")
-    response = client.post(
+    error(buy(engine_client, engine_account, first, "12ab"), 400, "PARAMETER_INVALID", "Number")
+    response = engine_client.post(
         f"/v2/Properties/{first}/Numbers",
         content=b"{not json",
-        auth=auth(account),
+        auth=auth(engine_account),
         headers={"Content-Type": "application/json"},
     )
     error(response, 400, "PARAMETER_INVALID")
-    listed = client.get(f"/admin/accounts/{account.sid}/properties/{first}", headers=ADMIN).json()
+    listed = engine_client.get(
+        f"/admin/accounts/{engine_account.sid}/properties/{first}", headers=ADMIN
+    ).json()
     assert listed["numbers"] == [NUMBER]
 
 
-def test_configure_numbers(client: httpx.Client, account: AccountFixture) -> None:
-    prop = create_property(client, account)
-    assert buy(client, account, prop, NUMBER).status_code == 200
+def test_configure_numbers(engine_client: httpx.Client, engine_account: AccountFixture) -> None:
+    prop = create_property(engine_client, engine_account)
+    assert buy(engine_client, engine_account, prop, NUMBER).status_code == 200
     body = configure(
-        client,
-        account,
+        engine_client,
+        engine_account,
         NUMBER,
         friendly="Spring sale",
         Attribution_Source="google",
@@ -182,12 +208,14 @@ def test_configure_numbers(client: httpx.Client, account: AccountFixture) -> Non
     assert (body["Friendly"], body["Attribution_Source"]) == ("Spring sale", "google")
     assert (body["RoutingMethod"], body["EndpointNumber"], body["Recording"]) == ("Endpoint", ANSWER, "Call")
     assert (body["SendSmsTo"], body["SendEmailTo"]) == ("+919876543210", "a@example.com")
-    assert client.get(f"/v2/Numbers/{NUMBER[1:]}", auth=auth(account)).json() == body
-    flow = client.get(f"/admin/accounts/{account.sid}/flows/fone-{NUMBER[1:]}", headers=ADMIN).json()
+    assert engine_client.get(f"/v2/Numbers/{NUMBER[1:]}", auth=auth(engine_account)).json() == body
+    flow = engine_client.get(
+        f"/admin/accounts/{engine_account.sid}/flows/fone-{NUMBER[1:]}", headers=ADMIN
+    ).json()
     assert flow["exophones"] == [NUMBER] and flow["applets"][0]["numbers"] == [ANSWER]
     assert flow["applets"][0]["record"] is True
     # An empty value clears a setting; parameters not given stay.
-    cleared = configure(client, account, NUMBER, Friendly="")
+    cleared = configure(engine_client, engine_account, NUMBER, Friendly="")
     assert cleared["Friendly"] is None and cleared["Attribution_Source"] == "google"
 
     path = f"/v2/Numbers/{NUMBER[1:]}"
@@ -201,48 +229,62 @@ def test_configure_numbers(client: httpx.Client, account: AccountFixture) -> Non
         ({"Friendly": "x" * 201}, "PARAMETER_INVALID", "Friendly"),
     ]
     for params, code, field in cases:
-        error(client.post(path, data=params, auth=auth(account)), 400, code, field)
-    error(client.post("/v2/Numbers/12ab", data={}, auth=auth(account)), 400, "PARAMETER_INVALID", "Number")
+        error(engine_client.post(path, data=params, auth=auth(engine_account)), 400, code, field)
+    error(
+        engine_client.post("/v2/Numbers/12ab", data={}, auth=auth(engine_account)),
+        400,
+        "PARAMETER_INVALID",
+        "Number",
+    )
 
     other = "+918047200009"
-    assert buy(client, account, prop, other).status_code == 200
-    response = client.post(f"/v2/Numbers/{other[1:]}", data={"RoutingMethod": "Endpoint"}, auth=auth(account))
+    assert buy(engine_client, engine_account, prop, other).status_code == 200
+    response = engine_client.post(
+        f"/v2/Numbers/{other[1:]}", data={"RoutingMethod": "Endpoint"}, auth=auth(engine_account)
+    )
     error(response, 400, "PARAMETER_REQUIRED", "EndpointNumber")
 
 
 def test_a_form_of_more_than_100_fields_is_a_400_in_the_envelope(
-    client: httpx.Client, account: AccountFixture
+    engine_client: httpx.Client, engine_account: AccountFixture
 ) -> None:
-    prop = create_property(client, account)
+    prop = create_property(engine_client, engine_account)
     fields = {f"Field{n}": "x" for n in range(101)}
     for path, data in ((f"/v2/Properties/{prop}/Numbers", {"Number": NUMBER, **fields}),):
-        error(client.post(path, data=data, auth=auth(account)), 400, "PARAMETER_INVALID")
+        error(engine_client.post(path, data=data, auth=auth(engine_account)), 400, "PARAMETER_INVALID")
         files = {name: (None, value) for name, value in data.items()}  # multipart: the same limit
-        error(client.post(path, files=files, auth=auth(account)), 400, "PARAMETER_INVALID")
-    listed = client.get(f"/admin/accounts/{account.sid}/properties/{prop}", headers=ADMIN).json()
+        error(engine_client.post(path, files=files, auth=auth(engine_account)), 400, "PARAMETER_INVALID")
+    listed = engine_client.get(
+        f"/admin/accounts/{engine_account.sid}/properties/{prop}", headers=ADMIN
+    ).json()
     assert listed["numbers"] == []
 
 
 def test_a_configure_numbers_that_fails_changes_neither_the_flow_nor_the_number(
-    client: httpx.Client, account: AccountFixture, engine_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+    engine_client: httpx.Client,
+    engine_account: AccountFixture,
+    engine_server: LiveServer,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The generated flow, its assignment and the number's settings are one transaction."""
-    prop = create_property(client, account)
-    assert buy(client, account, prop, NUMBER).status_code == 200
-    before = client.get(f"/v2/Numbers/{NUMBER[1:]}", auth=auth(account)).json()
+    prop = create_property(engine_client, engine_account)
+    assert buy(engine_client, engine_account, prop, NUMBER).status_code == 200
+    before = engine_client.get(f"/v2/Numbers/{NUMBER[1:]}", auth=auth(engine_account)).json()
 
     def fails(*args: object, **kwargs: object) -> None:
         raise RuntimeError("the store failed after the flow was written")
 
     monkeypatch.setattr(TrackingNumberStore, "update_number_in", fails)
     body = {"RoutingMethod": "Endpoint", "EndpointNumber": "09999900001", "Friendly": "New"}
-    response = client.post(f"/v2/Numbers/{NUMBER[1:]}", data=body, auth=auth(account))
+    response = engine_client.post(f"/v2/Numbers/{NUMBER[1:]}", data=body, auth=auth(engine_account))
     assert response.status_code == 500 and "ResponseStatus" in response.json()
     monkeypatch.undo()
-    assert client.get(f"/v2/Numbers/{NUMBER[1:]}", auth=auth(account)).json() == before
-    flow = client.get(f"/admin/accounts/{account.sid}/flows/fone-{NUMBER[1:]}", headers=ADMIN)
+    assert engine_client.get(f"/v2/Numbers/{NUMBER[1:]}", auth=auth(engine_account)).json() == before
+    flow = engine_client.get(f"/admin/accounts/{engine_account.sid}/flows/fone-{NUMBER[1:]}", headers=ADMIN)
     assert flow.status_code == 404
-    assert configure(client, account, NUMBER, **body)["RoutingMethod"] == "Endpoint"  # and it works after
+    assert (
+        configure(engine_client, engine_account, NUMBER, **body)["RoutingMethod"] == "Endpoint"
+    )  # and it works after
 
 
 def test_the_rate_limit_is_a_429_in_the_envelope(database_factory) -> None:  # type: ignore[no-untyped-def]

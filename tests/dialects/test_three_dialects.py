@@ -4,13 +4,11 @@ are translations of one stored record, not three copies of it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 
 import httpx
-import pytest
 
-from tests.support.calls_api import ADMIN, advance
+from tests.support.calls_api import advance
 from tests.support.ccm import add_agent, get_details
 from tests.support.factories import make_account
 from tests.support.fone import auth, buy, configure, create_property, inbound
@@ -22,26 +20,19 @@ CALLER = "+919999910577"
 AGENT = "+919999900001"  # a magic number: answers after 2 s, hangs up a minute later
 
 
-@pytest.fixture
-def client(engine_server: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=engine_server.base_url, timeout=60) as http:
-        yield http
-        http.put("/admin/scenario", json={"rules": []}, headers=ADMIN)
-
-
 def _iso_ms(value: str) -> int:
     return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() * 1000)
 
 
 def test_a_tracked_call_to_an_agent_reads_alike_in_every_dialect(
-    engine_server: LiveServer, client: httpx.Client
+    engine_server: LiveServer, engine_client: httpx.Client
 ) -> None:
     account = make_account(engine_server.db)
-    agent = add_agent(client, account, AGENT, name="Meera Iyer")
-    prop = create_property(client, account, "Support line")
-    assert buy(client, account, prop, TRACKING).status_code == 200
+    agent = add_agent(engine_client, account, AGENT, name="Meera Iyer")
+    prop = create_property(engine_client, account, "Support line")
+    assert buy(engine_client, account, prop, TRACKING).status_code == 200
     configure(
-        client,
+        engine_client,
         account,
         TRACKING,
         Friendly="Support",
@@ -49,12 +40,12 @@ def test_a_tracked_call_to_an_agent_reads_alike_in_every_dialect(
         RoutingMethod="Endpoint",
         EndpointNumber=AGENT,
     )
-    sid = inbound(client, account, CALLER, TRACKING)
-    advance(client, 300)
+    sid = inbound(engine_client, account, CALLER, TRACKING)
+    advance(engine_client, 300)
 
-    v1 = client.get(f"/v1/Accounts/{account.sid}/Calls/{sid}.json", auth=account.auth).json()["Call"]
-    ccm = get_details(client, account, sid)
-    fone_response = client.get(f"/v2/Calls/{sid}", auth=auth(account))
+    v1 = engine_client.get(f"/v1/Accounts/{account.sid}/Calls/{sid}.json", auth=account.auth).json()["Call"]
+    ccm = get_details(engine_client, account, sid)
+    fone_response = engine_client.get(f"/v2/Calls/{sid}", auth=auth(account))
     assert fone_response.status_code == 200, fone_response.text
     fone = fone_response.json()["Call"]
 
@@ -79,7 +70,7 @@ def test_a_tracked_call_to_an_agent_reads_alike_in_every_dialect(
     assert _iso_ms(ccm["created_time"]) // 1000 == ist_to_ms(v1["DateCreated"]) // 1000
 
     # The agent's leg and the customer's are the same legs v1 shows.
-    legs = client.get(f"/v2/accounts/{account.sid}/calls/{sid}/legs", auth=account.auth).json()
+    legs = engine_client.get(f"/v2/accounts/{account.sid}/calls/{sid}/legs", auth=account.auth).json()
     details = legs["response"]["leg_details"]
     assert [leg["contact_uri"] for leg in details["from"]] == [AGENT]
     assert [leg["contact_uri"] for leg in details["to"]] == [CALLER]

@@ -27,7 +27,7 @@ from trunkline.store.database import Database
 from trunkline.store.numbering import SEED_RESOURCE, NumberingStore
 from trunkline.store.schema.numbering import mobile_series
 
-SEED = Path(__file__).resolve().parents[1] / "src" / "trunkline" / "domain" / "numbers" / "data"
+SEED = Path(__file__).resolve().parents[2] / "src" / "trunkline" / "domain" / "numbers" / "data"
 SEED_CSV = SEED / "mobile_series_seed.csv"
 
 

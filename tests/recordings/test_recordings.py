@@ -9,7 +9,6 @@ import socket
 import threading
 import time
 import wave
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
@@ -26,17 +25,6 @@ from trunkline.engine.recordings.files import RecordingFiles
 
 TALKS_45_S = "+919999910045"  # answers after 2 s, hangs up 45 s later: a 45-second conversation
 RATES = {"mp3": 8000, "mp3-hq": 16000}
-
-
-@pytest.fixture
-def client(engine_server: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=engine_server.base_url, timeout=60) as http:
-        yield http
-
-
-@pytest.fixture
-def account(engine_server: LiveServer) -> AccountFixture:
-    return make_account(engine_server.db)
 
 
 def _recorded_call(client: httpx.Client, account: AccountFixture, **params: str) -> dict[str, object]:
@@ -74,13 +62,15 @@ def _assert_rest_exception(response: httpx.Response, status: int) -> None:
 @pytest.mark.parametrize("recording_format", ["mp3", "mp3-hq"])
 @pytest.mark.parametrize("channels", ["single", "dual"])
 def test_given_a_recorded_call_when_get_recording_url_then_an_mp3_of_the_conversation(
-    client: httpx.Client, account: AccountFixture, channels: str, recording_format: str
+    engine_client: httpx.Client, engine_account: AccountFixture, channels: str, recording_format: str
 ) -> None:
-    done = _recorded_call(client, account, RecordingChannels=channels, RecordingFormat=recording_format)
+    done = _recorded_call(
+        engine_client, engine_account, RecordingChannels=channels, RecordingFormat=recording_format
+    )
     path = _path(done["RecordingUrl"])
-    assert path == f"/exotelrecordings/{account.sid}/{done['Sid']}.mp3"
+    assert path == f"/exotelrecordings/{engine_account.sid}/{done['Sid']}.mp3"
 
-    response = _fetch(client, account, path)
+    response = _fetch(engine_client, engine_account, path)
 
     assert response.status_code == 200
     assert response.headers["content-type"] == "audio/mpeg"
@@ -100,62 +90,68 @@ def test_given_a_recorded_call_when_get_recording_url_then_an_mp3_of_the_convers
 
 
 def test_given_a_file_once_rendered_when_fetched_again_then_the_same_file_is_served(
-    client: httpx.Client, account: AccountFixture, engine_server: LiveServer
+    engine_client: httpx.Client, engine_account: AccountFixture, engine_server: LiveServer
 ) -> None:
-    done = _recorded_call(client, account)
+    done = _recorded_call(engine_client, engine_account)
     path = _path(done["RecordingUrl"])
-    first = _fetch(client, account, path)
-    files = list((engine_server.services.recordings.files.directory / account.sid).iterdir())
+    first = _fetch(engine_client, engine_account, path)
+    files = list((engine_server.services.recordings.files.directory / engine_account.sid).iterdir())
     assert [f.name.split(".")[0] for f in files] == [done["Sid"]]
     written = files[0].stat().st_mtime_ns
-    second = _fetch(client, account, path)
+    second = _fetch(engine_client, engine_account, path)
     assert second.content == first.content and second.headers["etag"] == first.headers["etag"]
     assert files[0].stat().st_mtime_ns == written
     assert (
-        client.get(path, auth=account.auth, headers={"If-None-Match": first.headers["etag"]}).status_code
+        engine_client.get(
+            path, auth=engine_account.auth, headers={"If-None-Match": first.headers["etag"]}
+        ).status_code
         == 304
     )
 
 
 def test_given_many_first_requests_at_once_then_one_whole_file_for_all(
-    engine_server: LiveServer, account: AccountFixture, client: httpx.Client
+    engine_server: LiveServer, engine_account: AccountFixture, engine_client: httpx.Client
 ) -> None:
-    done = _recorded_call(client, account, RecordingChannels="dual", RecordingFormat="mp3-hq")
+    done = _recorded_call(engine_client, engine_account, RecordingChannels="dual", RecordingFormat="mp3-hq")
     path = _path(done["RecordingUrl"])
 
     def get(_: int) -> bytes:
         with httpx.Client(base_url=engine_server.base_url, timeout=60) as own:
-            response = own.get(path, auth=account.auth)
+            response = own.get(path, auth=engine_account.auth)
             assert response.status_code == 200
             return response.content
 
     with ThreadPoolExecutor(8) as pool:
         bodies = set(pool.map(get, range(8)))
     assert len(bodies) == 1
-    names = [f.name for f in (engine_server.services.recordings.files.directory / account.sid).iterdir()]
+    names = [
+        f.name for f in (engine_server.services.recordings.files.directory / engine_account.sid).iterdir()
+    ]
     assert len(names) == 1 and not names[0].endswith(".part")
 
 
 def test_given_a_presigned_link_then_it_serves_without_credentials_until_it_expires(
-    client: httpx.Client, account: AccountFixture, engine_server: LiveServer
+    engine_client: httpx.Client, engine_account: AccountFixture, engine_server: LiveServer
 ) -> None:
-    done = _recorded_call(client, account)
+    done = _recorded_call(engine_client, engine_account)
     sid = done["Sid"]
-    with_auth = _fetch(client, account, _path(done["RecordingUrl"])).content
-    linked = client.get(
-        f"/v1/Accounts/{account.sid}/Calls/{sid}.json", params={"RecordingUrlValidity": 5}, auth=account.auth
+    with_auth = _fetch(engine_client, engine_account, _path(done["RecordingUrl"])).content
+    linked = engine_client.get(
+        f"/v1/Accounts/{engine_account.sid}/Calls/{sid}.json",
+        params={"RecordingUrlValidity": 5},
+        auth=engine_account.auth,
     ).json()["Call"]["PreSignedRecordingUrl"]
 
-    response = client.get(_path(linked))
+    response = engine_client.get(_path(linked))
     assert response.status_code == 200 and response.content == with_auth
 
     # The link's expiry is wall time: sign one that has just expired with the server's key.
-    file_path = f"exotelrecordings/{account.sid}/{sid}.mp3"
+    file_path = f"exotelrecordings/{engine_account.sid}/{sid}.mp3"
     expired = presign(engine_server.services.recordings.signing_key, "", file_path, int(time.time()) - 1)
-    _assert_rest_exception(client.get(expired), 403)
-    assert client.get(expired, auth=account.auth).status_code == 200  # credentials still work
+    _assert_rest_exception(engine_client.get(expired), 403)
+    assert engine_client.get(expired, auth=engine_account.auth).status_code == 200  # credentials still work
     still_valid = presign(engine_server.services.recordings.signing_key, "", file_path, int(time.time()) + 30)
-    assert client.get(still_valid).status_code == 200
+    assert engine_client.get(still_valid).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -174,77 +170,88 @@ def test_given_a_presigned_link_then_it_serves_without_credentials_until_it_expi
     ],
 )
 def test_given_a_forged_or_malformed_link_when_get_then_403(
-    client: httpx.Client, account: AccountFixture, engine_server: LiveServer, query: str
+    engine_client: httpx.Client, engine_account: AccountFixture, engine_server: LiveServer, query: str
 ) -> None:
-    (call,) = account.add_calls(make_call(account, conversation_duration=3))
-    file_path = f"exotelrecordings/{account.sid}/{call.sid}.mp3"
+    (call,) = engine_account.add_calls(make_call(engine_account, conversation_duration=3))
+    file_path = f"exotelrecordings/{engine_account.sid}/{call.sid}.mp3"
     future = int(time.time()) + 600
     signature = presign(engine_server.services.recordings.signing_key, "", file_path, future).rsplit("=", 1)[
         1
     ]
     query = query.format(future=future, later=future + 1, signature=signature)
-    _assert_rest_exception(client.get(f"/{file_path}?{query}"), 403)
+    _assert_rest_exception(engine_client.get(f"/{file_path}?{query}"), 403)
 
 
 def test_given_credentials_of_another_account_then_403_and_its_own_path_404(
-    client: httpx.Client, account: AccountFixture, engine_server: LiveServer
+    engine_client: httpx.Client, engine_account: AccountFixture, engine_server: LiveServer
 ) -> None:
-    done = _recorded_call(client, account)
+    done = _recorded_call(engine_client, engine_account)
     path = _path(done["RecordingUrl"])
     other = make_account(engine_server.db)
-    _assert_rest_exception(client.get(path, auth=other.auth), 403)
+    _assert_rest_exception(engine_client.get(path, auth=other.auth), 403)
     _assert_rest_exception(
-        client.get(f"/exotelrecordings/{other.sid}/{done['Sid']}.mp3", auth=other.auth), 404
+        engine_client.get(f"/exotelrecordings/{other.sid}/{done['Sid']}.mp3", auth=other.auth), 404
     )
     # The legacy form, account SID as the user name, works as on v1.
-    assert client.get(path, auth=(account.sid, account.api_token)).status_code == 200
+    assert engine_client.get(path, auth=(engine_account.sid, engine_account.api_token)).status_code == 200
 
 
-def test_given_no_or_wrong_credentials_then_401(client: httpx.Client, account: AccountFixture) -> None:
-    done = _recorded_call(client, account)
+def test_given_no_or_wrong_credentials_then_401(
+    engine_client: httpx.Client, engine_account: AccountFixture
+) -> None:
+    done = _recorded_call(engine_client, engine_account)
     path = _path(done["RecordingUrl"])
-    response = client.get(path)
+    response = engine_client.get(path)
     _assert_rest_exception(response, 401)
     assert response.headers["www-authenticate"].startswith("Basic")
-    _assert_rest_exception(client.get(path, auth=(account.api_key, "wrong")), 401)
+    _assert_rest_exception(engine_client.get(path, auth=(engine_account.api_key, "wrong")), 401)
 
 
-def test_given_unknown_recordings_then_404(client: httpx.Client, account: AccountFixture) -> None:
-    (unrecorded,) = account.add_calls(make_call(account))
+def test_given_unknown_recordings_then_404(
+    engine_client: httpx.Client, engine_account: AccountFixture
+) -> None:
+    (unrecorded,) = engine_account.add_calls(make_call(engine_account))
     for name in ("0" * 32, unrecorded.sid, "nosuchcall"):
-        _assert_rest_exception(_fetch(client, account, f"/exotelrecordings/{account.sid}/{name}.mp3"), 404)
+        _assert_rest_exception(
+            _fetch(engine_client, engine_account, f"/exotelrecordings/{engine_account.sid}/{name}.mp3"), 404
+        )
     # A call still ringing has no recording yet either.
-    ringing = place(client, account, From=ANSWER, To=STAYS, Record="true")
+    ringing = place(engine_client, engine_account, From=ANSWER, To=STAYS, Record="true")
     _assert_rest_exception(
-        _fetch(client, account, f"/exotelrecordings/{account.sid}/{ringing['Sid']}.mp3"), 404
+        _fetch(engine_client, engine_account, f"/exotelrecordings/{engine_account.sid}/{ringing['Sid']}.mp3"),
+        404,
     )
 
 
 def test_given_a_range_request_then_206_with_those_bytes(
-    client: httpx.Client, account: AccountFixture
+    engine_client: httpx.Client, engine_account: AccountFixture
 ) -> None:
-    done = _recorded_call(client, account, RecordingChannels="dual")
+    done = _recorded_call(engine_client, engine_account, RecordingChannels="dual")
     path = _path(done["RecordingUrl"])
-    whole = _fetch(client, account, path).content
+    whole = _fetch(engine_client, engine_account, path).content
     size = len(whole)
 
-    middle = _fetch(client, account, path, headers={"Range": "bytes=100-1123"})
+    middle = _fetch(engine_client, engine_account, path, headers={"Range": "bytes=100-1123"})
     assert middle.status_code == 206
     assert middle.content == whole[100:1124]
     assert middle.headers["content-range"] == f"bytes 100-1123/{size}"
     assert middle.headers["content-length"] == "1024"
 
-    tail = _fetch(client, account, path, headers={"Range": "bytes=-500"})
+    tail = _fetch(engine_client, engine_account, path, headers={"Range": "bytes=-500"})
     assert tail.status_code == 206 and tail.content == whole[-500:]
-    rest = _fetch(client, account, path, headers={"Range": f"bytes={size - 10}-"})
+    rest = _fetch(engine_client, engine_account, path, headers={"Range": f"bytes={size - 10}-"})
     assert rest.status_code == 206 and rest.content == whole[-10:]
-    beyond_end = _fetch(client, account, path, headers={"Range": f"bytes={size - 10}-{size * 2}"})
+    beyond_end = _fetch(
+        engine_client, engine_account, path, headers={"Range": f"bytes={size - 10}-{size * 2}"}
+    )
     assert beyond_end.status_code == 206 and beyond_end.content == whole[-10:]
 
-    past = _fetch(client, account, path, headers={"Range": f"bytes={size}-"})
+    past = _fetch(engine_client, engine_account, path, headers={"Range": f"bytes={size}-"})
     _assert_rest_exception(past, 416)
     assert past.headers["content-range"] == f"bytes */{size}"
-    _assert_rest_exception(_fetch(client, account, path, headers={"Range": "bytes=" + "9" * 30 + "-"}), 416)
+    _assert_rest_exception(
+        _fetch(engine_client, engine_account, path, headers={"Range": "bytes=" + "9" * 30 + "-"}), 416
+    )
 
     # Unparseable, other units, several ranges or a stale If-Range: the whole file.
     for header in (
@@ -254,35 +261,37 @@ def test_given_a_range_request_then_206_with_those_bytes(
         {"Range": "bytes=20-10"},
         {"Range": "bytes=0-10", "If-Range": '"stale"'},
     ):
-        response = _fetch(client, account, path, headers=header)
+        response = _fetch(engine_client, engine_account, path, headers=header)
         assert response.status_code == 200 and response.content == whole, header
 
 
-def test_given_head_then_headers_without_a_body(client: httpx.Client, account: AccountFixture) -> None:
-    done = _recorded_call(client, account)
+def test_given_head_then_headers_without_a_body(
+    engine_client: httpx.Client, engine_account: AccountFixture
+) -> None:
+    done = _recorded_call(engine_client, engine_account)
     path = _path(done["RecordingUrl"])
-    size = len(_fetch(client, account, path).content)
-    response = client.head(path, auth=account.auth)
+    size = len(_fetch(engine_client, engine_account, path).content)
+    response = engine_client.head(path, auth=engine_account.auth)
     assert response.status_code == 200
     assert response.headers["content-length"] == str(size) and response.content == b""
-    ranged = client.head(path, auth=account.auth, headers={"Range": "bytes=0-99"})
+    ranged = engine_client.head(path, auth=engine_account.auth, headers={"Range": "bytes=0-99"})
     assert ranged.status_code == 206 and ranged.headers["content-length"] == "100"
 
 
 def test_given_a_seeded_call_with_a_recording_path_then_it_serves_too(
-    client: httpx.Client, account: AccountFixture
+    engine_client: httpx.Client, engine_account: AccountFixture
 ) -> None:
     """Loaded in bulk (``trunkline seed``): a recording path but no recording row."""
     sid = "cd" * 16
-    account.add_calls(
+    engine_account.add_calls(
         make_call(
-            account,
+            engine_account,
             sid=sid,
             conversation_duration=8,
-            recording_path=f"exotelrecordings/{account.sid}/{sid}.mp3",
+            recording_path=f"exotelrecordings/{engine_account.sid}/{sid}.mp3",
         )
     )
-    response = _fetch(client, account, f"/exotelrecordings/{account.sid}/{sid}.mp3")
+    response = _fetch(engine_client, engine_account, f"/exotelrecordings/{engine_account.sid}/{sid}.mp3")
     assert response.status_code == 200
     decoded = miniaudio.mp3_read_s16(response.content)
     assert (decoded.sample_rate, decoded.nchannels) == (8000, 1)
@@ -290,14 +299,14 @@ def test_given_a_seeded_call_with_a_recording_path_then_it_serves_too(
 
 
 def test_given_no_mp3_encoder_then_wav_is_served(
-    client: httpx.Client, account: AccountFixture, engine_server: LiveServer
+    engine_client: httpx.Client, engine_account: AccountFixture, engine_server: LiveServer
 ) -> None:
-    done = _recorded_call(client, account, RecordingChannels="dual")
+    done = _recorded_call(engine_client, engine_account, RecordingChannels="dual")
     recordings = engine_server.services.recordings
     mp3_files = recordings.files
     recordings.files = RecordingFiles(mp3_files.directory, mp3=False)
     try:
-        response = _fetch(client, account, _path(done["RecordingUrl"]))
+        response = _fetch(engine_client, engine_account, _path(done["RecordingUrl"]))
     finally:
         recordings.files = mp3_files
     assert response.status_code == 200
@@ -323,19 +332,19 @@ def _raw_status(base_url: str, target: str, authorization: str | None = None) ->
 
 
 def test_given_odd_paths_and_queries_then_never_a_server_error(
-    client: httpx.Client, account: AccountFixture, engine_server: LiveServer
+    engine_client: httpx.Client, engine_account: AccountFixture, engine_server: LiveServer
 ) -> None:
-    done = _recorded_call(client, account)
+    done = _recorded_call(engine_client, engine_account)
     sid = done["Sid"]
-    basic = httpx.BasicAuth(account.api_key, account.api_token)._auth_header
-    base = f"/exotelrecordings/{account.sid}"
+    basic = httpx.BasicAuth(engine_account.api_key, engine_account.api_token)._auth_header
+    base = f"/exotelrecordings/{engine_account.sid}"
     targets = [
         f"{base}/..",
         f"{base}/../../etc/passwd",
         f"{base}/..%2F..%2Fetc%2Fpasswd",
         f"{base}/%2e%2e",
-        f"/exotelrecordings/../{account.sid}/{sid}.mp3",
-        f"/exotelrecordings/..%2F{account.sid}/{sid}.mp3",
+        f"/exotelrecordings/../{engine_account.sid}/{sid}.mp3",
+        f"/exotelrecordings/..%2F{engine_account.sid}/{sid}.mp3",
         f"{base}/{sid}.mp3%00",
         f"{base}/{sid}.MP3",
         f"{base}/{sid}.wav",
@@ -359,36 +368,38 @@ def test_given_odd_paths_and_queries_then_never_a_server_error(
             assert status < 500, (target, authorization, status, body[:200])
             if target.startswith("/exotelrecordings/") and status >= 400:
                 assert b"RestException" in body or status == 404, (target, body[:200])
-    assert client.post(f"{base}/{sid}.mp3", auth=account.auth).status_code == 405
+    assert engine_client.post(f"{base}/{sid}.mp3", auth=engine_account.auth).status_code == 405
     # None of those left anything outside the recordings directory or broke the real file.
-    assert _fetch(client, account, f"{base}/{sid}.mp3").status_code == 200
+    assert _fetch(engine_client, engine_account, f"{base}/{sid}.mp3").status_code == 200
 
 
-def test_the_recordings_route_is_documented(client: httpx.Client) -> None:
-    paths = client.get("/openapi.json").json()["paths"]
+def test_the_recordings_route_is_documented(engine_client: httpx.Client) -> None:
+    paths = engine_client.get("/openapi.json").json()["paths"]
     operation = paths["/exotelrecordings/{account_sid}/{file}"]["get"]
     assert {"Expires", "Signature", "Range"} <= {p["name"] for p in operation["parameters"]}
 
 
 def test_rendering_does_not_stop_the_server_answering(
-    client: httpx.Client, account: AccountFixture, engine_server: LiveServer
+    engine_client: httpx.Client, engine_account: AccountFixture, engine_server: LiveServer
 ) -> None:
     """A half-hour recording renders for a second or more in a worker thread; other requests go on
     being answered meanwhile."""
     sid = "ef" * 16
-    account.add_calls(
+    engine_account.add_calls(
         make_call(
-            account,
+            engine_account,
             sid=sid,
             conversation_duration=1800,
-            recording_path=f"exotelrecordings/{account.sid}/{sid}.mp3",
+            recording_path=f"exotelrecordings/{engine_account.sid}/{sid}.mp3",
         )
     )
     result: dict[str, httpx.Response] = {}
 
     def fetch() -> None:
         with httpx.Client(base_url=engine_server.base_url, timeout=120) as own:
-            result["long"] = own.get(f"/exotelrecordings/{account.sid}/{sid}.mp3", auth=account.auth)
+            result["long"] = own.get(
+                f"/exotelrecordings/{engine_account.sid}/{sid}.mp3", auth=engine_account.auth
+            )
 
     worker = threading.Thread(target=fetch)
     worker.start()
@@ -396,7 +407,7 @@ def test_rendering_does_not_stop_the_server_answering(
     slowest = 0.0
     while worker.is_alive():
         started = time.perf_counter()
-        assert client.get("/openapi.json").status_code == 200
+        assert engine_client.get("/openapi.json").status_code == 200
         slowest = max(slowest, time.perf_counter() - started)
         time.sleep(0.05)
     worker.join()

@@ -3,7 +3,6 @@ given rate on the virtual clock; they are stored as ``inbound`` calls and listed
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -19,24 +18,22 @@ OTHER_EXOPHONE = "+918047112234"
 
 
 @pytest.fixture
-def client(engine_server: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=engine_server.base_url, timeout=60) as http:
-        yield http
-        http.put("/admin/scenario", json={"rules": []}, headers=ADMIN)
-
-
-@pytest.fixture
-def account(engine_server: LiveServer, client: httpx.Client) -> AccountFixture:
+def desk_account(engine_server: LiveServer, engine_client: httpx.Client) -> AccountFixture:
+    """An account whose two ExoPhones both run the flow ``desk``: inbound calls need a flow to ring."""
     made = make_account(engine_server.db, exophones=(EXOPHONE, OTHER_EXOPHONE))
     applets = [
         {"id": "menu", "type": "ivr", "duration_seconds": 2, "branches": {"1": "bye"}, "attempts": 1},
         {"id": "bye", "type": "greeting", "text": "Thank you", "duration_seconds": 2},
     ]
     base = f"/admin/accounts/{made.sid}"
-    assert client.put(f"{base}/flows/desk", json={"applets": applets}, headers=ADMIN).status_code == 200
+    assert (
+        engine_client.put(f"{base}/flows/desk", json={"applets": applets}, headers=ADMIN).status_code == 200
+    )
     for number in (EXOPHONE, OTHER_EXOPHONE):
         assert (
-            client.put(f"{base}/exophones/{number}/flow", json={"app_id": "desk"}, headers=ADMIN).status_code
+            engine_client.put(
+                f"{base}/exophones/{number}/flow", json={"app_id": "desk"}, headers=ADMIN
+            ).status_code
             == 200
         )
     return made
@@ -51,18 +48,20 @@ def listed(client: httpx.Client, account: AccountFixture, **params: str) -> list
     return calls
 
 
-def test_one_inbound_call_runs_the_exophones_flow(client: httpx.Client, account: AccountFixture) -> None:
+def test_one_inbound_call_runs_the_exophones_flow(
+    engine_client: httpx.Client, desk_account: AccountFixture
+) -> None:
     rules = [{"match": STAYS, "press": ["1"], "think_seconds": [1, 1]}]
-    client.put("/admin/scenario", json={"rules": rules}, headers=ADMIN)
-    response = client.post(
-        f"/admin/accounts/{account.sid}/inbound",
+    engine_client.put("/admin/scenario", json={"rules": rules}, headers=ADMIN)
+    response = engine_client.post(
+        f"/admin/accounts/{desk_account.sid}/inbound",
         json={"from": "09999900007", "to": "08047112233"},
         headers=ADMIN,
     )
     assert response.status_code == 201, response.text
     placed = response.json()
     assert placed["direction"] == "inbound" and placed["flow_app_id"] == "desk"
-    live = details(client, account, placed["sid"])
+    live = details(engine_client, desk_account, placed["sid"])
     assert live["Direction"] == "inbound" and live["Status"] == "in-progress"
     assert (
         live["From"] == "09999900007"
@@ -70,14 +69,14 @@ def test_one_inbound_call_runs_the_exophones_flow(client: httpx.Client, account:
         and live["PhoneNumberSid"] == "08047112233"
     )
 
-    advance(client, 30)
-    done = details(client, account, placed["sid"])
+    advance(engine_client, 30)
+    done = details(engine_client, desk_account, placed["sid"])
     # Exotel picks up after 1 s; prompt 2 s; the key 1 s later; "Thank you" 2 s; the flow ends.
     assert done["Status"] == "completed" and done["Duration"] == "6"
     assert done["Details"]["Legs"] == [{"Leg": {"Id": "1", "OnCallDuration": 5}}]
-    names = events(client, placed["sid"])
+    names = events(engine_client, placed["sid"])
     assert names[:3] == ["call.created", "leg1.ringing", "leg1.answered"] and "ivr.keys" in names
-    assert [c["Sid"] for c in listed(client, account, Direction="inbound")] == [placed["sid"]]
+    assert [c["Sid"] for c in listed(engine_client, desk_account, Direction="inbound")] == [placed["sid"]]
 
 
 @pytest.mark.parametrize(
@@ -90,22 +89,22 @@ def test_one_inbound_call_runs_the_exophones_flow(client: httpx.Client, account:
     ],
 )
 def test_bad_inbound_calls(
-    client: httpx.Client, account: AccountFixture, body: dict[str, str], status: int, message: str
+    engine_client: httpx.Client, desk_account: AccountFixture, body: dict[str, str], status: int, message: str
 ) -> None:
-    response = client.post(f"/admin/accounts/{account.sid}/inbound", json=body, headers=ADMIN)
+    response = engine_client.post(f"/admin/accounts/{desk_account.sid}/inbound", json=body, headers=ADMIN)
     assert response.status_code == status, response.text
     assert message in response.json()["error"]["message"]
 
 
 def test_an_exophone_without_a_flow_takes_no_inbound_calls(
-    client: httpx.Client, engine_server: LiveServer
+    engine_client: httpx.Client, engine_server: LiveServer
 ) -> None:
     bare = make_account(engine_server.db)
-    response = client.post(
+    response = engine_client.post(
         f"/admin/accounts/{bare.sid}/inbound", json={"from": STAYS, "to": bare.exophones[0]}, headers=ADMIN
     )
     assert response.status_code == 400 and "has no flow" in response.json()["error"]["message"]
-    traffic = client.post(
+    traffic = engine_client.post(
         f"/admin/accounts/{bare.sid}/traffic",
         json={"exophones": [bare.exophones[0]], "rate_per_minute": 60, "count": 5},
         headers=ADMIN,
@@ -113,21 +112,23 @@ def test_an_exophone_without_a_flow_takes_no_inbound_calls(
     assert traffic.status_code == 400 and "has no flow" in traffic.json()["error"]["message"]
 
 
-def test_uniform_traffic_places_calls_at_the_rate(client: httpx.Client, account: AccountFixture) -> None:
+def test_uniform_traffic_places_calls_at_the_rate(
+    engine_client: httpx.Client, desk_account: AccountFixture
+) -> None:
     spec = {"exophones": [EXOPHONE, OTHER_EXOPHONE], "rate_per_minute": 30, "count": 10, "arrival": "uniform",
             "callers": 3, "seed": 5}  # fmt: skip
-    started = client.post(f"/admin/accounts/{account.sid}/traffic", json=spec, headers=ADMIN)
+    started = engine_client.post(f"/admin/accounts/{desk_account.sid}/traffic", json=spec, headers=ADMIN)
     assert started.status_code == 201, started.text
     generator = started.json()
     assert generator["state"] == "running" and generator["placed"] == 0
 
-    advance(client, 9)  # arrivals at 0, 2, 4, 6, 8 s
-    assert client.get(f"/admin/traffic/{generator['id']}", headers=ADMIN).json()["placed"] == 5
-    advance(client, 20 + 600)  # the rest arrive, and every caller's flow has ended
-    finished = client.get(f"/admin/traffic/{generator['id']}", headers=ADMIN).json()
+    advance(engine_client, 9)  # arrivals at 0, 2, 4, 6, 8 s
+    assert engine_client.get(f"/admin/traffic/{generator['id']}", headers=ADMIN).json()["placed"] == 5
+    advance(engine_client, 20 + 600)  # the rest arrive, and every caller's flow has ended
+    finished = engine_client.get(f"/admin/traffic/{generator['id']}", headers=ADMIN).json()
     assert finished["state"] == "finished" and finished["placed"] == 10 and finished["next_at"] is None
 
-    calls = sorted(listed(client, account, Direction="inbound"), key=lambda c: c["DateCreated"])
+    calls = sorted(listed(engine_client, desk_account, Direction="inbound"), key=lambda c: c["DateCreated"])
     assert len(calls) == 10
     times = [ist_to_ms(c["DateCreated"]) for c in calls]
     assert {b - a for a, b in zip(times, times[1:], strict=False)} == {2000}
@@ -137,19 +138,21 @@ def test_uniform_traffic_places_calls_at_the_rate(client: httpx.Client, account:
 
 
 def test_poisson_traffic_is_deterministic_and_near_its_rate(
-    client: httpx.Client, engine_server: LiveServer
+    engine_client: httpx.Client, engine_server: LiveServer
 ) -> None:
     def run() -> list[int]:
         acct = make_account(engine_server.db)
         base = f"/admin/accounts/{acct.sid}"
-        client.put(f"{base}/flows/f", json={"applets": [{"id": "h", "type": "hangup"}]}, headers=ADMIN)
-        client.put(f"{base}/exophones/{acct.exophones[0]}/flow", json={"app_id": "f"}, headers=ADMIN)
+        engine_client.put(f"{base}/flows/f", json={"applets": [{"id": "h", "type": "hangup"}]}, headers=ADMIN)
+        engine_client.put(f"{base}/exophones/{acct.exophones[0]}/flow", json={"app_id": "f"}, headers=ADMIN)
         spec = {"exophones": [acct.exophones[0]], "rate_per_minute": 600, "duration_seconds": 30, "seed": 11}
-        gid = client.post(f"{base}/traffic", json=spec, headers=ADMIN).json()["id"]
-        advance(client, 40)
-        assert client.get(f"/admin/traffic/{gid}", headers=ADMIN).json()["state"] == "finished"
-        calls = listed(client, acct)
-        total = client.get(f"/v1/Accounts/{acct.sid}/Calls.json", auth=acct.auth).json()["Metadata"]["Total"]
+        gid = engine_client.post(f"{base}/traffic", json=spec, headers=ADMIN).json()["id"]
+        advance(engine_client, 40)
+        assert engine_client.get(f"/admin/traffic/{gid}", headers=ADMIN).json()["state"] == "finished"
+        calls = listed(engine_client, acct)
+        total = engine_client.get(f"/v1/Accounts/{acct.sid}/Calls.json", auth=acct.auth).json()["Metadata"][
+            "Total"
+        ]
         assert len(calls) == 100 and total > 200  # the first page
         start = min(ist_to_ms(c["DateCreated"]) for c in calls)
         return sorted(ist_to_ms(c["DateCreated"]) - start for c in calls) + [total]
@@ -159,17 +162,23 @@ def test_poisson_traffic_is_deterministic_and_near_its_rate(
     assert 300 * 0.75 <= first[-1] <= 300 * 1.25  # 10 a second for 30 s
 
 
-def test_a_stopped_generator_places_no_more_calls(client: httpx.Client, account: AccountFixture) -> None:
+def test_a_stopped_generator_places_no_more_calls(
+    engine_client: httpx.Client, desk_account: AccountFixture
+) -> None:
     spec = {"exophones": [EXOPHONE], "rate_per_minute": 60, "count": 100, "arrival": "uniform"}
-    gid = client.post(f"/admin/accounts/{account.sid}/traffic", json=spec, headers=ADMIN).json()["id"]
-    advance(client, 2.5)
-    stopped = client.delete(f"/admin/traffic/{gid}", headers=ADMIN).json()
+    gid = engine_client.post(f"/admin/accounts/{desk_account.sid}/traffic", json=spec, headers=ADMIN).json()[
+        "id"
+    ]
+    advance(engine_client, 2.5)
+    stopped = engine_client.delete(f"/admin/traffic/{gid}", headers=ADMIN).json()
     assert stopped["state"] == "stopped" and stopped["placed"] == 3
-    advance(client, 600)
-    assert client.get(f"/admin/traffic/{gid}", headers=ADMIN).json()["placed"] == 3
+    advance(engine_client, 600)
+    assert engine_client.get(f"/admin/traffic/{gid}", headers=ADMIN).json()["placed"] == 3
     assert [
         g["id"]
-        for g in client.get(f"/admin/accounts/{account.sid}/traffic", headers=ADMIN).json()["generators"]
+        for g in engine_client.get(f"/admin/accounts/{desk_account.sid}/traffic", headers=ADMIN).json()[
+            "generators"
+        ]
     ] == [gid]
 
 
@@ -196,19 +205,23 @@ def test_a_stopped_generator_places_no_more_calls(client: httpx.Client, account:
     ],
 )
 def test_bad_traffic_specs(
-    client: httpx.Client, account: AccountFixture, spec: dict[str, Any], message: str
+    engine_client: httpx.Client, desk_account: AccountFixture, spec: dict[str, Any], message: str
 ) -> None:
-    response = client.post(f"/admin/accounts/{account.sid}/traffic", json=spec, headers=ADMIN)
+    response = engine_client.post(f"/admin/accounts/{desk_account.sid}/traffic", json=spec, headers=ADMIN)
     assert response.status_code == 400, response.text
     assert message in response.json()["error"]["message"]
 
 
-def test_reset_of_an_account_stops_its_traffic(client: httpx.Client, account: AccountFixture) -> None:
+def test_reset_of_an_account_stops_its_traffic(
+    engine_client: httpx.Client, desk_account: AccountFixture
+) -> None:
     spec = {"exophones": [EXOPHONE], "rate_per_minute": 60, "count": 100, "arrival": "uniform"}
-    gid = client.post(f"/admin/accounts/{account.sid}/traffic", json=spec, headers=ADMIN).json()["id"]
-    advance(client, 1.5)
-    reset = client.post("/admin/reset", json={"account_sid": account.sid}, headers=ADMIN).json()
+    gid = engine_client.post(f"/admin/accounts/{desk_account.sid}/traffic", json=spec, headers=ADMIN).json()[
+        "id"
+    ]
+    advance(engine_client, 1.5)
+    reset = engine_client.post("/admin/reset", json={"account_sid": desk_account.sid}, headers=ADMIN).json()
     assert reset["generators_stopped"] == 1 and reset["calls_deleted"] == 2
-    advance(client, 30)
-    assert client.get(f"/admin/traffic/{gid}", headers=ADMIN).json()["state"] == "stopped"
-    assert listed(client, account) == []
+    advance(engine_client, 30)
+    assert engine_client.get(f"/admin/traffic/{gid}", headers=ADMIN).json()["state"] == "stopped"
+    assert listed(engine_client, desk_account) == []

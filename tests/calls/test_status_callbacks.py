@@ -9,7 +9,7 @@ wait here polls with a bound. The clock is shared by the session, so only relati
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -29,8 +29,7 @@ from tests.support.calls_api import (
     details,
     place,
 )
-from tests.support.factories import AccountFixture, make_account
-from tests.support.live_server import LiveServer
+from tests.support.factories import AccountFixture
 from tests.support.receiver import Received, Receiver, Reply, form_fields
 
 WAIT_S = 10.0
@@ -50,23 +49,6 @@ ANSWERED_FORM_FIELDS = [*EXTENDED_HEAD, *FLAT_LEGS]
 BOTH_EVENTS = {"StatusCallbackEvents[0]": "terminal", "StatusCallbackEvents[1]": "answered"}
 EXOPHONE_V1 = "08047112233"
 NUMBER_FIELDS = ("To", "From", "PhoneNumberSid")
-
-
-@pytest.fixture
-def client(engine_server: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=engine_server.base_url, timeout=30) as http:
-        yield http
-
-
-@pytest.fixture
-def account(engine_server: LiveServer) -> AccountFixture:
-    return make_account(engine_server.db)
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with Receiver() as live:
-        yield live
 
 
 # --- helpers ---
@@ -166,21 +148,26 @@ def assert_callback_request(request: Received) -> None:
     ],
 )
 def test_without_events_one_form_post_with_the_four_default_fields(
-    client: httpx.Client, account: AccountFixture, receiver: Receiver, leg1: str, leg2: str, status: str
+    engine_client: httpx.Client,
+    engine_account: AccountFixture,
+    receiver: Receiver,
+    leg1: str,
+    leg2: str,
+    status: str,
 ) -> None:
-    sid = place_with_callback(client, account, receiver, From=leg1, To=leg2, TimeOut="20")
-    advance(client, 30)
+    sid = place_with_callback(engine_client, engine_account, receiver, From=leg1, To=leg2, TimeOut="20")
+    advance(engine_client, 30)
     if status == "completed":
         # Bridged, talking: the 'answered' moment gives no callback unless subscribed.
-        assert details(client, account, sid)["Status"] == "in-progress"
-        assert webhook_log(client, sid) == []
-        advance(client, 60)
-    [log] = delivered_log(client, sid, 1)
+        assert details(engine_client, engine_account, sid)["Status"] == "in-progress"
+        assert webhook_log(engine_client, sid) == []
+        advance(engine_client, 60)
+    [log] = delivered_log(engine_client, sid, 1)
     assert log["delivery"]["event"] == "terminal"
     assert log["delivery"]["content_type"] == "multipart/form-data"
     [request] = requests_for(receiver, 1)
     assert_callback_request(request)
-    done = details(client, account, sid)
+    done = details(engine_client, engine_account, sid)
     assert form_fields(request) == [
         ("CallSid", sid),
         ("DateUpdated", done["DateUpdated"]),
@@ -191,17 +178,19 @@ def test_without_events_one_form_post_with_the_four_default_fields(
 
 
 def test_without_events_a_json_callback_has_the_four_default_fields(
-    client: httpx.Client, account: AccountFixture, receiver: Receiver
+    engine_client: httpx.Client, engine_account: AccountFixture, receiver: Receiver
 ) -> None:
-    sid = place_with_callback(client, account, receiver, From=ANSWER, To=BUSY, StatusCallbackContentType=JSON)
-    advance(client, 30)
-    delivered_log(client, sid, 1)
+    sid = place_with_callback(
+        engine_client, engine_account, receiver, From=ANSWER, To=BUSY, StatusCallbackContentType=JSON
+    )
+    advance(engine_client, 30)
+    delivered_log(engine_client, sid, 1)
     [request] = requests_for(receiver, 1)
     assert_callback_request(request)
     body = json_body(request)
     assert list(body) == DEFAULT_FIELDS
     assert (body["CallSid"], body["Status"]) == (sid, "busy")
-    assert body["DateUpdated"] == details(client, account, sid)["DateUpdated"]
+    assert body["DateUpdated"] == details(engine_client, engine_account, sid)["DateUpdated"]
     assert body["RecordingUrl"] is None  # not recorded: JSON null (docs/api-choices.md)
 
 
@@ -209,11 +198,11 @@ def test_without_events_a_json_callback_has_the_four_default_fields(
 
 
 def test_json_answered_then_terminal_with_every_extended_field(
-    client: httpx.Client, account: AccountFixture, receiver: Receiver
+    engine_client: httpx.Client, engine_account: AccountFixture, receiver: Receiver
 ) -> None:
     sid = place_with_callback(
-        client,
-        account,
+        engine_client,
+        engine_account,
         receiver,
         From=ANSWER,
         To=ANSWER,
@@ -221,7 +210,7 @@ def test_json_answered_then_terminal_with_every_extended_field(
         StatusCallbackContentType=JSON,
         **BOTH_EVENTS,
     )
-    advance(client, 30)
+    advance(engine_client, 30)
     [request] = requests_for(receiver, 1)
     assert_callback_request(request)
     answered = json_body(request)
@@ -238,11 +227,11 @@ def test_json_answered_then_terminal_with_every_extended_field(
     assert [leg["AnsweredBy"] for leg in answered["Legs"]] == ["Human", "Human"]
     assert [leg["Status"] for leg in answered["Legs"]] == [None, None]  # still on the call
 
-    advance(client, 60)
+    advance(engine_client, 60)
     requests = requests_for(receiver, 2)
     terminal = json_body(requests[1])
     assert list(terminal) == TERMINAL_JSON_FIELDS
-    done = details(client, account, sid)
+    done = details(engine_client, engine_account, sid)
     assert terminal["CallSid"] == sid and terminal["EventType"] == "terminal"
     assert terminal["Status"] == "completed"
     assert terminal["ConversationDuration"] == 58 and type(terminal["ConversationDuration"]) is int
@@ -260,7 +249,7 @@ def test_json_answered_then_terminal_with_every_extended_field(
     assert seconds_between(terminal["StartTime"], terminal["EndTime"]) == 62
     assert terminal["RecordingUrl"] is None
 
-    log = delivered_log(client, sid, 2)
+    log = delivered_log(engine_client, sid, 2)
     assert [entry["delivery"]["event"] for entry in log] == ["answered", "terminal"]
     assert all(len(entry["attempts"]) == 1 for entry in log)
     assert [entry["attempts"][0]["response_status"] for entry in log] == [200, 200]
@@ -271,13 +260,13 @@ def test_json_answered_then_terminal_with_every_extended_field(
 
 
 def test_form_with_events_flattens_legs_php_style(
-    client: httpx.Client, account: AccountFixture, receiver: Receiver
+    engine_client: httpx.Client, engine_account: AccountFixture, receiver: Receiver
 ) -> None:
     # STAYS as To: the same timings as ANSWER (legs on the call 60/58 s), but To differs from From.
     sid = place_with_callback(
-        client, account, receiver, From=ANSWER, To=STAYS, CustomField="crm 7/a&b", **BOTH_EVENTS
+        engine_client, engine_account, receiver, From=ANSWER, To=STAYS, CustomField="crm 7/a&b", **BOTH_EVENTS
     )
-    advance(client, 30)
+    advance(engine_client, 30)
     [first] = requests_for(receiver, 1)
     assert [name for name, _ in form_fields(first)] == ANSWERED_FORM_FIELDS
     answered = form(first)
@@ -288,12 +277,12 @@ def test_form_with_events_flattens_legs_php_style(
     assert answered["Legs[0][Status]"] == "" and answered["Legs[1][Status]"] == ""
     assert answered["Legs[0][AnsweredBy]"] == "Human" and answered["Legs[1][AnsweredBy]"] == "Human"
 
-    advance(client, 60)
+    advance(engine_client, 60)
     second = requests_for(receiver, 2)[1]
     assert_callback_request(second)
     assert [name for name, _ in form_fields(second)] == TERMINAL_FORM_FIELDS
     terminal = form(second)
-    done = details(client, account, sid)
+    done = details(engine_client, engine_account, sid)
     assert terminal == {
         "CallSid": sid,
         "DateUpdated": done["DateUpdated"],
@@ -317,21 +306,21 @@ def test_form_with_events_flattens_legs_php_style(
         "Legs[1][AnsweredBy]": "Human",
     }
     # The stored payloads of form deliveries are flat and hold only strings.
-    for entry in delivered_log(client, sid, 2):
+    for entry in delivered_log(engine_client, sid, 2):
         payload = entry["delivery"]["payload"]
         assert all(isinstance(value, str) for value in payload.values()), payload
         assert "Legs" not in payload
 
 
 def test_leg_one_hanging_up_while_leg_two_rings_shows_a_canceled_leg(
-    client: httpx.Client, account: AccountFixture, receiver: Receiver
+    engine_client: httpx.Client, engine_account: AccountFixture, receiver: Receiver
 ) -> None:
     # Leg 1 answers after 2 s and hangs up 20 s later; leg 2 rings on: no 'answered' callback.
     sid = place_with_callback(
-        client, account, receiver, From="+919999910020", To=NEVER, TimeOut="60", **BOTH_EVENTS
+        engine_client, engine_account, receiver, From="+919999910020", To=NEVER, TimeOut="60", **BOTH_EVENTS
     )
-    advance(client, 90)
-    [log] = delivered_log(client, sid, 1)
+    advance(engine_client, 90)
+    [log] = delivered_log(engine_client, sid, 1)
     assert log["delivery"]["event"] == "terminal"
     [request] = requests_for(receiver, 1)
     body = form(request)
@@ -344,13 +333,24 @@ def test_leg_one_hanging_up_while_leg_two_rings_shows_a_canceled_leg(
 
 @pytest.mark.parametrize(("leg1", "leg2", "status"), [(BUSY, ANSWER, "busy"), (ANSWER, FAIL, "failed")])
 def test_a_call_never_bridged_gets_only_the_terminal_callback(
-    client: httpx.Client, account: AccountFixture, receiver: Receiver, leg1: str, leg2: str, status: str
+    engine_client: httpx.Client,
+    engine_account: AccountFixture,
+    receiver: Receiver,
+    leg1: str,
+    leg2: str,
+    status: str,
 ) -> None:
     sid = place_with_callback(
-        client, account, receiver, From=leg1, To=leg2, StatusCallbackContentType=JSON, **BOTH_EVENTS
+        engine_client,
+        engine_account,
+        receiver,
+        From=leg1,
+        To=leg2,
+        StatusCallbackContentType=JSON,
+        **BOTH_EVENTS,
     )
-    advance(client, 30)
-    [log] = delivered_log(client, sid, 1)
+    advance(engine_client, 30)
+    [log] = delivered_log(engine_client, sid, 1)
     assert log["delivery"]["event"] == "terminal"
     body = json_body(requests_for(receiver, 1)[0])
     assert body["EventType"] == "terminal" and body["Status"] == status
@@ -360,11 +360,11 @@ def test_a_call_never_bridged_gets_only_the_terminal_callback(
 
 
 def test_a_call_cut_by_time_limit_reports_its_legs(
-    client: httpx.Client, account: AccountFixture, receiver: Receiver
+    engine_client: httpx.Client, engine_account: AccountFixture, receiver: Receiver
 ) -> None:
     sid = place_with_callback(
-        client,
-        account,
+        engine_client,
+        engine_account,
         receiver,
         From=STAYS,
         To=STAYS,
@@ -372,8 +372,8 @@ def test_a_call_cut_by_time_limit_reports_its_legs(
         StatusCallbackContentType=JSON,
         **{"StatusCallbackEvents[0]": "terminal"},
     )
-    advance(client, 120)
-    delivered_log(client, sid, 1)
+    advance(engine_client, 120)
+    delivered_log(engine_client, sid, 1)
     body = json_body(requests_for(receiver, 1)[0])
     assert body["Status"] == "completed" and body["ConversationDuration"] == 43
     # TimeLimit counts from leg 1's answer (2 s); leg 2 answered at 4 s.
@@ -384,19 +384,25 @@ def test_a_call_cut_by_time_limit_reports_its_legs(
 
 
 def test_answered_is_acknowledged_before_terminal_is_sent(
-    client: httpx.Client, account: AccountFixture, receiver: Receiver
+    engine_client: httpx.Client, engine_account: AccountFixture, receiver: Receiver
 ) -> None:
     receiver.reply(Reply(delay_s=1.0))  # the first request is answered a second late
     sid = place_with_callback(
-        client, account, receiver, From=ANSWER, To=ANSWER, StatusCallbackContentType=JSON, **BOTH_EVENTS
+        engine_client,
+        engine_account,
+        receiver,
+        From=ANSWER,
+        To=ANSWER,
+        StatusCallbackContentType=JSON,
+        **BOTH_EVENTS,
     )
-    advance(client, 90)  # bridged and ended in one advance: both callbacks fall due together
+    advance(engine_client, 90)  # bridged and ended in one advance: both callbacks fall due together
     [first] = requests_for(receiver, 1)
     time.sleep(0.5)
     assert len(receiver.received) == 1, "the second callback was sent before the first was answered"
     second = requests_for(receiver, 2)[1]
     assert [json_body(first)["EventType"], json_body(second)["EventType"]] == ["answered", "terminal"]
-    delivered_log(client, sid, 2)
+    delivered_log(engine_client, sid, 2)
 
 
 # --- 4. one event subscribed ---
@@ -404,15 +410,15 @@ def test_answered_is_acknowledged_before_terminal_is_sent(
 
 @pytest.mark.parametrize("event", ["answered", "terminal"])
 def test_only_the_subscribed_event_is_sent(
-    client: httpx.Client, account: AccountFixture, receiver: Receiver, event: str
+    engine_client: httpx.Client, engine_account: AccountFixture, receiver: Receiver, event: str
 ) -> None:
     sid = place_with_callback(
-        client, account, receiver, From=ANSWER, To=ANSWER, **{"StatusCallbackEvents[0]": event}
+        engine_client, engine_account, receiver, From=ANSWER, To=ANSWER, **{"StatusCallbackEvents[0]": event}
     )
-    advance(client, 30)
-    advance(client, 60)
-    assert details(client, account, sid)["Status"] == "completed"
-    [log] = delivered_log(client, sid, 1)
+    advance(engine_client, 30)
+    advance(engine_client, 60)
+    assert details(engine_client, engine_account, sid)["Status"] == "completed"
+    [log] = delivered_log(engine_client, sid, 1)
     assert log["delivery"]["event"] == event
     [request] = requests_for(receiver, 1)
     body = form(request)
@@ -425,13 +431,18 @@ def test_only_the_subscribed_event_is_sent(
 
 
 def test_a_machine_on_leg_two_is_answered_by_machine(
-    client: httpx.Client, account: AccountFixture, receiver: Receiver
+    engine_client: httpx.Client, engine_account: AccountFixture, receiver: Receiver
 ) -> None:
     sid = place_with_callback(
-        client, account, receiver, From=ANSWER, To=MACHINE, **{"StatusCallbackEvents[0]": "terminal"}
+        engine_client,
+        engine_account,
+        receiver,
+        From=ANSWER,
+        To=MACHINE,
+        **{"StatusCallbackEvents[0]": "terminal"},
     )
-    advance(client, 90)
-    delivered_log(client, sid, 1)
+    advance(engine_client, 90)
+    delivered_log(engine_client, sid, 1)
     body = form(requests_for(receiver, 1)[0])
     assert body["Status"] == "completed"
     assert body["Legs[0][AnsweredBy]"] == "Human"
@@ -443,33 +454,33 @@ def test_a_machine_on_leg_two_is_answered_by_machine(
 
 @pytest.mark.parametrize("content_type", ["multipart/form-data", JSON])
 def test_a_recorded_call_carries_its_recording_url(
-    client: httpx.Client, account: AccountFixture, receiver: Receiver, content_type: str
+    engine_client: httpx.Client, engine_account: AccountFixture, receiver: Receiver, content_type: str
 ) -> None:
     sid = place_with_callback(
-        client,
-        account,
+        engine_client,
+        engine_account,
         receiver,
         From=ANSWER,
         To=ANSWER,
         Record="true",
         StatusCallbackContentType=content_type,
     )
-    advance(client, 90)
-    delivered_log(client, sid, 1)
+    advance(engine_client, 90)
+    delivered_log(engine_client, sid, 1)
     [request] = requests_for(receiver, 1)
     body = json_body(request) if content_type == JSON else form(request)
     assert list(body) == DEFAULT_FIELDS
     url = body["RecordingUrl"]
-    assert url.startswith("http") and url.endswith(f"/exotelrecordings/{account.sid}/{sid}.mp3")
-    assert url == details(client, account, sid)["RecordingUrl"]
+    assert url.startswith("http") and url.endswith(f"/exotelrecordings/{engine_account.sid}/{sid}.mp3")
+    assert url == details(engine_client, engine_account, sid)["RecordingUrl"]
 
 
 def test_a_recorded_call_that_was_busy_has_no_recording_url(
-    client: httpx.Client, account: AccountFixture, receiver: Receiver
+    engine_client: httpx.Client, engine_account: AccountFixture, receiver: Receiver
 ) -> None:
-    sid = place_with_callback(client, account, receiver, From=ANSWER, To=BUSY, Record="true")
-    advance(client, 30)
-    delivered_log(client, sid, 1)
+    sid = place_with_callback(engine_client, engine_account, receiver, From=ANSWER, To=BUSY, Record="true")
+    advance(engine_client, 30)
+    delivered_log(engine_client, sid, 1)
     body = form(requests_for(receiver, 1)[0])
     assert body["Status"] == "busy" and body["RecordingUrl"] == ""
 
@@ -479,20 +490,20 @@ def test_a_recorded_call_that_was_busy_has_no_recording_url(
 
 @pytest.mark.parametrize("content_type", ["multipart/form-data", JSON])
 def test_a_flow_call_gets_the_four_default_fields_even_with_events(
-    client: httpx.Client, account: AccountFixture, receiver: Receiver, content_type: str
+    engine_client: httpx.Client, engine_account: AccountFixture, receiver: Receiver, content_type: str
 ) -> None:
     sid = place_with_callback(
-        client,
-        account,
+        engine_client,
+        engine_account,
         receiver,
         From="+919999910020",
-        Url=f"http://my.exotel.com/{account.sid}/exoml/start_voice/123",
+        Url=f"http://my.exotel.com/{engine_account.sid}/exoml/start_voice/123",
         StatusCallbackContentType=content_type,
         CustomField="flow-1",
         **BOTH_EVENTS,
     )
-    advance(client, 60)
-    [log] = delivered_log(client, sid, 1)
+    advance(engine_client, 60)
+    [log] = delivered_log(engine_client, sid, 1)
     assert log["delivery"]["event"] == "terminal"
     [request] = requests_for(receiver, 1)
     assert_callback_request(request)
@@ -503,22 +514,22 @@ def test_a_flow_call_gets_the_four_default_fields_even_with_events(
         assert [name for name, _ in form_fields(request)] == DEFAULT_FIELDS
         body = form(request)
     assert body["CallSid"] == sid and body["Status"] == "completed"
-    assert body["DateUpdated"] == details(client, account, sid)["DateUpdated"]
+    assert body["DateUpdated"] == details(engine_client, engine_account, sid)["DateUpdated"]
 
 
 # --- 7. a failing receiver, the delivery log, redelivery ---
 
 
 def test_a_500_is_retried_later_and_redelivery_sends_it_now(
-    client: httpx.Client, account: AccountFixture, receiver: Receiver
+    engine_client: httpx.Client, engine_account: AccountFixture, receiver: Receiver
 ) -> None:
     receiver.default = Reply(500, b"down for maintenance")
-    sid = place_with_callback(client, account, receiver, From=ANSWER, To=BUSY)
-    advance(client, 30)
+    sid = place_with_callback(engine_client, engine_account, receiver, From=ANSWER, To=BUSY)
+    advance(engine_client, 30)
     requests_for(receiver, 1)
 
     def first_attempt_logged() -> dict[str, Any] | None:
-        log = webhook_log(client, sid)
+        log = webhook_log(engine_client, sid)
         return log[0] if len(log) == 1 and log[0]["attempts"] else None
 
     entry: dict[str, Any] = poll(first_attempt_logged, "the first attempt in the log")
@@ -534,23 +545,23 @@ def test_a_500_is_retried_later_and_redelivery_sends_it_now(
     assert delivery["url"] == receiver.url and delivery["event"] == "terminal"
 
     delivery_id = delivery["id"]
-    missing = client.get(f"/admin/calls/{sid}/webhooks")
+    missing = engine_client.get(f"/admin/calls/{sid}/webhooks")
     assert missing.status_code == 401 and missing.json()["error"]["code"] == "authentication-failed"
     wrong = {"Authorization": "Bearer wrong-token"}
-    assert client.get(f"/admin/calls/{sid}/webhooks", headers=wrong).status_code == 401
-    assert client.post(f"/admin/webhooks/{delivery_id}/redeliver").status_code == 401
-    assert client.post(f"/admin/webhooks/{delivery_id}/redeliver", headers=wrong).status_code == 401
-    assert client.get("/admin/calls/unknown-call/webhooks", headers=ADMIN).status_code == 404
-    assert client.post("/admin/webhooks/999999999/redeliver", headers=ADMIN).status_code == 404
+    assert engine_client.get(f"/admin/calls/{sid}/webhooks", headers=wrong).status_code == 401
+    assert engine_client.post(f"/admin/webhooks/{delivery_id}/redeliver").status_code == 401
+    assert engine_client.post(f"/admin/webhooks/{delivery_id}/redeliver", headers=wrong).status_code == 401
+    assert engine_client.get("/admin/calls/unknown-call/webhooks", headers=ADMIN).status_code == 404
+    assert engine_client.post("/admin/webhooks/999999999/redeliver", headers=ADMIN).status_code == 404
     assert len(receiver.received) == 1  # refused admin calls sent nothing
 
     receiver.default = Reply(200)
-    response = client.post(f"/admin/webhooks/{delivery_id}/redeliver", headers=ADMIN)
+    response = engine_client.post(f"/admin/webhooks/{delivery_id}/redeliver", headers=ADMIN)
     assert response.status_code == 200, response.text
     assert response.json() == {"delivery_id": delivery_id, "state": "pending"}
     [retried, redelivered] = requests_for(receiver, 2)
     assert form_fields(redelivered) == form_fields(retried)  # the same payload, sent again
-    [entry] = delivered_log(client, sid, 1)
+    [entry] = delivered_log(engine_client, sid, 1)
     assert entry["delivery"]["id"] == delivery_id
     assert entry["delivery"]["next_attempt_at"] is None
     assert entry["delivery"]["last_response_status"] == 200
@@ -561,14 +572,16 @@ def test_a_500_is_retried_later_and_redelivery_sends_it_now(
 # --- 8. request headers ---
 
 
-def test_callback_request_headers(client: httpx.Client, account: AccountFixture, receiver: Receiver) -> None:
-    form_sid = place_with_callback(client, account, receiver, From=ANSWER, To=BUSY)
+def test_callback_request_headers(
+    engine_client: httpx.Client, engine_account: AccountFixture, receiver: Receiver
+) -> None:
+    form_sid = place_with_callback(engine_client, engine_account, receiver, From=ANSWER, To=BUSY)
     json_sid = place_with_callback(
-        client, account, receiver, From=ANSWER, To=FAIL, StatusCallbackContentType=JSON
+        engine_client, engine_account, receiver, From=ANSWER, To=FAIL, StatusCallbackContentType=JSON
     )
-    advance(client, 30)
-    delivered_log(client, form_sid, 1)
-    delivered_log(client, json_sid, 1)
+    advance(engine_client, 30)
+    delivered_log(engine_client, form_sid, 1)
+    delivered_log(engine_client, json_sid, 1)
     requests = requests_for(receiver, 2)
     for request in requests:
         assert_callback_request(request)
@@ -586,11 +599,11 @@ def test_callback_request_headers(client: httpx.Client, account: AccountFixture,
 
 
 def test_details_after_the_terminal_callback_agree_with_it(
-    client: httpx.Client, account: AccountFixture, receiver: Receiver
+    engine_client: httpx.Client, engine_account: AccountFixture, receiver: Receiver
 ) -> None:
     sid = place_with_callback(
-        client,
-        account,
+        engine_client,
+        engine_account,
         receiver,
         From=ANSWER,
         To=ANSWER,
@@ -598,10 +611,10 @@ def test_details_after_the_terminal_callback_agree_with_it(
         StatusCallbackContentType=JSON,
         **{"StatusCallbackEvents[0]": "terminal"},
     )
-    advance(client, 90)
-    delivered_log(client, sid, 1)
+    advance(engine_client, 90)
+    delivered_log(engine_client, sid, 1)
     callback = json_body(requests_for(receiver, 1)[0])
-    done = details(client, account, sid)
+    done = details(engine_client, engine_account, sid)
     assert done["Sid"] == callback["CallSid"]
     assert done["Status"] == callback["Status"] == "completed"
     assert done["Duration"] == str(int(seconds_between(callback["StartTime"], callback["EndTime"]))) == "62"

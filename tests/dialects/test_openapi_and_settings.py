@@ -32,6 +32,6 @@ def test_every_served_v1_path_is_documented(client: httpx.Client) -> None:
 
 
 def test_every_setting_is_documented_with_its_environment_variable() -> None:
-    text = (Path(__file__).parents[1] / "docs" / "configuration.md").read_text()
+    text = (Path(__file__).parents[2] / "docs" / "configuration.md").read_text()
     for name in Settings.model_fields:
         assert f"TRUNKLINE_{name.upper()}" in text, name

@@ -20,17 +20,6 @@ from trunkline.store.schema.agents import agent_calls
 from trunkline.store.schema.calls import calls
 
 
-@pytest.fixture
-def client(engine_server: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=engine_server.base_url, timeout=30) as http:
-        yield http
-
-
-@pytest.fixture
-def account(engine_server: LiveServer) -> AccountFixture:
-    return make_account(engine_server.db)
-
-
 def _stored(account: AccountFixture) -> tuple[int, int]:
     with account.db.engine.connect() as conn:
         placed = conn.execute(select(func.count()).where(calls.c.account_id == account.account_id)).scalar()
@@ -41,42 +30,44 @@ def _stored(account: AccountFixture) -> tuple[int, int]:
 
 
 def test_given_no_or_wrong_credentials_when_any_endpoint_then_401_1010(
-    client: httpx.Client, account: AccountFixture
+    engine_client: httpx.Client, engine_account: AccountFixture
 ) -> None:
     for method, path in (
         ("POST", "calls"),
         ("GET", "calls/" + "a" * 32),
         ("GET", "calls/" + "a" * 32 + "/legs"),
     ):
-        url = f"/v2/accounts/{account.sid}/{path}"
-        for auth in (None, httpx.BasicAuth(account.api_key, "wrong-token")):
-            response = client.request(method, url, json={}, auth=auth)
+        url = f"/v2/accounts/{engine_account.sid}/{path}"
+        for auth in (None, httpx.BasicAuth(engine_account.api_key, "wrong-token")):
+            response = engine_client.request(method, url, json={}, auth=auth)
             assert error_of(response) == (401, 1010)
             assert response.json()["method"] == method
             assert response.headers["www-authenticate"].startswith("Basic")
 
 
 def test_given_another_accounts_credentials_when_make_call_then_403_1003(
-    client: httpx.Client, engine_server: LiveServer, account: AccountFixture
+    engine_client: httpx.Client, engine_server: LiveServer, engine_account: AccountFixture
 ) -> None:
     other = make_account(engine_server.db)
-    response = client.post(f"/v2/accounts/{account.sid}/calls", json={}, auth=other.auth)
+    response = engine_client.post(f"/v2/accounts/{engine_account.sid}/calls", json={}, auth=other.auth)
     assert error_of(response) == (403, 1003)
 
 
 def test_given_a_body_that_is_not_json_when_make_call_then_415_or_400_1007(
-    client: httpx.Client, account: AccountFixture
+    engine_client: httpx.Client, engine_account: AccountFixture
 ) -> None:
-    text = post_call(client, account, b"from=x", headers={"Content-Type": "text/plain"})
+    text = post_call(engine_client, engine_account, b"from=x", headers={"Content-Type": "text/plain"})
     assert error_of(text) == (415, 1011)
     assert text.json()["response"]["error_data"]["description"] == "text/plain"
-    form = client.post(f"/v2/accounts/{account.sid}/calls", data={"from": "x"}, auth=account.auth)
+    form = engine_client.post(
+        f"/v2/accounts/{engine_account.sid}/calls", data={"from": "x"}, auth=engine_account.auth
+    )
     assert error_of(form) == (415, 1011)
     assert form.json()["response"]["error_data"]["description"] == "application/x-www-form-urlencoded"
     for raw in (b"{not json", b"[1, 2]", b"", b'"text"', b"\xff\xfe"):
-        response = post_call(client, account, raw, headers={"Content-Type": "application/json"})
+        response = post_call(engine_client, engine_account, raw, headers={"Content-Type": "application/json"})
         assert error_of(response) == (400, 1007), raw
-    assert _stored(account) == (0, 0)
+    assert _stored(engine_account) == (0, 0)
 
 
 @pytest.mark.parametrize(
@@ -91,14 +82,16 @@ def test_given_a_body_that_is_not_json_when_make_call_then_415_or_400_1007(
     ],
 )
 def test_given_a_missing_mandatory_field_when_make_call_then_400_1001_naming_it(
-    client: httpx.Client, account: AccountFixture, change: dict[str, Any], named: str
+    engine_client: httpx.Client, engine_account: AccountFixture, change: dict[str, Any], named: str
 ) -> None:
-    agent = add_agent(client, account, STAYS)
-    body = {k: v for k, v in {**make_call_body(account, agent, ANSWER), **change}.items() if v is not None}
-    response = post_call(client, account, body)
+    agent = add_agent(engine_client, engine_account, STAYS)
+    body = {
+        k: v for k, v in {**make_call_body(engine_account, agent, ANSWER), **change}.items() if v is not None
+    }
+    response = post_call(engine_client, engine_account, body)
     assert error_of(response) == (400, 1001)
     assert named in response.json()["response"]["error_data"]["description"]
-    assert _stored(account) == (0, 0)
+    assert _stored(engine_account) == (0, 0)
 
 
 @pytest.mark.parametrize(
@@ -135,74 +128,95 @@ def test_given_a_missing_mandatory_field_when_make_call_then_400_1001_naming_it(
     ],
 )
 def test_given_an_invalid_field_when_make_call_then_400_1002_naming_it(
-    client: httpx.Client, account: AccountFixture, change: dict[str, Any], named: str
+    engine_client: httpx.Client, engine_account: AccountFixture, change: dict[str, Any], named: str
 ) -> None:
-    agent = add_agent(client, account, STAYS)
-    response = post_call(client, account, {**make_call_body(account, agent, ANSWER), **change})
+    agent = add_agent(engine_client, engine_account, STAYS)
+    response = post_call(
+        engine_client, engine_account, {**make_call_body(engine_account, agent, ANSWER), **change}
+    )
     assert error_of(response) == (400, 1002), response.text
     assert named in response.json()["response"]["error_data"]["description"]
-    assert _stored(account) == (0, 0)
+    assert _stored(engine_account) == (0, 0)
 
 
 def test_given_an_unknown_agent_when_make_call_then_404_10731(
-    client: httpx.Client, account: AccountFixture
+    engine_client: httpx.Client, engine_account: AccountFixture
 ) -> None:
     for source in ({"user_id": "nobody"}, {"user_contact_uri": "sip:nobody@example.com"}):
-        body = {"from": source, "to": {"number": ANSWER}, "virtual_number": account.exophones[0]}
-        assert error_of(post_call(client, account, body)) == (404, 10731)
-    assert _stored(account) == (0, 0)
+        body = {"from": source, "to": {"number": ANSWER}, "virtual_number": engine_account.exophones[0]}
+        assert error_of(post_call(engine_client, engine_account, body)) == (404, 10731)
+    assert _stored(engine_account) == (0, 0)
 
 
 @pytest.mark.parametrize(("state", "code"), [("off", 1012), ("unverified", 10705), ("busy", 10706)])
 def test_given_an_agents_device_state_when_make_call_then_409_with_its_code(
-    client: httpx.Client, account: AccountFixture, state: str, code: int
+    engine_client: httpx.Client, engine_account: AccountFixture, state: str, code: int
 ) -> None:
-    agent = add_agent(client, account, STAYS, device_state=state)
-    response = post_call(client, account, make_call_body(account, agent, ANSWER))
+    agent = add_agent(engine_client, engine_account, STAYS, device_state=state)
+    response = post_call(engine_client, engine_account, make_call_body(engine_account, agent, ANSWER))
     assert error_of(response) == (409, code)
-    assert _stored(account) == (0, 0)
+    assert _stored(engine_account) == (0, 0)
 
 
 def test_given_a_virtual_number_not_of_the_account_when_make_call_then_404_10716(
-    client: httpx.Client, account: AccountFixture
+    engine_client: httpx.Client, engine_account: AccountFixture
 ) -> None:
-    agent = add_agent(client, account, STAYS)
-    body = make_call_body(account, agent, ANSWER, virtual_number="+918000000001")
-    assert error_of(post_call(client, account, body)) == (404, 10716)
-    assert _stored(account) == (0, 0)
+    agent = add_agent(engine_client, engine_account, STAYS)
+    body = make_call_body(engine_account, agent, ANSWER, virtual_number="+918000000001")
+    assert error_of(post_call(engine_client, engine_account, body)) == (404, 10716)
+    assert _stored(engine_account) == (0, 0)
     # and the agent is not left busy by the rejected call
-    assert post_call(client, account, make_call_body(account, agent, ANSWER)).status_code == 200
+    assert (
+        post_call(engine_client, engine_account, make_call_body(engine_account, agent, ANSWER)).status_code
+        == 200
+    )
 
 
 def test_given_unknown_paths_and_calls_when_requested_then_404_1000_and_legs_10744(
-    client: httpx.Client, account: AccountFixture
+    engine_client: httpx.Client, engine_account: AccountFixture
 ) -> None:
-    base = f"/v2/accounts/{account.sid}"
-    assert error_of(client.get(f"{base}/calls/{'b' * 32}", auth=account.auth)) == (404, 1000)
-    assert error_of(client.get(f"{base}/calls/..%2F..", auth=account.auth)) == (404, 1000)
-    assert error_of(client.get(f"{base}/calls/{'b' * 32}/legs", auth=account.auth)) == (404, 10744)
-    assert error_of(client.get(f"{base}/calls/not-a-sid!/legs", auth=account.auth)) == (404, 10744)
-    assert error_of(client.get(f"{base}/users", auth=account.auth)) == (404, 1000)
-    assert error_of(client.get(f"/v2/accounts/{account.sid}", auth=account.auth)) == (404, 1000)
-    assert error_of(client.get("/v2/accounts", auth=account.auth)) == (404, 1000)
-    assert error_of(client.get("/v2/accounts/", auth=account.auth)) == (404, 1000)
+    base = f"/v2/accounts/{engine_account.sid}"
+    assert error_of(engine_client.get(f"{base}/calls/{'b' * 32}", auth=engine_account.auth)) == (404, 1000)
+    assert error_of(engine_client.get(f"{base}/calls/..%2F..", auth=engine_account.auth)) == (404, 1000)
+    assert error_of(engine_client.get(f"{base}/calls/{'b' * 32}/legs", auth=engine_account.auth)) == (
+        404,
+        10744,
+    )
+    assert error_of(engine_client.get(f"{base}/calls/not-a-sid!/legs", auth=engine_account.auth)) == (
+        404,
+        10744,
+    )
+    assert error_of(engine_client.get(f"{base}/users", auth=engine_account.auth)) == (404, 1000)
+    assert error_of(engine_client.get(f"/v2/accounts/{engine_account.sid}", auth=engine_account.auth)) == (
+        404,
+        1000,
+    )
+    assert error_of(engine_client.get("/v2/accounts", auth=engine_account.auth)) == (404, 1000)
+    assert error_of(engine_client.get("/v2/accounts/", auth=engine_account.auth)) == (404, 1000)
 
 
-def test_given_a_wrong_method_when_requested_then_405(client: httpx.Client, account: AccountFixture) -> None:
-    base = f"/v2/accounts/{account.sid}/calls"
-    assert error_of(client.get(base, auth=account.auth)) == (405, 405)
-    assert error_of(client.delete(f"{base}/{'c' * 32}", auth=account.auth)) == (405, 405)
-    assert client.delete(f"{base}/{'c' * 32}", auth=account.auth).json()["method"] == "DELETE"
+def test_given_a_wrong_method_when_requested_then_405(
+    engine_client: httpx.Client, engine_account: AccountFixture
+) -> None:
+    base = f"/v2/accounts/{engine_account.sid}/calls"
+    assert error_of(engine_client.get(base, auth=engine_account.auth)) == (405, 405)
+    assert error_of(engine_client.delete(f"{base}/{'c' * 32}", auth=engine_account.auth)) == (405, 405)
+    assert engine_client.delete(f"{base}/{'c' * 32}", auth=engine_account.auth).json()["method"] == "DELETE"
 
 
 def test_given_a_store_failure_when_details_then_500_1100_without_a_traceback(
-    client: httpx.Client, engine_server: LiveServer, account: AccountFixture, monkeypatch: pytest.MonkeyPatch
+    engine_client: httpx.Client,
+    engine_server: LiveServer,
+    engine_account: AccountFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     def broken(*_: object) -> None:
         raise RuntimeError("secret internals")
 
     monkeypatch.setattr(CallStore, "get", broken)
-    response = client.get(f"/v2/accounts/{account.sid}/calls/{'d' * 32}", auth=account.auth)
+    response = engine_client.get(
+        f"/v2/accounts/{engine_account.sid}/calls/{'d' * 32}", auth=engine_account.auth
+    )
     assert error_of(response) == (500, 1100)
     assert "secret" not in response.text and "Traceback" not in response.text
 
@@ -213,13 +227,18 @@ BAD_VALUES: list[Any] = [
 
 
 def test_given_any_wrong_value_in_any_field_when_make_call_then_never_a_500(
-    client: httpx.Client, account: AccountFixture
+    engine_client: httpx.Client, engine_account: AccountFixture
 ) -> None:
     """Each value goes to a free agent: a value that is accepted places a call and keeps its agent
     busy, and a busy agent would answer 409 before the next value reached the engine or the store."""
 
     def fresh() -> dict[str, Any]:
-        return make_call_body(account, add_agent(client, account, long_talker()), ANSWER, attempt_time_out=5)
+        return make_call_body(
+            engine_account,
+            add_agent(engine_client, engine_account, long_talker()),
+            ANSWER,
+            attempt_time_out=5,
+        )
 
     good = fresh()
     fields = [*good, "recording", "recording_channels", "wait_audio_url", "max_time_limit", "custom_field"]
@@ -231,13 +250,13 @@ def test_given_any_wrong_value_in_any_field_when_make_call_then_never_a_500(
         {"to": {"number": "+9199999\u000000001"}},
     ]
     for change in changes:
-        response = post_call(client, account, {**good, **change})
+        response = post_call(engine_client, engine_account, {**good, **change})
         assert response.status_code in (200, 400, 404), (change, response.text)
         error_data = response.json()["response"].get("error_data")
         assert response.status_code == 200 or error_data["description"]
         if response.status_code == 200:
             good = fresh()  # the call keeps its agent busy
-    nul = post_call(client, account, {**fresh(), "custom_field": "order\u00001"})
+    nul = post_call(engine_client, engine_account, {**fresh(), "custom_field": "order\u00001"})
     assert error_of(nul)[0] == 400 and "control character" in nul.text
 
 

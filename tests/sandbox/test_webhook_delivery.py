@@ -10,7 +10,7 @@ import logging
 import secrets
 import socket
 import threading
-from collections.abc import Coroutine, Iterator
+from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 import orjson
@@ -63,14 +63,8 @@ def db(request: pytest.FixtureRequest, database_factory) -> Database:  # type: i
 
 
 @pytest.fixture
-def account(db: Database) -> AccountFixture:
+def db_account(db: Database) -> AccountFixture:
     return make_account(db)
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with Receiver() as live:
-        yield live
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
@@ -128,10 +122,10 @@ async def passes(worker: WebhookDeliverer, count: int = 1) -> list[int]:
 # --- bodies ---
 
 
-def test_multipart_body_is_plain_form_fields_in_order(account: AccountFixture, receiver: Receiver) -> None:
-    call_id = call_id_of(account)
-    delivery_id = add_delivery(account, receiver.url, call_id=call_id)
-    assert run(passes(deliverer(account.db))) == [1]
+def test_multipart_body_is_plain_form_fields_in_order(db_account: AccountFixture, receiver: Receiver) -> None:
+    call_id = call_id_of(db_account)
+    delivery_id = add_delivery(db_account, receiver.url, call_id=call_id)
+    assert run(passes(deliverer(db_account.db))) == [1]
 
     [request] = receiver.received
     assert request.method == "POST" and request.path == "/callback"
@@ -140,7 +134,7 @@ def test_multipart_body_is_plain_form_fields_in_order(account: AccountFixture, r
     expected = [(key, "" if value is None else value) for key, value in FORM_PAYLOAD.items()]
     assert form_fields(request) == expected
 
-    [log] = WebhookStore(account.db).for_call(account.account_id, call_id)
+    [log] = WebhookStore(db_account.db).for_call(db_account.account_id, call_id)
     assert log.delivery.id == delivery_id
     assert (log.delivery.state, log.delivery.attempts, log.delivery.next_attempt_at) == ("delivered", 1, None)
     assert log.delivery.last_response_status == 200
@@ -148,7 +142,7 @@ def test_multipart_body_is_plain_form_fields_in_order(account: AccountFixture, r
     assert (attempt.response_status, attempt.response_excerpt, attempt.error) == (200, "ok", None)
 
 
-def test_json_body_keeps_types_and_key_order(account: AccountFixture, receiver: Receiver) -> None:
+def test_json_body_keeps_types_and_key_order(db_account: AccountFixture, receiver: Receiver) -> None:
     payload = {
         "CallSid": "c1",
         "Status": "no-answer",
@@ -156,19 +150,19 @@ def test_json_body_keeps_types_and_key_order(account: AccountFixture, receiver: 
         "ConversationDuration": 0,
         "Legs": [{"OnCallDuration": 0, "Status": None, "AnsweredBy": "NA"}],
     }
-    add_delivery(account, receiver.url, payload, content_type=JSON)
-    assert run(passes(deliverer(account.db))) == [1]
+    add_delivery(db_account, receiver.url, payload, content_type=JSON)
+    assert run(passes(deliverer(db_account.db))) == [1]
     [request] = receiver.received
     assert request.headers["content-type"] == JSON
     received = orjson.loads(request.body)
     assert received == payload and list(received) == list(payload)
 
 
-def test_excerpt_is_the_first_512_characters(account: AccountFixture, receiver: Receiver) -> None:
+def test_excerpt_is_the_first_512_characters(db_account: AccountFixture, receiver: Receiver) -> None:
     receiver.default = Reply(200, b"x" * 100_000)
-    delivery_id = add_delivery(account, receiver.url)  # a delivery with no call
-    run(passes(deliverer(account.db)))
-    [attempt] = attempts_of(account.db, delivery_id)
+    delivery_id = add_delivery(db_account, receiver.url)  # a delivery with no call
+    run(passes(deliverer(db_account.db)))
+    [attempt] = attempts_of(db_account.db, delivery_id)
     assert attempt.response_status == 200 and attempt.response_excerpt == "x" * 512
 
 
@@ -181,108 +175,110 @@ def attempts_of(db: Database, delivery_id: int) -> list[Any]:
 # --- failures and retries ---
 
 
-def test_two_retries_then_failed(account: AccountFixture, receiver: Receiver) -> None:
+def test_two_retries_then_failed(db_account: AccountFixture, receiver: Receiver) -> None:
     receiver.default = Reply(500, b"boom")
-    call_id = call_id_of(account)
-    add_delivery(account, receiver.url, call_id=call_id)
-    worker = deliverer(account.db, wall_clock=FakeClock())
+    call_id = call_id_of(db_account)
+    add_delivery(db_account, receiver.url, call_id=call_id)
+    worker = deliverer(db_account.db, wall_clock=FakeClock())
     assert run(passes(worker, 4)) == [1, 1, 1, 0]
 
     assert len(receiver.received) == 3
-    [log] = WebhookStore(account.db).for_call(account.account_id, call_id)
+    [log] = WebhookStore(db_account.db).for_call(db_account.account_id, call_id)
     assert (log.delivery.state, log.delivery.attempts, log.delivery.next_attempt_at) == ("failed", 3, None)
     assert log.delivery.last_response_status == 500
     outcomes = [(a.response_status, a.response_excerpt, a.error) for a in log.attempts]
     assert outcomes == [(500, "boom", None)] * 3
 
 
-def test_retries_wait_backoff_then_three_times_longer(account: AccountFixture, receiver: Receiver) -> None:
+def test_retries_wait_backoff_then_three_times_longer(db_account: AccountFixture, receiver: Receiver) -> None:
     receiver.default = Reply(503)
     clock = FakeClock()
     start = clock.now
-    delivery_id = add_delivery(account, receiver.url, created_at=start)
-    worker = deliverer(account.db, wall_clock=clock, backoff_s=10.0)
-    store = WebhookStore(account.db)
+    delivery_id = add_delivery(db_account, receiver.url, created_at=start)
+    worker = deliverer(db_account.db, wall_clock=clock, backoff_s=10.0)
+    store = WebhookStore(db_account.db)
 
     async def scenario() -> list[int | None]:
         due = []
         try:
             assert await worker.deliver_due() == 1
-            due.append(stored(account.db, delivery_id).next_attempt_at)
+            due.append(stored(db_account.db, delivery_id).next_attempt_at)
             clock.now = start + 9_999
             assert await worker.deliver_due() == 0
             clock.now = start + 10_000
             assert await worker.deliver_due() == 1
-            due.append(stored(account.db, delivery_id).next_attempt_at)
+            due.append(stored(db_account.db, delivery_id).next_attempt_at)
             clock.now = start + 40_000
             assert await worker.deliver_due() == 1
-            due.append(stored(account.db, delivery_id).next_attempt_at)
+            due.append(stored(db_account.db, delivery_id).next_attempt_at)
         finally:
             await worker.stop()
         return due
 
     assert run(scenario()) == [start + 10_000, start + 40_000, None]
-    assert stored(account.db, delivery_id).state == "failed"
+    assert stored(db_account.db, delivery_id).state == "failed"
     assert store.next_due_at() is None
 
 
-def test_success_after_one_500(account: AccountFixture, receiver: Receiver) -> None:
+def test_success_after_one_500(db_account: AccountFixture, receiver: Receiver) -> None:
     receiver.reply(Reply(500, b"try later"))
-    call_id = call_id_of(account)
-    add_delivery(account, receiver.url, call_id=call_id)
-    assert run(passes(deliverer(account.db, wall_clock=FakeClock()), 3)) == [1, 1, 0]
-    [log] = WebhookStore(account.db).for_call(None, call_id)
+    call_id = call_id_of(db_account)
+    add_delivery(db_account, receiver.url, call_id=call_id)
+    assert run(passes(deliverer(db_account.db, wall_clock=FakeClock()), 3)) == [1, 1, 0]
+    [log] = WebhookStore(db_account.db).for_call(None, call_id)
     delivery = log.delivery
     assert (delivery.state, delivery.attempts, delivery.last_response_status) == ("delivered", 2, 200)
     assert [a.response_status for a in log.attempts] == [500, 200]
 
 
-def test_redirect_is_not_followed(account: AccountFixture, receiver: Receiver) -> None:
+def test_redirect_is_not_followed(db_account: AccountFixture, receiver: Receiver) -> None:
     receiver.default = Reply(302, b"", {"Location": receiver.url + "/elsewhere"})
-    delivery_id = add_delivery(account, receiver.url)
-    run(passes(deliverer(account.db, retries=0)))
+    delivery_id = add_delivery(db_account, receiver.url)
+    run(passes(deliverer(db_account.db, retries=0)))
     assert len(receiver.received) == 1
-    delivery = WebhookStore(account.db).get(delivery_id)
+    delivery = WebhookStore(db_account.db).get(delivery_id)
     assert delivery is not None and (delivery.state, delivery.last_response_status) == ("failed", 302)
 
 
-def test_timeout_is_recorded_as_an_error(account: AccountFixture, receiver: Receiver) -> None:
+def test_timeout_is_recorded_as_an_error(db_account: AccountFixture, receiver: Receiver) -> None:
     receiver.default = Reply(200, delay_s=2.0)
-    call_id = call_id_of(account)
-    add_delivery(account, receiver.url, call_id=call_id)
-    run(passes(deliverer(account.db, timeout_s=0.3, retries=0)))
-    [log] = WebhookStore(account.db).for_call(account.account_id, call_id)
+    call_id = call_id_of(db_account)
+    add_delivery(db_account, receiver.url, call_id=call_id)
+    run(passes(deliverer(db_account.db, timeout_s=0.3, retries=0)))
+    [log] = WebhookStore(db_account.db).for_call(db_account.account_id, call_id)
     [attempt] = log.attempts
     assert log.delivery.state == "failed" and log.delivery.last_response_status is None
     assert attempt.response_status is None and attempt.error is not None and "timeout" in attempt.error
     assert 250 <= attempt.duration_ms < 1500
 
 
-def test_connection_refused_is_recorded_as_an_error(account: AccountFixture) -> None:
+def test_connection_refused_is_recorded_as_an_error(db_account: AccountFixture) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # bound but not listening: connections are refused
-        delivery_id = add_delivery(account, f"http://127.0.0.1:{port}/cb")
-        run(passes(deliverer(account.db, retries=0)))
-    [attempt] = attempts_of(account.db, delivery_id)
+        delivery_id = add_delivery(db_account, f"http://127.0.0.1:{port}/cb")
+        run(passes(deliverer(db_account.db, retries=0)))
+    [attempt] = attempts_of(db_account.db, delivery_id)
     assert attempt.response_status is None and attempt.error.startswith("connection failed")
 
 
-def test_redeliver_starts_a_new_round_and_keeps_the_log(account: AccountFixture, receiver: Receiver) -> None:
-    call_id = call_id_of(account)
-    delivery_id = add_delivery(account, receiver.url, call_id=call_id)
-    run(passes(deliverer(account.db)))
-    store = WebhookStore(account.db)
+def test_redeliver_starts_a_new_round_and_keeps_the_log(
+    db_account: AccountFixture, receiver: Receiver
+) -> None:
+    call_id = call_id_of(db_account)
+    delivery_id = add_delivery(db_account, receiver.url, call_id=call_id)
+    run(passes(deliverer(db_account.db)))
+    store = WebhookStore(db_account.db)
     assert store.redeliver(delivery_id, now_ms())
     delivery = store.get(delivery_id)
     assert delivery is not None and (delivery.state, delivery.attempts) == ("pending", 0)
     assert not store.redeliver(delivery_id + 1000, now_ms())
 
-    run(passes(deliverer(account.db)))
+    run(passes(deliverer(db_account.db)))
     assert len(receiver.wait_for(2)) == 2
-    [log] = store.for_call(account.account_id, call_id)
+    [log] = store.for_call(db_account.account_id, call_id)
     assert (log.delivery.state, log.delivery.attempts, len(log.attempts)) == ("delivered", 1, 2)
-    assert store.for_call(account.account_id + 1000, call_id) == []
+    assert store.for_call(db_account.account_id + 1000, call_id) == []
 
 
 # --- the target policy ---
@@ -364,11 +360,11 @@ def test_names_resolving_inside_are_refused(monkeypatch: pytest.MonkeyPatch) -> 
     )
 
 
-def test_private_target_refused_at_delivery(account: AccountFixture, receiver: Receiver) -> None:
-    call_id = call_id_of(account)
-    add_delivery(account, receiver.url, call_id=call_id)
-    run(passes(deliverer(account.db, allow_private=False, retries=0)))
-    [log] = WebhookStore(account.db).for_call(account.account_id, call_id)
+def test_private_target_refused_at_delivery(db_account: AccountFixture, receiver: Receiver) -> None:
+    call_id = call_id_of(db_account)
+    add_delivery(db_account, receiver.url, call_id=call_id)
+    run(passes(deliverer(db_account.db, allow_private=False, retries=0)))
+    [log] = WebhookStore(db_account.db).for_call(db_account.account_id, call_id)
     [attempt] = log.attempts
     assert log.delivery.state == "failed"
     assert attempt.response_status is None
@@ -379,17 +375,19 @@ def test_private_target_refused_at_delivery(account: AccountFixture, receiver: R
 # --- claims, restarts and the background loop ---
 
 
-def test_concurrent_claimers_never_take_the_same_delivery(account: AccountFixture) -> None:
+def test_concurrent_claimers_never_take_the_same_delivery(db_account: AccountFixture) -> None:
     created = now_ms()
     rows = [
-        NewDelivery(account.account_id, None, "terminal", "http://127.0.0.1:9/", MULTIPART, {"n": n}, created)
+        NewDelivery(
+            db_account.account_id, None, "terminal", "http://127.0.0.1:9/", MULTIPART, {"n": n}, created
+        )
         for n in range(120)
     ]
-    with account.db.write() as conn:
+    with db_account.db.write() as conn:
         enqueue(conn, rows)
-    other = Database(account.db.url)  # a second "process": its own engine and connections
+    other = Database(db_account.db.url)  # a second "process": its own engine and connections
     try:
-        stores = [WebhookStore(account.db), WebhookStore(other)]
+        stores = [WebhookStore(db_account.db), WebhookStore(other)]
         start = threading.Barrier(len(stores))
         taken: list[list[int]] = [[] for _ in stores]
 
@@ -410,20 +408,20 @@ def test_concurrent_claimers_never_take_the_same_delivery(account: AccountFixtur
     assert len(taken[0]) + len(taken[1]) == 120
 
 
-def test_claimed_delivery_survives_a_crashed_worker(account: AccountFixture, receiver: Receiver) -> None:
+def test_claimed_delivery_survives_a_crashed_worker(db_account: AccountFixture, receiver: Receiver) -> None:
     clock = FakeClock()
-    call_id = call_id_of(account)
-    add_delivery(account, receiver.url, call_id=call_id, created_at=clock.now)
-    [claimed] = WebhookStore(account.db).claim_due(clock.now, 10, 60_000)  # ... and the worker dies
+    call_id = call_id_of(db_account)
+    add_delivery(db_account, receiver.url, call_id=call_id, created_at=clock.now)
+    [claimed] = WebhookStore(db_account.db).claim_due(clock.now, 10, 60_000)  # ... and the worker dies
 
-    restarted = Database(account.db.url)
+    restarted = Database(db_account.db.url)
     try:
         store = WebhookStore(restarted)
         assert store.next_due_at() == clock.now + 60_000
         assert run(passes(deliverer(restarted, wall_clock=clock))) == [0]  # still leased
         clock.now += 60_000
         assert run(passes(deliverer(restarted, wall_clock=clock))) == [1]
-        [log] = store.for_call(account.account_id, call_id)
+        [log] = store.for_call(db_account.account_id, call_id)
     finally:
         restarted.dispose()
     assert log.delivery.id == claimed.id and log.delivery.state == "delivered"
@@ -431,9 +429,9 @@ def test_claimed_delivery_survives_a_crashed_worker(account: AccountFixture, rec
 
 
 def test_background_loop_delivers_on_wake_and_stops(
-    account: AccountFixture, receiver: Receiver, caplog: pytest.LogCaptureFixture
+    db_account: AccountFixture, receiver: Receiver, caplog: pytest.LogCaptureFixture
 ) -> None:
-    worker = deliverer(account.db)
+    worker = deliverer(db_account.db)
     secret = secrets.token_hex(8)
     url = receiver.url.replace("http://", f"http://hook:{secret}@")
 
@@ -441,12 +439,12 @@ def test_background_loop_delivers_on_wake_and_stops(
         worker.start()
         try:
             await asyncio.sleep(0.05)  # let the loop go idle first, so only wake() can start the pass
-            delivery_id = add_delivery(account, url)
+            delivery_id = add_delivery(db_account, url)
             await asyncio.to_thread(worker.wake)  # from another thread, as the call engine does
             # Well before the loop's own one-second poll: the wake started the pass.
             await asyncio.to_thread(receiver.wait_for, 1, 0.5)
             deadline = asyncio.get_running_loop().time() + 5
-            while stored(account.db, delivery_id).state != "delivered":
+            while stored(db_account.db, delivery_id).state != "delivered":
                 assert asyncio.get_running_loop().time() < deadline, "the delivery was never recorded"
                 await asyncio.sleep(0.01)
         finally:
@@ -467,10 +465,10 @@ def test_background_loop_delivers_on_wake_and_stops(
     assert all(secret not in str(value) for value in fields.values())
 
 
-def test_stop_hands_back_a_delivery_in_flight(account: AccountFixture, receiver: Receiver) -> None:
+def test_stop_hands_back_a_delivery_in_flight(db_account: AccountFixture, receiver: Receiver) -> None:
     receiver.default = Reply(200, delay_s=3.0)
-    delivery_id = add_delivery(account, receiver.url)
-    worker = deliverer(account.db)
+    delivery_id = add_delivery(db_account, receiver.url)
+    worker = deliverer(db_account.db)
 
     async def scenario() -> None:
         worker.start()
@@ -479,7 +477,7 @@ def test_stop_hands_back_a_delivery_in_flight(account: AccountFixture, receiver:
 
     before = now_ms()
     run(scenario())
-    delivery = stored(account.db, delivery_id)
+    delivery = stored(db_account.db, delivery_id)
     assert (delivery.state, delivery.attempts) == ("pending", 0)
     assert delivery.next_attempt_at is not None and before <= delivery.next_attempt_at <= now_ms()
-    assert attempts_of(account.db, delivery_id) == []
+    assert attempts_of(db_account.db, delivery_id) == []

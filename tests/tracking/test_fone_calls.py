@@ -4,7 +4,6 @@ read through v1."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,24 +60,17 @@ class Tracked:
 
 
 @pytest.fixture
-def client(engine_server: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=engine_server.base_url, timeout=60) as http:
-        yield http
-        http.put("/admin/scenario", json={"rules": []}, headers=ADMIN)
-
-
-@pytest.fixture
-def tracked(engine_server: LiveServer, client: httpx.Client) -> Tracked:
+def tracked(engine_server: LiveServer, engine_client: httpx.Client) -> Tracked:
     account = make_account(engine_server.db)
-    prop = create_property(client, account)
+    prop = create_property(engine_client, account)
     for number in (N1, N2):
-        response = buy(client, account, prop, number)
+        response = buy(engine_client, account, prop, number)
         assert response.status_code == 200 and response.json() == {"Number": number, "Status": "Active"}
-    assert client.put(
+    assert engine_client.put(
         f"/admin/accounts/{account.sid}/flows/menu", json={"applets": MENU}, headers=ADMIN
     ).is_success
     configure(
-        client,
+        engine_client,
         account,
         N1,
         Friendly="Google Ads",
@@ -91,7 +83,7 @@ def tracked(engine_server: LiveServer, client: httpx.Client) -> Tracked:
         Recording="Call",
     )
     configure(
-        client,
+        engine_client,
         account,
         N2,
         Friendly="Organic",
@@ -100,11 +92,11 @@ def tracked(engine_server: LiveServer, client: httpx.Client) -> Tracked:
         RoutingMethod="Flow",
         Flow="menu",
     )
-    assert client.put("/admin/scenario", json={"rules": RULES}, headers=ADMIN).is_success
+    assert engine_client.put("/admin/scenario", json={"rules": RULES}, headers=ADMIN).is_success
     sids = []
     for caller, to in ((A, N1), (B, N2), (A, N2), (C, N2), (B, N1)):
-        sids.append(inbound(client, account, caller, to))
-        advance(client, 200)
+        sids.append(inbound(engine_client, account, caller, to))
+        advance(engine_client, 200)
     return Tracked(account, prop, sids)
 
 
@@ -118,8 +110,10 @@ def listed(client: httpx.Client, tracked: Tracked, **params: str) -> list[int]:
     return found
 
 
-def test_every_call_lists_every_field_of_the_seed_in_order(client: httpx.Client, tracked: Tracked) -> None:
-    body = calls(client, f"/v2/Accounts/{tracked.account.sid}/Calls", tracked.account)
+def test_every_call_lists_every_field_of_the_seed_in_order(
+    engine_client: httpx.Client, tracked: Tracked
+) -> None:
+    body = calls(engine_client, f"/v2/Accounts/{tracked.account.sid}/Calls", tracked.account)
     assert list(body) == ["Calls", "TotalCount"] and body["TotalCount"] == 5
     assert [c["CallSid"] for c in body["Calls"]] == tracked.sids
     first, second, third, fourth, fifth = body["Calls"]
@@ -179,45 +173,45 @@ def test_every_call_lists_every_field_of_the_seed_in_order(client: httpx.Client,
     ],
 )
 def test_each_filter_lists_the_calls_it_names(
-    client: httpx.Client, tracked: Tracked, params: dict[str, str], expected: list[int]
+    engine_client: httpx.Client, tracked: Tracked, params: dict[str, str], expected: list[int]
 ) -> None:
-    assert listed(client, tracked, **params) == expected
-    body = calls(client, f"/v2/Accounts/{tracked.account.sid}/Calls", tracked.account, **params)
+    assert listed(engine_client, tracked, **params) == expected
+    body = calls(engine_client, f"/v2/Accounts/{tracked.account.sid}/Calls", tracked.account, **params)
     assert body["TotalCount"] == len(expected)
 
 
-def test_dates_are_inclusive_from_and_exclusive_to(client: httpx.Client, tracked: Tracked) -> None:
-    body = calls(client, f"/v2/Accounts/{tracked.account.sid}/Calls", tracked.account)
+def test_dates_are_inclusive_from_and_exclusive_to(engine_client: httpx.Client, tracked: Tracked) -> None:
+    body = calls(engine_client, f"/v2/Accounts/{tracked.account.sid}/Calls", tracked.account)
     starts = [c["Date_Start"] for c in body["Calls"]]
-    assert listed(client, tracked, Date_From=starts[1]) == [2, 3, 4, 5]
-    assert listed(client, tracked, Date_To=starts[3]) == [1, 2, 3]
-    assert listed(client, tracked, date_from=starts[1], DATE_TO=starts[3]) == [2, 3]
-    assert listed(client, tracked, Date_From=starts[3], Date_To=starts[1]) == []
-    assert listed(client, tracked, Date_From=str(int(starts[4]) + 1)) == []
+    assert listed(engine_client, tracked, Date_From=starts[1]) == [2, 3, 4, 5]
+    assert listed(engine_client, tracked, Date_To=starts[3]) == [1, 2, 3]
+    assert listed(engine_client, tracked, date_from=starts[1], DATE_TO=starts[3]) == [2, 3]
+    assert listed(engine_client, tracked, Date_From=starts[3], Date_To=starts[1]) == []
+    assert listed(engine_client, tracked, Date_From=str(int(starts[4]) + 1)) == []
 
 
-def test_results_count_and_skip_page_through_the_calls(client: httpx.Client, tracked: Tracked) -> None:
+def test_results_count_and_skip_page_through_the_calls(engine_client: httpx.Client, tracked: Tracked) -> None:
     path = f"/v2/Accounts/{tracked.account.sid}/Calls"
-    assert listed(client, tracked, Results_Count="2") == [1, 2]
-    assert listed(client, tracked, Results_Count="2", Results_Skip="2") == [3, 4]
-    assert listed(client, tracked, Results_Count="2", Results_Skip="4") == [5]
-    assert listed(client, tracked, Results_Skip="5") == []
-    assert calls(client, path, tracked.account, Results_Skip="9", Results_Count="1")["TotalCount"] == 5
-    assert listed(client, tracked, Unique="Repeat", Results_Skip="1") == [5]
-    assert listed(client, tracked, Prompts_keys="1;3", Results_Skip="1", Results_Count="1") == [3]
-    starts = [c["Date_Start"] for c in calls(client, path, tracked.account)["Calls"]]
-    assert listed(client, tracked, Date_From=starts[1], Results_Skip="2") == [4, 5]
-    pages = [listed(client, tracked, Results_Count="1", Results_Skip=str(skip)) for skip in range(6)]
+    assert listed(engine_client, tracked, Results_Count="2") == [1, 2]
+    assert listed(engine_client, tracked, Results_Count="2", Results_Skip="2") == [3, 4]
+    assert listed(engine_client, tracked, Results_Count="2", Results_Skip="4") == [5]
+    assert listed(engine_client, tracked, Results_Skip="5") == []
+    assert calls(engine_client, path, tracked.account, Results_Skip="9", Results_Count="1")["TotalCount"] == 5
+    assert listed(engine_client, tracked, Unique="Repeat", Results_Skip="1") == [5]
+    assert listed(engine_client, tracked, Prompts_keys="1;3", Results_Skip="1", Results_Count="1") == [3]
+    starts = [c["Date_Start"] for c in calls(engine_client, path, tracked.account)["Calls"]]
+    assert listed(engine_client, tracked, Date_From=starts[1], Results_Skip="2") == [4, 5]
+    pages = [listed(engine_client, tracked, Results_Count="1", Results_Skip=str(skip)) for skip in range(6)]
     assert pages == [[1], [2], [3], [4], [5], []]
 
 
-def test_one_call_reads_as_it_lists_and_as_v1_shows_it(client: httpx.Client, tracked: Tracked) -> None:
-    body = calls(client, f"/v2/Accounts/{tracked.account.sid}/Calls", tracked.account)
+def test_one_call_reads_as_it_lists_and_as_v1_shows_it(engine_client: httpx.Client, tracked: Tracked) -> None:
+    body = calls(engine_client, f"/v2/Accounts/{tracked.account.sid}/Calls", tracked.account)
     for listed_call in body["Calls"]:
-        response = client.get(f"/v2/Calls/{listed_call['CallSid']}", auth=auth(tracked.account))
+        response = engine_client.get(f"/v2/Calls/{listed_call['CallSid']}", auth=auth(tracked.account))
         assert response.status_code == 200
         assert response.json() == {"Call": listed_call}
-        v1 = client.get(
+        v1 = engine_client.get(
             f"/v1/Accounts/{tracked.account.sid}/Calls/{listed_call['CallSid']}.json",
             auth=tracked.account.auth,
         ).json()["Call"]
@@ -230,19 +224,23 @@ def test_one_call_reads_as_it_lists_and_as_v1_shows_it(client: httpx.Client, tra
 
 
 def test_a_live_call_reads_without_an_outcome_and_is_not_listed(
-    client: httpx.Client, tracked: Tracked
+    engine_client: httpx.Client, tracked: Tracked
 ) -> None:
-    sid = inbound(client, tracked.account, A, N1)
-    live = client.get(f"/v2/Calls/{sid}", auth=auth(tracked.account)).json()["Call"]
+    sid = inbound(engine_client, tracked.account, A, N1)
+    live = engine_client.get(f"/v2/Calls/{sid}", auth=auth(tracked.account)).json()["Call"]
     assert live["Disposition"] is None and live["Duration"] is None and live["Endpoint"] is None
-    assert listed(client, tracked) == [1, 2, 3, 4, 5]
-    advance(client, 200)
-    assert calls(client, f"/v2/Accounts/{tracked.account.sid}/Calls", tracked.account)["TotalCount"] == 6
+    assert listed(engine_client, tracked) == [1, 2, 3, 4, 5]
+    advance(engine_client, 200)
+    assert (
+        calls(engine_client, f"/v2/Accounts/{tracked.account.sid}/Calls", tracked.account)["TotalCount"] == 6
+    )
     tracked.sids.append(sid)
-    assert listed(client, tracked, Unique="Repeat") == [3, 5, 6]
+    assert listed(engine_client, tracked, Unique="Repeat") == [3, 5, 6]
 
 
-def test_a_session_given_with_an_inbound_call_comes_back(client: httpx.Client, tracked: Tracked) -> None:
+def test_a_session_given_with_an_inbound_call_comes_back(
+    engine_client: httpx.Client, tracked: Tracked
+) -> None:
     session: dict[str, Any] = {
         "traffic_type": "Campaign",
         "keywords": "emergency plumber",
@@ -251,15 +249,15 @@ def test_a_session_given_with_an_inbound_call_comes_back(client: httpx.Client, t
         "ga_client_id": "1234567890.1700000000",
         "ads_click_id": "EAIaIQabc",
     }
-    sid = inbound(client, tracked.account, "+61298765432", N1, session)
-    advance(client, 200)
-    call = client.get(f"/v2/Calls/{sid}", auth=auth(tracked.account)).json()["Call"]
+    sid = inbound(engine_client, tracked.account, "+61298765432", N1, session)
+    advance(engine_client, 200)
+    call = engine_client.get(f"/v2/Calls/{sid}", auth=auth(tracked.account)).json()["Call"]
     assert (call["Session_Traffic_Type"], call["Session_Keywords"]) == ("Campaign", "emergency plumber")
     assert (call["Session_LandingUri"], call["Session_ConversionUri"]) == ("/services", "/contact")
     assert call["Google_Analytics_ClientId"] == "1234567890.1700000000"
     assert call["Google_Adwords_ClickId"] == "EAIaIQabc"
     assert (call["From"], call["From_CountryCode"], call["From_Region"]) == ("+61298765432", "AU", None)
-    bad = client.post(
+    bad = engine_client.post(
         f"/admin/accounts/{tracked.account.sid}/inbound",
         json={"from": A, "to": N1, "session": {"traffic_type": "Paid"}},
         headers=ADMIN,
@@ -289,14 +287,14 @@ def test_the_rollups_kept_as_calls_end_match_a_rebuild(engine_server: LiveServer
 
 
 def test_deleting_the_property_takes_its_calls_out_of_every_list(
-    engine_server: LiveServer, client: httpx.Client, tracked: Tracked
+    engine_server: LiveServer, engine_client: httpx.Client, tracked: Tracked
 ) -> None:
     path = f"/v2/Accounts/{tracked.account.sid}/Calls"
     for params in ({}, {"Unique": "Repeat"}, {"Prompts_keys": "1"}, {"Attribution_Source": "google"}):
-        assert calls(client, path, tracked.account, **params)["TotalCount"] > 0, params
-    deleted = client.delete(
+        assert calls(engine_client, path, tracked.account, **params)["TotalCount"] > 0, params
+    deleted = engine_client.delete(
         f"/admin/accounts/{tracked.account.sid}/properties/{tracked.property_sid}", headers=ADMIN
     )
     assert deleted.status_code == 200, deleted.text
     for params in ({}, {"Unique": "Repeat"}, {"Prompts_keys": "1"}, {"Attribution_Source": "google"}):
-        assert calls(client, path, tracked.account, **params) == {"Calls": [], "TotalCount": 0}, params
+        assert calls(engine_client, path, tracked.account, **params) == {"Calls": [], "TotalCount": 0}, params

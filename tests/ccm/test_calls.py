@@ -5,7 +5,6 @@ account isolation (API-NOTES §8, docs/ccm-v2.md)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -28,18 +27,12 @@ HANGS_UP_AFTER_5S = "+919999910005"
 TALKS_45S = "+919999910045"
 
 
-@pytest.fixture
-def client(engine_server: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=engine_server.base_url, timeout=30) as http:
-        yield http
-
-
 def test_given_an_agent_when_make_call_then_the_envelope_shows_an_active_call(
-    client: httpx.Client, engine_server: LiveServer
+    engine_client: httpx.Client, engine_server: LiveServer
 ) -> None:
     account = make_account(engine_server.db)
-    agent = add_agent(client, account, "sip:asha@example.com")
-    body = make_call(client, account, agent, "09812345678", recording=True, custom_field="ticket_1")
+    agent = add_agent(engine_client, account, "sip:asha@example.com")
+    body = make_call(engine_client, account, agent, "09812345678", recording=True, custom_field="ticket_1")
     assert list(body) == ["request_id", "method", "http_code", "response"]
     assert body["method"] == "POST" and body["http_code"] == 200 and len(body["request_id"]) == 32
     made = body["response"]
@@ -58,19 +51,19 @@ def test_given_an_agent_when_make_call_then_the_envelope_shows_an_active_call(
 
 
 def test_given_a_completed_recorded_call_when_details_then_seed_004_fields_in_order(
-    client: httpx.Client, engine_server: LiveServer
+    engine_client: httpx.Client, engine_server: LiveServer
 ) -> None:
     account = make_account(engine_server.db)
-    agent = add_agent(client, account, ANSWER)
-    sid = make_call(client, account, agent, TALKS_45S, recording=True, custom_field="ticket_12345")[
+    agent = add_agent(engine_client, account, ANSWER)
+    sid = make_call(engine_client, account, agent, TALKS_45S, recording=True, custom_field="ticket_12345")[
         "response"
     ]["call_sid"]
-    live = get_details(client, account, sid)
+    live = get_details(engine_client, account, sid)
     assert list(live) == DETAIL_FIELDS
     assert live["state"] == "active" and live["status"] is None and live["end_time"] is None
     assert live["total_duration"] is None and live["recording"] == {"available": False, "url": None}
-    advance(client, 120)
-    details = get_details(client, account, sid)
+    advance(engine_client, 120)
+    details = get_details(engine_client, account, sid)
     assert list(details) == DETAIL_FIELDS
     assert details["sid"] == sid and details["direction"] == "outbound-api"
     assert details["virtual_number"] == "+918047112233"
@@ -103,44 +96,44 @@ def test_given_a_completed_recorded_call_when_details_then_seed_004_fields_in_or
     ],
 )
 def test_given_each_outcome_when_the_call_ends_then_its_v2_status(
-    client: httpx.Client, engine_server: LiveServer, agent_number: str, customer: str, expected: str
+    engine_client: httpx.Client, engine_server: LiveServer, agent_number: str, customer: str, expected: str
 ) -> None:
     account = make_account(engine_server.db)
-    agent = add_agent(client, account, agent_number)
-    sid = make_call(client, account, agent, customer, attempt_time_out=20)["response"]["call_sid"]
-    advance(client, 120)
-    details = get_details(client, account, sid)
+    agent = add_agent(engine_client, account, agent_number)
+    sid = make_call(engine_client, account, agent, customer, attempt_time_out=20)["response"]["call_sid"]
+    advance(engine_client, 120)
+    details = get_details(engine_client, account, sid)
     assert (details["state"], details["status"]) == ("terminal", expected)
     if expected != "completed":
         assert details["total_talk_time"] == 0
 
 
 def test_given_a_ccm_call_when_read_through_v1_then_from_is_the_agent_and_to_the_customer(
-    client: httpx.Client, engine_server: LiveServer
+    engine_client: httpx.Client, engine_server: LiveServer
 ) -> None:
     account = make_account(engine_server.db)
-    agent = add_agent(client, account, ANSWER)
-    sid = make_call(client, account, agent, TALKS_45S, custom_field="crm-7")["response"]["call_sid"]
-    advance(client, 120)
-    v1 = client.get(f"/v1/Accounts/{account.sid}/Calls/{sid}.json", auth=account.auth).json()["Call"]
+    agent = add_agent(engine_client, account, ANSWER)
+    sid = make_call(engine_client, account, agent, TALKS_45S, custom_field="crm-7")["response"]["call_sid"]
+    advance(engine_client, 120)
+    v1 = engine_client.get(f"/v1/Accounts/{account.sid}/Calls/{sid}.json", auth=account.auth).json()["Call"]
     assert (v1["From"], v1["To"], v1["PhoneNumberSid"]) == ("09999900001", "09999910045", "08047112233")
     assert v1["Status"] == "completed" and v1["Direction"] == "outbound-api" and v1["Duration"] == "49"
-    listed = client.get(f"/v1/Accounts/{account.sid}/Calls.json", auth=account.auth).json()["Calls"]
+    listed = engine_client.get(f"/v1/Accounts/{account.sid}/Calls.json", auth=account.auth).json()["Calls"]
     assert [(c["Sid"], c["From"], c["To"], c["PhoneNumber"]) for c in listed] == [
         (sid, "09999900001", "09999910045", "08047112233")
     ]
 
 
 def test_given_a_ccm_call_when_legs_then_agent_legs_in_from_and_customer_legs_in_to(
-    client: httpx.Client, engine_server: LiveServer
+    engine_client: httpx.Client, engine_server: LiveServer
 ) -> None:
     account = make_account(engine_server.db)
-    agent = add_agent(client, account, ANSWER, name="Asha Rao")
-    sid = make_call(client, account, agent, BUSY)["response"]["call_sid"]
-    ringing = client.get(f"/v2/accounts/{account.sid}/calls/{sid}/legs", auth=account.auth).json()
+    agent = add_agent(engine_client, account, ANSWER, name="Asha Rao")
+    sid = make_call(engine_client, account, agent, BUSY)["response"]["call_sid"]
+    ringing = engine_client.get(f"/v2/accounts/{account.sid}/calls/{sid}/legs", auth=account.auth).json()
     assert [leg["status"] for leg in ringing["response"]["leg_details"]["from"]] == ["in-progress"]
-    advance(client, 60)
-    body = client.get(f"/v2/accounts/{account.sid}/calls/{sid}/legs", auth=account.auth).json()
+    advance(engine_client, 60)
+    body = engine_client.get(f"/v2/accounts/{account.sid}/calls/{sid}/legs", auth=account.auth).json()
     assert list(body) == ["request_id", "method", "http_code", "metadata", "response"]
     assert body["metadata"] is None and body["http_code"] == 200
     response = body["response"]
@@ -166,32 +159,34 @@ def test_given_a_ccm_call_when_legs_then_agent_legs_in_from_and_customer_legs_in
 
 
 def test_given_a_v1_call_when_read_through_ccm_then_agent_details_only_for_an_agents_number(
-    client: httpx.Client, engine_server: LiveServer
+    engine_client: httpx.Client, engine_server: LiveServer
 ) -> None:
     account = make_account(engine_server.db)
     stranger, agents_call = make_v1_call(account), make_v1_call(account, from_number="+919876500001")
     account.add_calls(stranger, agents_call)
-    agent = add_agent(client, account, "09876500001")
-    plain = get_details(client, account, stranger.sid)
+    agent = add_agent(engine_client, account, "09876500001")
+    plain = get_details(engine_client, account, stranger.sid)
     assert plain["assigned_agent_details"] is None
     assert (plain["state"], plain["status"], plain["total_duration"]) == ("terminal", "completed", 21)
     assert plain["customer_details"] == {"number": "+919812345678"}
-    assert get_details(client, account, agents_call.sid)["assigned_agent_details"] == {
+    assert get_details(engine_client, account, agents_call.sid)["assigned_agent_details"] == {
         "user_id": agent["user_id"], "contact_uri": "+919876500001"
     }  # fmt: skip
-    legs = client.get(f"/v2/accounts/{account.sid}/calls/{stranger.sid}/legs", auth=account.auth).json()
+    legs = engine_client.get(
+        f"/v2/accounts/{account.sid}/calls/{stranger.sid}/legs", auth=account.auth
+    ).json()
     assert [leg["status"] for leg in legs["response"]["leg_details"]["to"]] == ["completed"]
 
 
 def test_given_another_accounts_call_when_details_or_legs_then_404(
-    client: httpx.Client, engine_server: LiveServer
+    engine_client: httpx.Client, engine_server: LiveServer
 ) -> None:
     owner, other = make_account(engine_server.db), make_account(engine_server.db)
-    agent = add_agent(client, owner, ANSWER)
-    sid = make_call(client, owner, agent, ANSWER)["response"]["call_sid"]
-    details = client.get(f"/v2/accounts/{other.sid}/calls/{sid}", auth=other.auth)
+    agent = add_agent(engine_client, owner, ANSWER)
+    sid = make_call(engine_client, owner, agent, ANSWER)["response"]["call_sid"]
+    details = engine_client.get(f"/v2/accounts/{other.sid}/calls/{sid}", auth=other.auth)
     assert details.status_code == 404 and details.json()["response"]["error_data"]["code"] == 1000
-    legs = client.get(f"/v2/accounts/{other.sid}/calls/{sid}/legs", auth=other.auth)
+    legs = engine_client.get(f"/v2/accounts/{other.sid}/calls/{sid}/legs", auth=other.auth)
     assert legs.status_code == 404 and legs.json()["response"]["error_data"]["code"] == 10744
     # another account's agent cannot be named either
     body = {
@@ -199,17 +194,17 @@ def test_given_another_accounts_call_when_details_or_legs_then_404(
         "to": {"number": ANSWER},
         "virtual_number": other.exophones[0],
     }
-    stolen = client.post(f"/v2/accounts/{other.sid}/calls", json=body, auth=other.auth)
+    stolen = engine_client.post(f"/v2/accounts/{other.sid}/calls", json=body, auth=other.auth)
     assert stolen.status_code == 404 and stolen.json()["response"]["error_data"]["code"] == 10731
 
 
 def test_given_an_agent_on_a_call_when_it_ends_then_the_agent_can_be_called_again(
-    client: httpx.Client, engine_server: LiveServer
+    engine_client: httpx.Client, engine_server: LiveServer
 ) -> None:
     account = make_account(engine_server.db)
-    agent = add_agent(client, account, ANSWER)
-    make_call(client, account, agent, TALKS_45S)
-    busy = client.post(
+    agent = add_agent(engine_client, account, ANSWER)
+    make_call(engine_client, account, agent, TALKS_45S)
+    busy = engine_client.post(
         f"/v2/accounts/{account.sid}/calls",
         json={
             "from": {"user_contact_uri": "09999900001"},
@@ -219,8 +214,8 @@ def test_given_an_agent_on_a_call_when_it_ends_then_the_agent_can_be_called_agai
         auth=account.auth,
     )
     assert busy.status_code == 409 and busy.json()["response"]["error_data"]["code"] == 10706
-    advance(client, 120)
-    again = make_call(client, account, agent, TALKS_45S)
+    advance(engine_client, 120)
+    again = make_call(engine_client, account, agent, TALKS_45S)
     assert again["response"]["call_state"] == "active"
 
 
@@ -249,16 +244,16 @@ def test_given_one_free_agent_when_many_make_calls_at_once_then_exactly_one_ring
 
 
 def test_given_user_contact_uri_in_any_spelling_when_make_call_then_the_agent_is_found(
-    client: httpx.Client, engine_server: LiveServer
+    engine_client: httpx.Client, engine_server: LiveServer
 ) -> None:
     account = make_account(engine_server.db)
-    agent = add_agent(client, account, "+919999910030")
+    agent = add_agent(engine_client, account, "+919999910030")
     body = {
         "from": {"user_contact_uri": "09999910030"},
         "to": {"number": "9812345678"},
         "virtual_number": "08047112233",
     }
-    response = client.post(f"/v2/accounts/{account.sid}/calls", json=body, auth=account.auth)
+    response = engine_client.post(f"/v2/accounts/{account.sid}/calls", json=body, auth=account.auth)
     assert response.status_code == 200, response.text
     made = response.json()["response"]
     assert made["assigned_agent_details"]["user_id"] == agent["user_id"]

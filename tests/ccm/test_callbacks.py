@@ -3,11 +3,8 @@ on 127.0.0.1, delivered by the shared outbox (virtual clock, both backends)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import orjson
-import pytest
 
 from tests.support.calls_api import ADMIN, ANSWER, BUSY, advance
 from tests.support.ccm import add_agent, make_call
@@ -18,21 +15,15 @@ from tests.support.receiver import Receiver
 FIELDS = ["call_sid", "event_type", "call_state", "status", "duration", "recording_url", "custom_field"]
 
 
-@pytest.fixture
-def client(engine_server: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=engine_server.base_url, timeout=30) as http:
-        yield http
-
-
 def test_given_both_events_on_their_own_urls_when_the_call_completes_then_one_json_post_each(
-    client: httpx.Client, engine_server: LiveServer
+    engine_client: httpx.Client, engine_server: LiveServer
 ) -> None:
     account = make_account(engine_server.db)
-    agent = add_agent(client, account, ANSWER)
+    agent = add_agent(engine_client, account, ANSWER)
     with Receiver() as answered, Receiver() as terminal:
         callbacks = [{"event": "answered", "url": answered.url}, {"event": "terminal", "url": terminal.url}]
         made = make_call(
-            client,
+            engine_client,
             account,
             agent,
             "+919999910045",
@@ -41,7 +32,7 @@ def test_given_both_events_on_their_own_urls_when_the_call_completes_then_one_js
             status_callback=callbacks,
         )
         sid = made["response"]["call_sid"]
-        advance(client, 120)
+        advance(engine_client, 120)
         (first,) = answered.wait_for(1, timeout=10)
         (last,) = terminal.wait_for(1, timeout=10)
     assert first.method == "POST" and first.headers["content-type"] == "application/json"
@@ -59,21 +50,21 @@ def test_given_both_events_on_their_own_urls_when_the_call_completes_then_one_js
     )
     assert at_end["duration"] == 49
     assert at_end["recording_url"].endswith(f"/exotelrecordings/{account.sid}/{sid}.mp3")
-    log = client.get(f"/admin/calls/{sid}/webhooks", headers=ADMIN).json()["deliveries"]
+    log = engine_client.get(f"/admin/calls/{sid}/webhooks", headers=ADMIN).json()["deliveries"]
     urls = sorted((entry["delivery"]["event"], entry["delivery"]["url"]) for entry in log)
     assert urls == [("answered", answered.url), ("terminal", terminal.url)]
 
 
 def test_given_terminal_only_when_the_customer_is_busy_then_one_callback_with_the_v2_status(
-    client: httpx.Client, engine_server: LiveServer
+    engine_client: httpx.Client, engine_server: LiveServer
 ) -> None:
     account = make_account(engine_server.db)
-    agent = add_agent(client, account, ANSWER)
+    agent = add_agent(engine_client, account, ANSWER)
     with Receiver() as receiver:
         made = make_call(
-            client, account, agent, BUSY, status_callback=[{"event": "terminal", "url": receiver.url}]
+            engine_client, account, agent, BUSY, status_callback=[{"event": "terminal", "url": receiver.url}]
         )
-        advance(client, 60)
+        advance(engine_client, 60)
         (received,) = receiver.wait_for(1, timeout=10)
         body = orjson.loads(received.body)
         assert (body["call_sid"], body["event_type"]) == (made["response"]["call_sid"], "terminal")
@@ -82,5 +73,5 @@ def test_given_terminal_only_when_the_customer_is_busy_then_one_callback_with_th
             None,
             None,
         )
-        advance(client, 30)
+        advance(engine_client, 30)
         assert len(receiver.received) == 1  # no answered callback was asked for

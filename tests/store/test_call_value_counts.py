@@ -14,10 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import Connection, delete, func, select
 
-from tests.support.calls_api import ANSWER, BUSY, MACHINE, NEVER, advance, place
-from tests.support.factories import make_account
-from tests.support.live_server import LiveServer, start_server
-from tests.test_store_call_counts import (
+from tests.store.test_call_counts import (
     BASE,
     DIRECTIONS,
     PHONES,
@@ -30,6 +27,9 @@ from tests.test_store_call_counts import (
     _windows,
     exact_count,
 )
+from tests.support.calls_api import ANSWER, BUSY, MACHINE, NEVER, advance, place
+from tests.support.factories import make_account
+from tests.support.live_server import LiveServer, start_server
 from trunkline.domain.calls.bulk_filters import DAY_MS, BulkQuery, Range
 from trunkline.domain.calls.model import FINAL_STATUSES, Call
 from trunkline.store import call_counts, call_value_counts

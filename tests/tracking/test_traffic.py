@@ -3,11 +3,9 @@ repeat flags come back through Get Calls (both backends, virtual clock)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import asdict
 
 import httpx
-import pytest
 
 from tests.support.calls_api import ADMIN, ANSWER, advance
 from tests.support.factories import make_account
@@ -26,31 +24,30 @@ SESSIONS = {
 }
 
 
-@pytest.fixture
-def client(engine_server: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=engine_server.base_url, timeout=60) as http:
-        yield http
-
-
 def test_generator_sessions_and_repeat_callers_come_back_through_get_calls(
-    engine_server: LiveServer, client: httpx.Client
+    engine_server: LiveServer, engine_client: httpx.Client
 ) -> None:
     account = make_account(engine_server.db)
-    prop = create_property(client, account)
-    assert buy(client, account, prop, NUMBER).status_code == 200
+    prop = create_property(engine_client, account)
+    assert buy(engine_client, account, prop, NUMBER).status_code == 200
     configure(
-        client, account, NUMBER, Attribution_Source="google", RoutingMethod="Endpoint", EndpointNumber=ANSWER
+        engine_client,
+        account,
+        NUMBER,
+        Attribution_Source="google",
+        RoutingMethod="Endpoint",
+        EndpointNumber=ANSWER,
     )
     spec = {
         "exophones": [NUMBER], "rate_per_minute": 60, "count": 12, "arrival": "uniform", "callers": 3,
         "seed": 11, "sessions": SESSIONS,
     }  # fmt: skip
-    response = client.post(f"/admin/accounts/{account.sid}/traffic", json=spec, headers=ADMIN)
+    response = engine_client.post(f"/admin/accounts/{account.sid}/traffic", json=spec, headers=ADMIN)
     assert response.status_code == 201, response.text
     assert response.json()["spec"]["sessions"]["share"] == 0.75
-    advance(client, 300)
+    advance(engine_client, 300)
 
-    body = calls(client, f"/v2/Properties/{prop}/Calls", account)
+    body = calls(engine_client, f"/v2/Properties/{prop}/Calls", account)
     assert body["TotalCount"] == 12
     session_spec = parse_session_spec(SESSIONS)
     assert session_spec is not None
@@ -77,15 +74,17 @@ def test_generator_sessions_and_repeat_callers_come_back_through_get_calls(
         repeat = call["From"] in seen
         seen.add(call["From"])
         listed_as = calls(
-            client, f"/v2/Properties/{prop}/Calls", account, Unique="Repeat" if repeat else "Unique"
+            engine_client, f"/v2/Properties/{prop}/Calls", account, Unique="Repeat" if repeat else "Unique"
         )
         assert call["CallSid"] in [c["CallSid"] for c in listed_as["Calls"]]
     assert 0 < with_sessions < 12 and len(seen) <= 3
-    repeats = calls(client, f"/v2/Accounts/{account.sid}/Calls", account, Unique="Repeat")["TotalCount"]
+    repeats = calls(engine_client, f"/v2/Accounts/{account.sid}/Calls", account, Unique="Repeat")[
+        "TotalCount"
+    ]
     assert repeats == 12 - len(seen)
     other = make_account(engine_server.db)
-    assert calls(client, f"/v2/Accounts/{other.sid}/Calls", other)["TotalCount"] == 0
+    assert calls(engine_client, f"/v2/Accounts/{other.sid}/Calls", other)["TotalCount"] == 0
     bad = dict(spec, sessions={"traffic_types": {"Paid": 1}})
-    response = client.post(f"/admin/accounts/{account.sid}/traffic", json=bad, headers=ADMIN)
+    response = engine_client.post(f"/admin/accounts/{account.sid}/traffic", json=bad, headers=ADMIN)
     assert response.status_code == 400 and "Paid" in response.text
     assert auth(account)  # (Fone auth and the admin token are separate)

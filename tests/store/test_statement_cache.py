@@ -7,7 +7,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.postgresql import psycopg, psycopg2
 
-from tests.test_store_call_counts import BASE, _account, _call
+from tests.store.test_call_counts import BASE, _account, _call
 from trunkline.domain.calls.bulk_filters import DAY_MS, BulkQuery, Range
 from trunkline.store import bulk_sql
 from trunkline.store.bulk_load import load_calls
