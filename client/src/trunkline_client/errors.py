@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-_LEADING_NAME = re.compile(r"^([A-Za-z_][A-Za-z0-9_.\[\]]*)\s*:")
+_LEADING_NAME = re.compile(r"^([A-Za-z_][A-Za-z0-9_.\[\]]*)(\s*:)?")
 
 
 class TrunklineClientError(Exception):
@@ -115,45 +115,50 @@ def _class_for(status: int) -> type[ApiError]:
     return ApiError
 
 
-def _leading_name(message: str) -> str | None:
-    """``"PageSize: must be at most 100"`` → ``PageSize``: how the server names a bad parameter in
-    dialects whose envelope has no field for it."""
+def _leading_name(message: str, sent: frozenset[str]) -> str | None:
+    """``"PageSize: must be at most 100"`` or ``"Sid accepts at most 100 values"`` → the parameter:
+    how v1 and CCM name a bad one, having no field for it in their envelopes. A first word counts
+    when a colon follows it or when it is (the root of) a parameter the request sent."""
     found = _LEADING_NAME.match(message)
-    return found.group(1) if found else None
+    if found is None:
+        return None
+    name = found.group(1).rstrip(".")
+    root = re.split(r"[.\[]", name, maxsplit=1)[0].lower()
+    return name if found.group(2) or root in sent else None
 
 
-def _v1(body: Any) -> tuple[str, str | int | None, str | None]:
+def _v1(body: Any, sent: frozenset[str]) -> tuple[str, str | int | None, str | None]:
     rest = body.get("RestException") if isinstance(body, dict) else None
     if not isinstance(rest, dict):
         return "", None, None
     message = str(rest.get("Message") or "")
-    return message, rest.get("Code"), _leading_name(message)
+    return message, rest.get("Code"), _leading_name(message, sent)
 
 
-def _ccm(body: Any) -> tuple[str, str | int | None, str | None]:
+def _ccm(body: Any, sent: frozenset[str]) -> tuple[str, str | int | None, str | None]:
     response = body.get("response") if isinstance(body, dict) else None
     data = response.get("error_data") if isinstance(response, dict) else None
     if not isinstance(data, dict):
         return "", None, None
     description = str(data.get("description") or data.get("message") or "")
-    return description, data.get("code"), _leading_name(description)
+    return description, data.get("code"), _leading_name(description, sent)
 
 
-def _fone(body: Any) -> tuple[str, str | int | None, str | None]:
+def _fone(body: Any, sent: frozenset[str]) -> tuple[str, str | int | None, str | None]:
     status = body.get("ResponseStatus") if isinstance(body, dict) else None
     if not isinstance(status, dict):
         return "", None, None
     message = str(status.get("Message") or "")
     errors = status.get("Errors") or []
     field = errors[0].get("FieldName") if errors and isinstance(errors[0], dict) else None
-    return message, status.get("ErrorCode"), field or _leading_name(message)
+    return message, status.get("ErrorCode"), field or _leading_name(message, sent)
 
 
-def _admin(body: Any) -> tuple[str, str | int | None, str | None]:
+def _admin(body: Any, sent: frozenset[str]) -> tuple[str, str | int | None, str | None]:
     error = body.get("error") if isinstance(body, dict) else None
     if isinstance(error, dict):
         message = str(error.get("message") or "")
-        return message, error.get("code"), _leading_name(message)
+        return message, error.get("code"), _leading_name(message, sent)
     detail = body.get("detail") if isinstance(body, dict) else None
     return (str(detail) if detail else ""), None, None
 
@@ -161,13 +166,14 @@ def _admin(body: Any) -> tuple[str, str | int | None, str | None]:
 _READERS = {"v1": _v1, "ccm": _ccm, "fone": _fone, "admin": _admin}
 
 
-def error_from_response(api: str, response: httpx.Response) -> ApiError:
-    """The exception for an error answer of ``api`` (``v1``, ``ccm``, ``fone`` or ``admin``)."""
+def error_from_response(api: str, response: httpx.Response, sent: frozenset[str] = frozenset()) -> ApiError:
+    """The exception for an error answer of ``api`` (``v1``, ``ccm``, ``fone`` or ``admin``);
+    ``sent`` holds the lower-cased names of the parameters the request carried."""
     try:
         body: Any = response.json()
     except ValueError:
         body = response.text
-    message, code, parameter = _READERS[api](body)
+    message, code, parameter = _READERS[api](body, sent)
     if not message:
         message = response.reason_phrase or "error"
     kind = _class_for(response.status_code)

@@ -7,6 +7,7 @@ sync and async clients share every request shape and differ only here, in how th
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -61,9 +62,17 @@ def _form_dict(pairs: Pairs) -> dict[str, str | list[str]]:
     return out
 
 
+def _sent_names(request: ApiRequest) -> frozenset[str]:
+    """The parameter names a request carried, lower-cased, to tell which one an error names."""
+    names = [name for name, _ in (request.params or ())] + [name for name, _ in (request.form or ())]
+    if isinstance(request.json, dict):
+        names += [str(name) for name in request.json]
+    return frozenset(re.split(r"\[", name, maxsplit=1)[0].lower() for name in names)
+
+
 def _decode(request: ApiRequest, response: httpx.Response) -> Any:
     if response.status_code >= 400:
-        raise error_from_response(request.api.value, response)
+        raise error_from_response(request.api.value, response, _sent_names(request))
     if response.status_code == 204 or not response.content:
         return None
     return response.json()
