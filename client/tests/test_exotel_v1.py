@@ -27,7 +27,9 @@ def test_connect_then_details_with_legs(mode: str, server: Server) -> None:
         )
         assert placed.sid and placed.status == CallStatus.IN_PROGRESS
         assert placed.direction == Direction.OUTBOUND_API
-        assert placed.date_created is not None and placed.date_created.utcoffset() == timedelta(hours=5, minutes=30)
+        assert placed.date_created is not None and placed.date_created.utcoffset() == timedelta(
+            hours=5, minutes=30
+        )
         assert placed.duration is None and placed.price is None and placed.end_time is None
 
         done: Call = await ready(client.sandbox.wait_for(placed.sid, CallStatus.COMPLETED, timeout=300))
@@ -53,9 +55,7 @@ HELLO = [{"id": "hi", "type": "greeting", "text": "Hello"}, {"id": "bye", "type"
 
 def test_connect_to_flow_by_app_id(mode: str, server: Server) -> None:
     async def body(client: Any) -> None:
-        await ready(
-            client.sandbox.put_flow("sdk-hello", {"name": "hello", "applets": HELLO})
-        )
+        await ready(client.sandbox.put_flow("sdk-hello", {"name": "hello", "applets": HELLO}))
         placed: Call = await ready(
             client.calls.connect_to_flow(from_=ANSWERS, caller_id=EXOPHONE, app_id="sdk-hello")
         )
