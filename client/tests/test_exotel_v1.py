@@ -59,7 +59,7 @@ def test_connect_to_flow_by_app_id(mode: str, server: Server) -> None:
         placed: Call = await ready(
             client.calls.connect_to_flow(from_=ANSWERS, caller_id=EXOPHONE, app_id="sdk-hello")
         )
-        assert placed.to == "08047112233"  # a flow call's To is the ExoPhone (API-NOTES §10)
+        assert placed.to == "08047112233"  # a flow call's To is the ExoPhone (docs/api-choices.md §Conflicts)
 
     drive(mode, server, body)
 

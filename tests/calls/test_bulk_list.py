@@ -1,4 +1,4 @@
-"""v1 bulk call list through real HTTP on SQLite and PostgreSQL: every filter and error rule of seed 000."""
+"""v1 bulk list over HTTP, SQLite and PostgreSQL: every filter and error (docs/api-choices.md §Bulk list)."""
 
 from __future__ import annotations
 

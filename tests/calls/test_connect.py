@@ -137,7 +137,7 @@ def test_connect_to_a_flow(engine_client: httpx.Client, engine_account: AccountF
     call = place(
         engine_client, engine_account, From="+919999910020", Url=url.format(sid=engine_account.sid), To=ANSWER
     )
-    assert call["To"] == "08047112233"  # the ExoPhone (§10), even with To given: the flow wins
+    assert call["To"] == "08047112233"  # the ExoPhone even with To given (docs/api-choices.md §Conflicts)
     advance(engine_client, 60)
     done = details(engine_client, engine_account, call["Sid"])
     assert done["Status"] == "completed" and done["Details"]["Leg2Status"] is None

@@ -1,4 +1,4 @@
-"""v1 call details through real HTTP, on SQLite and PostgreSQL (seed 001, API-NOTES §3 and §10)."""
+"""v1 call details through real HTTP, on SQLite and PostgreSQL (docs/api-choices.md §Call details)."""
 
 from __future__ import annotations
 
@@ -122,7 +122,7 @@ def test_given_a_call_without_second_leg_when_details_then_leg2_status_is_null(
     assert body["Call"]["Details"]["Leg2Status"] is None
     assert body["Call"]["Details"]["Leg1Status"] == "no-answer"
     assert body["Call"]["AnsweredBy"] == ""
-    assert body["Call"]["Price"] is None  # not settled: stays null (API-NOTES §10)
+    assert body["Call"]["Price"] is None  # not settled: stays null (docs/api-choices.md §Conflicts)
 
 
 def test_given_a_live_call_when_get_then_empty_fields_are_null(

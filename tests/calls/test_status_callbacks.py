@@ -1,6 +1,6 @@
 """v1 status callbacks of ``POST Calls/connect.json`` end to end: a live server on each backend with
 a virtual network clock, a real receiver on 127.0.0.1, bodies parsed as receivers parse them
-(API-NOTES §4, §10), the delivery log and redelivery through the admin API.
+(docs/api-choices.md §Status callbacks), the delivery log and redelivery through the admin API.
 
 The clock moves only when a test advances it, but delivery runs in real time and asynchronously: every
 wait here polls with a bound. The clock is shared by the session, so only relative times are checked.

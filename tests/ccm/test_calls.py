@@ -1,6 +1,6 @@
 """CCM v2 calls end to end on both backends with a virtual network clock: make-call, call details in
-seed 004's shape, every v2 status driven by magic numbers, the legs link, the same call in v1, and
-account isolation (API-NOTES §8, docs/ccm-v2.md)."""
+Exotel's order, every v2 status driven by magic numbers, the legs link, the same call in v1, and
+account isolation (docs/api-choices.md §CCM v2)."""
 
 from __future__ import annotations
 

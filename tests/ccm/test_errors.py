@@ -1,4 +1,4 @@
-"""Every CCM v2 error in its envelope (API-NOTES §8), on both backends: auth, parsing, each field,
+"""Every CCM v2 error in its envelope (docs/api-choices.md §CCM v2), both backends: auth, parsing, each field,
 agents' devices, ExoPhones, unknown paths and calls, methods, the rate limit, an unexpected failure;
 nothing is stored by a rejected request and no input reaches a 500."""
 

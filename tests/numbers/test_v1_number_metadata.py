@@ -1,4 +1,4 @@
-"""v1 number metadata through real HTTP (API-NOTES §6): every accepted spelling, JSON and XML, errors."""
+"""v1 number metadata over HTTP (docs/api-choices.md §Number metadata): every spelling, JSON, XML, errors."""
 
 from __future__ import annotations
 

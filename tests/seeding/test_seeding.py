@@ -228,7 +228,7 @@ def test_about_forty_percent_of_completed_calls_are_recorded(history: list[Call]
 
 
 def test_prices_follow_the_per_minute_pulses_of_the_seed_example() -> None:
-    """Seed 001: an outbound two-leg call of 21 s and 8 s costs 1.500; both legs start one pulse."""
+    """docs/api-choices.md §Call details: legs of 21 s and 8 s cost 1.500, each starting one pulse."""
     assert RATE_PER_PULSE_MICROS * (_pulses(21) + _pulses(8)) == 1_500_000
 
 

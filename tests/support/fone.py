@@ -18,7 +18,7 @@ CALL_FIELDS = [
     "Survey_Custom1", "Survey_Custom2", "Survey_Custom3", "Survey_UniqueCode", "Prompts_Keys", "Notes",
     "CallType", "Google_Analytics_ClientId", "Google_Adwords_ClickId",
 ]  # fmt: skip
-"""Every response field of seed 003, in its order."""
+"""Every response field (docs/api-choices.md §Fone Dynamics), in its order."""
 
 
 def auth(account: AccountFixture) -> httpx.BasicAuth:

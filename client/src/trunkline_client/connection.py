@@ -2,8 +2,8 @@
 
 Against Trunkline one base URL serves every API. Against the vendors each API has its own host:
 Exotel v1 on ``api.exotel.com`` (Mumbai: ``api.in.exotel.com``), CCM on ``ccm-api.exotel.com``
-(``ccm-api.in.exotel.com``), Fone Dynamics on ``api.fonedynamics.com`` (spec/API-NOTES §1.1, seed
-004). So the CCM and Fone hosts are derived from an Exotel base URL and can be given explicitly.
+(``ccm-api.in.exotel.com``), Fone Dynamics on ``api.fonedynamics.com`` (docs/api-choices.md §URLs,
+§CCM v2). So the CCM and Fone hosts are derived from an Exotel base URL and can be given explicitly.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Reading a status-callback body into a typed event, for the web handler that receives it.
 
-v1 (spec/API-NOTES §4) posts ``multipart/form-data`` by default, ``application/json`` when asked,
-and some receivers see it urlencoded after a proxy; form bodies flatten the legs PHP-style
-(``Legs[0][Status]``) with every value a string. CCM (§8) posts JSON with snake_case names. The
+v1 (docs/api-choices.md §Status callbacks) posts ``multipart/form-data`` by default,
+``application/json`` when asked, and some receivers see it urlencoded after a proxy; form bodies flatten the
+legs PHP-style (``Legs[0][Status]``) with every value a string. CCM posts JSON with snake_case names. The
 dialect is told apart by its field names, so one receiver URL can take both.
 """
 

@@ -1,4 +1,4 @@
-"""Exotel CCM v2 results (spec/API-NOTES §8, seed 004): the make-call answer, call details and the
+"""Exotel CCM v2 results (docs/api-choices.md §CCM v2): the make-call answer, call details and the
 legs (answered in the v3 shape), unwrapped from the ``{request_id, method, http_code, response}``
 envelope. Times are ISO 8601 UTC; unknown fields stay in ``extra``."""
 
@@ -108,7 +108,8 @@ _DETAIL_FIELDS = (
 
 @dataclass(frozen=True)
 class CcmCall:
-    """Call details (seed 004). ``total_talk_time`` is the customer's conversation in seconds."""
+    """Call details (docs/api-choices.md §CCM v2). ``total_talk_time`` is the customer's conversation in
+    seconds."""
 
     sid: str
     direction: str | None

@@ -1,6 +1,6 @@
 """``client.ccm.calls``: Exotel CCM v2 make call, call details and legs, sync and async.
 
-Requests as spec/API-NOTES §8 shows them: a JSON make-call body (``from`` names the agent by
+Requests as docs/api-choices.md §CCM v2 shows them: a JSON make-call body (``from`` names the agent by
 ``user_id`` or ``user_contact_uri``; ``status_callback`` is a list of ``{event, url}``), and GETs of
 ``/v2/accounts/<sid>/calls/<call_sid>[/legs]``.
 """

@@ -1,8 +1,8 @@
-"""Exotel v1 results: the ``Call`` of seed 001 (call details, connect, bulk list), its ``Details``,
-a bulk page and number metadata, parsed from the ``.json`` forms.
+"""Exotel v1 results: the ``Call`` of docs/api-choices.md §Call details (call details, connect, bulk list),
+its ``Details``, a bulk page and number metadata, parsed from the ``.json`` forms.
 
 v1 sends times as IST wall-clock strings, ``Duration``/``Price`` as strings, and empty values as
-``""`` or ``null`` depending on whether the call has ended (spec/API-NOTES §10); all of that
+``""`` or ``null`` depending on whether the call has ended (docs/api-choices.md §Conflicts); all of that
 becomes ``None``, ``int``, ``Decimal`` and aware datetimes here. Fields this client does not know
 are kept in ``extra``, and the whole object in ``raw``.
 """
@@ -199,7 +199,7 @@ class NumberMetadata:
 
     @property
     def is_dnd(self) -> bool:
-        """Clients treat only ``Yes`` as registered (spec/API-NOTES §6)."""
+        """Clients treat only ``Yes`` as registered (docs/api-choices.md §Number metadata)."""
         return self.dnd == "Yes"
 
 

@@ -14,11 +14,11 @@ from trunkline_client.field_values import IST
 from trunkline_client.transport import ApiRequest
 
 FLOW_URL = "http://my.exotel.com/{account_sid}/exoml/start_voice/{app_id}"
-"""The flow URL form of seed 002."""
+"""The flow URL form of docs/api-choices.md §Connect."""
 
 
 class ConnectOptions(TypedDict, total=False):
-    """The optional connect parameters (seed 002), by their Python names."""
+    """The optional connect parameters (docs/api-choices.md §Connect), by their Python names."""
 
     call_type: str
     time_limit: int
@@ -36,7 +36,8 @@ class ConnectOptions(TypedDict, total=False):
 
 
 class ListFilters(TypedDict, total=False):
-    """The bulk list's filters (seed 000), by their Python names; see ``list_params``."""
+    """The bulk list's filters (docs/api-choices.md §Bulk list), by their Python names; see
+    ``list_params``."""
 
     sid: str | Iterable[str]
     date_created: str
@@ -145,8 +146,8 @@ def list_params(
     details: bool = False,
     recording_url_validity: int | None = None,
 ) -> list[tuple[str, str]]:
-    """The bulk filters of seed 000. ``date_created`` is the raw grammar (``gte:…;lte:…``);
-    ``created_after``/``created_before`` build it from datetimes (inclusive bounds)."""
+    """The bulk filters of docs/api-choices.md §Bulk list. ``date_created`` is the raw grammar
+    (``gte:…;lte:…``); ``created_after``/``created_before`` build it from datetimes (inclusive bounds)."""
     if date_created is None and (created_after is not None or created_before is not None):
         bounds = []
         if created_after is not None:

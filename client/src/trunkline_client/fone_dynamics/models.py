@@ -1,4 +1,4 @@
-"""Fone Dynamics Get Calls results (seed 003, spec/API-NOTES §9): one tracked call with every
+"""Fone Dynamics Get Calls results (docs/api-choices.md §Fone Dynamics): one tracked call with every
 field of the seed, and a page ``{"Calls": [...], "TotalCount": n}``. ``Date_Start`` is Unix
 seconds (as a string); unknown fields stay in ``extra``."""
 

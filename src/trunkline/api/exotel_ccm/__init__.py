@@ -1,5 +1,5 @@
 """The Exotel CCM v2 dialect (agent-to-customer calls): make a call, call details, its legs, and
-JSON status callbacks, over the same call engine and store as v1 (API-NOTES §8, docs/ccm-v2.md)."""
+JSON status callbacks, over the same call engine and store as v1 (docs/api-choices.md §CCM v2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""CCM v2 errors in the envelope (API-NOTES §8): every answer, success or failure, is
+"""CCM v2 errors in the envelope (docs/api-choices.md §CCM v2): every answer, success or failure, is
 ``{request_id, method, http_code, response}``; failures carry ``error_data{code, message,
 description}`` with Exotel's numeric codes.
 

@@ -82,7 +82,7 @@ def ccm_paths() -> dict[str, Any]:
         base + "/{call_sid}": {
             "get": {
                 "tags": _TAG,
-                "summary": "Call details (seed 004)",
+                "summary": "Call details",
                 "operationId": "ccm_calls_get",
                 "parameters": [_ACCOUNT, _CALL],
                 "responses": {

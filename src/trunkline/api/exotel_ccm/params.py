@@ -1,4 +1,4 @@
-"""Reading a CCM v2 make-call body (API-NOTES §8) into what the engine needs. Pure: no I/O (the
+"""Reading a CCM v2 make-call body (docs/api-choices.md §CCM v2) into what the engine needs. Pure: no I/O (the
 body is read by ``api/pipeline.read_body``).
 
 Types are strict where a wrong one means a client bug (an object where a number belongs) and

@@ -1,5 +1,5 @@
-"""CCM v2 bodies built from the shared call model: the make-call answer, call details in seed 004's
-field order, and the legs in the v3 shape (API-NOTES §8). Numbers are E.164 with ``+``.
+"""CCM v2 bodies built from the shared call model: the make-call answer, call details in Exotel's
+field order, and the legs in the v3 shape (docs/api-choices.md §CCM v2). Numbers are E.164 with ``+``.
 
 Every answer, success or failure, is ``{request_id, method, http_code, response}``; failures are
 ``errors.py``'s. Timestamps are ISO 8601 UTC with milliseconds."""

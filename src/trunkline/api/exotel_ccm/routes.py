@@ -1,4 +1,4 @@
-"""CCM v2 routes (API-NOTES §8). Each handler parses, asks the shared services, and renders; the
+"""CCM v2 routes (docs/api-choices.md §CCM v2). Each handler parses, asks the services, renders; the
 call itself is placed by the same ``CallService`` as a v1 connect, so there is one call engine.
 
 Plain Starlette endpoints, like v1's: FastAPI's per-request layers would cost more than a call

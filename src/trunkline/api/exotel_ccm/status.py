@@ -1,4 +1,4 @@
-"""How CCM v2 names the state of a call of the shared model (API-NOTES §8). Pure: no I/O.
+"""How CCM v2 names the state of a call of the shared model (docs/api-choices.md §CCM v2). Pure: no I/O.
 
 The agent's legs are ``from`` and the customer's ``to``: for an outgoing call leg 1 rings the agent
 and leg 2 the customer; for an incoming call (reversed) leg 1 is the customer and the legs a flow

@@ -1,4 +1,4 @@
-"""CCM status callbacks (API-NOTES §8): a JSON POST to the URL of each subscribed event.
+"""CCM status callbacks (docs/api-choices.md §CCM v2): a JSON POST to the URL of each subscribed event.
 
 Fields: ``call_sid``, ``event_type`` (``answered``/``terminal``), ``call_state``, ``duration``,
 ``recording_url``, and — Trunkline's additions, so one callback tells the whole outcome —

@@ -24,7 +24,7 @@ NOT_FOUND = "No matching results"
 def rest_exception(
     status: int, message: str, *, as_json: bool, headers: dict[str, str] | None = None
 ) -> Response:
-    """Exotel's error body; ``Status`` equals the HTTP status (API-NOTES §7)."""
+    """Exotel's error body; ``Status`` equals the HTTP status (docs/api-choices.md §Errors)."""
     return respond(
         {"RestException": {"Status": status, "Message": message}},
         as_json=as_json,

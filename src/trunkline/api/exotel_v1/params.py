@@ -1,4 +1,4 @@
-"""Reading a v1 ``Calls/connect`` request the way real clients send it (API-NOTES §1.6, §11).
+"""Reading a v1 ``Calls/connect`` request as real clients send it (docs/api-choices.md §Lenient requests).
 
 Lenient about form: urlencoded, multipart or JSON bodies, a body with no Content-Type, parameters
 in the query string of a POST (the body wins), names in any case, empty strings (and 0 for

@@ -1,4 +1,5 @@
-"""v1's query strings: the bulk call list's filter grammar (seed 000) and call details' options.
+"""v1's query strings: the bulk call list's filter grammar (docs/api-choices.md §Bulk list) and call
+details' options.
 
 ``FILTERS`` describes every query parameter (the OpenAPI page is built from it) and
 ``parse_bulk_query`` turns raw query parameters into a validated ``BulkQuery``, which the store

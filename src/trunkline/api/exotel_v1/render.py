@@ -1,4 +1,5 @@
-"""Exotel v1 bodies: the ``Call`` object of seed 001 (same fields, same order) and bulk pages.
+"""Exotel v1 bodies: the ``Call`` object in Exotel's field order (docs/api-choices.md §Call details)
+and bulk pages.
 
 JSON and XML come from the same ordered dicts, so the two formats cannot drift apart. Errors, in
 the same two formats, are ``errors.py``'s.
@@ -45,7 +46,7 @@ def call_object(
     presign_key: bytes | None = None,
     presign_expires_s: int | None = None,
 ) -> dict[str, Any]:
-    """The v1 ``Call``. Empty values follow API-NOTES §10: ``null`` while the call is live, ``""``
+    """The v1 ``Call``. Empty values (docs/api-choices.md §Conflicts): ``null`` while the call is live, ``""``
     once it has ended, except Duration and Price, which stay ``null`` until settled."""
     empty = "" if call.is_final else None
     recording_url = f"{public_url}/{call.recording_path}" if call.recording_path else empty
@@ -88,7 +89,7 @@ def details_object(call: Call) -> dict[str, Any]:
     return {
         "ConversationDuration": call.conversation_duration or 0,
         "Leg1Status": leg1.status if leg1 else call.status,
-        "Leg2Status": leg2.status if leg2 else None,  # null even on ended calls (§10)
+        "Leg2Status": leg2.status if leg2 else None,  # null even when ended (docs/api-choices.md §Conflicts)
         "Legs": [
             {"Leg": {"Id": str(leg.leg_id), "OnCallDuration": leg.on_call_duration}} for leg in call.legs
         ],

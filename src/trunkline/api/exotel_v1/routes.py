@@ -53,11 +53,11 @@ async def call_details(request: Request, services: Services, principal: Principa
 
 
 async def connect(request: Request, services: Services, principal: Principal) -> Response:
-    """``Calls/connect``: number to number, or number to a flow (API-NOTES §2)."""
+    """``Calls/connect``: number to number, or number to a flow (docs/api-choices.md §Connect)."""
     params, events = await read_parameters(request)
     placed = parse_connect(params, events)
     if placed.flow_app_id is not None:
-        # Flow calls get the four default callback fields; events are accepted without error (§10).
+        # Flow calls: four default callback fields, events accepted silently (docs/api-choices.md §Conflicts).
         placed = replace(placed, status_callback_events=())
     caller = Caller(principal.account_id, principal.account_sid)
     call = await services.calls.connect(caller, placed, dialect=DIALECT_NAME)

@@ -1,4 +1,4 @@
-"""The v1 StatusCallback body (API-NOTES §4): four default fields, plus the extended ones when the
+"""The v1 StatusCallback (docs/api-choices.md §Status callbacks): four default fields, extended ones when the
 caller subscribed to events; ``Legs`` flattened PHP-style (``Legs[0][Status]``) in form bodies,
 where every value is a string, and nested with integers in JSON."""
 

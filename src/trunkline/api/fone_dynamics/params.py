@@ -1,7 +1,7 @@
 """Reading a Fone Dynamics request: the parameters of Purchase and Configure Numbers (query string,
-then a form or JSON body), and the Get Calls list filters (API-NOTES §9), parsed once and validated
-into a ``CallsQuery``. Filter names match case-insensitively (the docs spell ``Prompts_keys``, the
-field is ``Prompts_Keys``); a bad value is an ``InvalidParameter`` naming the filter."""
+then a form or JSON body), and the Get Calls list filters (docs/api-choices.md §Fone Dynamics), parsed
+once and validated into a ``CallsQuery``. Filter names match case-insensitively (the docs spell
+``Prompts_keys``, the field is ``Prompts_Keys``); a bad value is an ``InvalidParameter`` naming the filter."""
 
 from __future__ import annotations
 

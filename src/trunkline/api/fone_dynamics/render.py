@@ -1,4 +1,4 @@
-"""Fone Dynamics bodies: the call object of seed 003 (every field, in its order), tracking-number
+"""Fone Dynamics bodies: a call (docs/api-choices.md §Fone Dynamics: every field, in order), tracking-number
 configuration. Errors, in the ``ResponseStatus`` envelope, are ``errors.py``'s."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The bulk call list's query (seed 000) as the store and its rollups read it.
+"""The bulk call list's query (docs/api-choices.md §Bulk list) as the store and its rollups read it.
 
 ``BulkQuery`` is what a validated list request asks for; the v1 dialect parses its query string
 into one (``api/exotel_v1/query.py``) and the store translates it to SQL in one place

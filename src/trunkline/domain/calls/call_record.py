@@ -37,7 +37,7 @@ def recorded_segments(run: CallRun) -> list[tuple[int, int, str]]:
 
 
 def recording(run: CallRun) -> RecordingSpec | None:
-    """The call's recording, once a recorded call has ended with something recorded (API-NOTES §3.2)."""
+    """The recording of a call that ended with something recorded (docs/api-choices.md §Recording links)."""
     if run.ended_at is None:
         return None
     segments = recorded_segments(run)

@@ -6,14 +6,14 @@ import re
 from dataclasses import dataclass, field
 
 MAX_TIME_LIMIT_S = 14_400
-"""Four hours (API-NOTES §2.1)."""
+"""Four hours (docs/api-choices.md §Connect)."""
 MAX_CUSTOM_FIELD = 128
 CALLBACK_EVENTS = ("terminal", "answered")
 CALLBACK_CONTENT_TYPES = ("multipart/form-data", "application/json")
 RECORDING_CHANNELS = ("single", "dual")
 RECORDING_FORMATS = ("mp3", "mp3-hq")
 
-# Every form of a flow URL clients send (API-NOTES §2.2): the app id is the last path segment.
+# Every form of a flow URL clients send (docs/api-choices.md §Connect): the app id is the last path segment.
 _FLOW_URL = re.compile(
     r"^https?://my\.exotel\.(?:com|in)/(?:[^/]+/)?exoml/start(?:_voice)?/(?P<app_id>[A-Za-z0-9_-]{1,64})/?$"
 )

@@ -22,7 +22,7 @@ from trunkline.domain.flows.definition import MAX_FLOW_STEPS, Applet, Flow, pars
 from trunkline.domain.numbers.phone import to_v1
 
 _NEVER = "1970-01-01 05:30:00"
-"""Passthru's EndTime while the call is live (API-NOTES §2.3)."""
+"""Passthru's EndTime while the call is live (docs/api-choices.md §Passthru)."""
 
 
 @lru_cache(maxsize=256)
@@ -188,7 +188,7 @@ def agent_hung_up(run: CallRun, leg_no: int, at: int, settle_delay_ms: int) -> l
 
 
 def passthru_params(run: CallRun, at: int) -> dict[str, str]:
-    """The query of a Passthru GET (API-NOTES §2.3), as Exotel sends it."""
+    """The query of a Passthru GET (docs/api-choices.md §Passthru), as Exotel sends it."""
     state = run.flow
     assert state is not None
     started = run.legs[0].dialed_at if run.legs else run.created_at

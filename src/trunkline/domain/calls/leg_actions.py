@@ -21,7 +21,7 @@ from trunkline.domain.calls.run_state import (
 )
 
 MAX_RING_SECONDS = 60
-"""No leg rings longer than this, whatever TimeOut asks (TRAI; API-NOTES §10)."""
+"""No leg rings longer than this, whatever TimeOut asks (TRAI; docs/api-choices.md §Conflicts)."""
 
 
 def dial(run: CallRun, leg_no: int, number: str, at: int, ring_ms: int | None = None) -> list[Effect]:

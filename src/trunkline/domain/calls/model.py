@@ -34,7 +34,7 @@ PRICE_SCALE = 1_000_000
 
 
 def format_price(micros: int | None) -> str | None:
-    """Exotel shows prices as strings with three decimals (seed 001)."""
+    """Exotel shows prices as strings with three decimals (docs/api-choices.md §Call details)."""
     if micros is None:
         return None
     return f"{micros / PRICE_SCALE:.3f}"

@@ -3,7 +3,7 @@
 Pure: ``classify`` reads only what libphonenumber knows; the mobile series table and the DND
 registry live in the store, which hands its rows to ``build_metadata``. libphonenumber knows the
 type, the carrier a mobile series was first allotted to, and a "City, State" for fixed lines, but
-never a mobile's circle, hence the split (API notes §6.1).
+never a mobile's circle, hence the split (docs/api-choices.md §Number metadata).
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ CIRCLES: dict[str, str] = {
     "WB": "West Bengal Telecom Circle (includes Sikkim, Andaman & Nicobar, excludes Kolkata)",
 }
 
-# The codes of Exotel's support article (API notes §10), not the newer page that reuses VI and AL.
+# Codes of Exotel's support article (docs/api-choices.md §Conflicts), not the newer page reusing VI, AL.
 OPERATORS: dict[str, str] = {
     "AC": "Aircel",
     "A": "Airtel",

@@ -16,7 +16,7 @@ The model (every share and rate is a constant below):
 * Leg 1's OnCallDuration covers leg 2's ringing and the conversation (so it is >= leg 2's), Duration is
   EndTime - StartTime (leg 1's ringing plus its time on the call), ConversationDuration is leg 2's time.
 * Price: ``RATE_PER_PULSE_MICROS`` per started minute of each billed leg, for completed calls only
-  (outbound bills both legs, inbound the caller's leg; seed 001 shows 1.500 for a two-leg 17 s call and
+  (outbound bills both legs, inbound the caller's leg; Exotel's docs show 1.500 for a two-leg 17 s call and
   0.750 for an inbound one). Other settled calls cost 0.
 """
 
