@@ -35,5 +35,7 @@ def test_the_server_declares_the_sdk_and_the_plugin() -> None:
     server = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     sdk = tomllib.loads((ROOT / "client" / "pyproject.toml").read_text())["project"]
     assert any(dep.startswith(sdk["name"]) for dep in server["dependencies"])
-    assert server["entry-points"]["pytest11"] == {"trunkline": "trunkline.testing.pytest_plugin"}
+    assert server["entry-points"]["pytest11"] == {
+        "trunkline.testing.pytest_plugin": "trunkline.testing.pytest_plugin"
+    }
     assert not any(dep.split(">")[0].split("[")[0] == "trunkline" for dep in sdk["dependencies"])

@@ -4,6 +4,7 @@ the callback receiver catches status callbacks; a failing assertion is reported 
 
 from __future__ import annotations
 
+import os
 import shutil
 import textwrap
 from pathlib import Path
@@ -12,8 +13,8 @@ import pytest
 
 pytest_plugins = ["pytester"]
 
-PLUGIN = ["-p", "no:trunkline", "-p", "trunkline.testing.pytest_plugin", "-p", "no:cacheprovider"]
-"""Load the plugin from this checkout whether or not the installed entry point would."""
+PLUGIN = ["-p", "trunkline.testing.pytest_plugin", "-p", "no:cacheprovider"]
+"""Load the plugin by hand: a no-op where the installed entry point (of the same name) loads it too."""
 
 SAMPLE_APP = Path(__file__).resolve().parents[2] / "examples" / "sample_app"
 
@@ -166,3 +167,30 @@ def test_the_sample_application_passes(pytester: pytest.Pytester) -> None:
         shutil.copy(SAMPLE_APP / name, pytester.path / name)
     pytester.syspathinsert()
     run(pytester).assert_outcomes(passed=3)
+
+
+def test_the_entry_point_loads_the_plugin_and_loading_it_again_is_harmless(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What ``pip install`` gives: a ``pytest11`` entry point of the plugin's own name (here in a
+    stand-in distribution, so that the test does not depend on how this checkout was installed)."""
+    probe = pytester.path / "site" / "trunkline_plugin_probe-0.dist-info"
+    probe.mkdir(parents=True)
+    (probe / "METADATA").write_text("Metadata-Version: 2.1\nName: trunkline-plugin-probe\nVersion: 0\n")
+    (probe / "entry_points.txt").write_text(
+        "[pytest11]\ntrunkline.testing.pytest_plugin = trunkline.testing.pytest_plugin\n"
+    )
+    here = Path(__file__).resolve().parents[2]
+    paths = [str(probe.parent), str(here / "src"), str(here / "client" / "src")]
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(paths + [os.environ.get("PYTHONPATH", "")]))
+    pytester.makepyfile(
+        test_a="def test_a(trunkline):\n    assert trunkline.base_url.startswith('http://127.0.0.1:')\n"
+    )
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    by_hand = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "trunkline.testing.pytest_plugin")
+    by_hand.assert_outcomes(passed=1)
+    turned_off = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "-p", "no:trunkline.testing.pytest_plugin"
+    )
+    turned_off.assert_outcomes(errors=1)
+    turned_off.stdout.fnmatch_lines(["*fixture 'trunkline' not found*"])

@@ -1,6 +1,8 @@
 """The ``trunkline`` pytest fixture: a Trunkline sandbox for an application's tests, the way moto's
-``mock_aws`` is for AWS. Registered as the ``pytest11`` entry point ``trunkline``, so installing the
-server is enough; ``-p trunkline.testing.pytest_plugin`` loads it by hand.
+``mock_aws`` is for AWS. Registered as the ``pytest11`` entry point named after this module, so
+installing the server is enough; ``-p trunkline.testing.pytest_plugin`` (or ``pytest_plugins`` in a
+conftest) loads it by hand where it is not installed, and is a no-op where it is;
+``-p no:trunkline.testing.pytest_plugin`` turns it off.
 
 ``trunkline`` yields a ``TrunklineSandbox`` (base URL, the account's credentials and ExoPhone, an
 SDK client, ``sandbox`` controls, a callback ``receiver``). The server behind it lives as long as
