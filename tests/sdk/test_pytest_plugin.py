@@ -194,3 +194,48 @@ def test_the_entry_point_loads_the_plugin_and_loading_it_again_is_harmless(
     )
     turned_off.assert_outcomes(errors=1)
     turned_off.stdout.fnmatch_lines(["*fixture 'trunkline' not found*"])
+
+
+def test_docs_show_the_sample_application_as_it_is() -> None:
+    """docs/testing.md's complete example is the sample app CI runs, word for word."""
+    doc = (SAMPLE_APP.parents[1] / "docs" / "testing.md").read_text()
+    for name in ("click_to_call.py", "test_click_to_call.py"):
+        assert f"```python\n{(SAMPLE_APP / name).read_text().rstrip()}\n```" in doc, name
+
+
+def test_settings_can_be_changed_but_not_the_store(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        """
+        import pytest
+
+        @pytest.fixture(scope="session")
+        def trunkline_settings():
+            return {"rate_limit_per_minute": 1}
+        """
+    )
+    pytester.makepyfile(
+        test_limited="""
+        import pytest
+        from trunkline_client import RateLimitedError, Trunkline
+
+        def test_the_second_request_is_limited(trunkline):
+            with Trunkline(trunkline.account_sid, trunkline.api_key, trunkline.api_token,
+                           base_url=trunkline.base_url, max_retries=0) as client:
+                client.numbers.get("+919876543210")
+                with pytest.raises(RateLimitedError):
+                    client.numbers.get("+919876543210")
+        """
+    )
+    run(pytester).assert_outcomes(passed=1)
+    pytester.makeconftest(
+        """
+        import pytest
+
+        @pytest.fixture(scope="session")
+        def trunkline_settings():
+            return {"database_url": "sqlite:///elsewhere.db"}
+        """
+    )
+    result = run(pytester)
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*the sandbox sets database_url itself; it cannot be overridden*"])
