@@ -4,6 +4,7 @@ without it, today's reset (calls and traffic only)."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,13 +19,14 @@ from tests.support.fone import create_property
 from tests.support.live_server import LiveServer, start_server
 from tests.support.receiver import Receiver
 
+_servers = itertools.count()
 GREETING = {"applets": [{"id": "hello", "type": "greeting", "text": "Hello", "duration_seconds": 2}]}
 
 
 @pytest.fixture(params=BACKENDS)
 def own_server(request: pytest.FixtureRequest, database_factory) -> Iterator[LiveServer]:  # type: ignore[no-untyped-def]
     """A server of its own: a full reset moves the server-wide clock and scenario."""
-    db = database_factory(request.param, f"reset_{request.param}_{request.node.name[-12:].strip('[]-')}")
+    db = database_factory(request.param, f"reset_{request.param}_{next(_servers)}")
     live = start_server(
         db, clock="virtual", settle_delay_seconds=0, rate_limit_per_minute=0, webhook_allow_private=True
     )
