@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from trunkline.domain.errors import NotFound
+from trunkline.domain.errors import InvalidParameter, NotFound
 from trunkline.domain.network.scenarios import Scenario
 from trunkline.engine import network_scenarios
 from trunkline.engine.calls.engine import CallEngine
@@ -24,6 +24,7 @@ from trunkline.engine.webhooks.delivery import WebhookDeliverer
 from trunkline.services.accounts import AccountService
 from trunkline.services.store_runner import StoreRunner
 from trunkline.store import meta_values
+from trunkline.store.account_setup import clear_account_setup
 from trunkline.store.call_runs import CallRunStore, StoredEvent
 from trunkline.store.call_writes import CallWrites
 from trunkline.store.database import Database
@@ -95,17 +96,34 @@ class SandboxService:
             raise NotFound(f"no webhook delivery {delivery_id}")
         self._deliverer.wake()
 
-    async def reset(self, account_sid: str | None) -> dict[str, Any]:
-        """Delete calls (of one account or all), stop their traffic; resetting everything also
-        resets the virtual clock."""
+    async def reset(self, account_sid: str | None, *, everything: bool = False) -> dict[str, Any]:
+        """Delete calls (of one account or all), stop their traffic; resetting every account also
+        resets the virtual clock.
+
+        ``everything`` (one account only) returns that account to a clean state for the next test
+        of a suite sharing one server: its calls with their callbacks, flows, agents, properties
+        and traffic generators go, and the server-wide scenario and virtual clock are reset too."""
+        if everything and account_sid is None:
+            raise InvalidParameter("a reset of everything needs account_sid", parameter="account_sid")
         account_id = None
         if account_sid is not None:
             account_id = (await self._runner.blocking(self._accounts.get, account_sid)).id
         stopped = await self._runner.blocking(self._stores.traffic.stop_all, account_id)
         deleted = await self._runner.blocking(self._stores.call_writes.purge, account_id)
-        if account_id is None:
+        result: dict[str, Any] = {"calls_deleted": deleted, "generators_stopped": stopped}
+        if account_id is not None and everything:
+            cleared = await self._runner.blocking(clear_account_setup, self._db, account_id)
+            await self.set_scenario({"rules": []})
+            result |= {
+                "flows_deleted": cleared.flows,
+                "agents_deleted": cleared.agents,
+                "properties_deleted": cleared.properties,
+                "generators_deleted": cleared.generators,
+                "scenario_cleared": True,
+            }
+        if account_id is None or everything:
             await self._runner.blocking(self._clock.reset)
-        return {"calls_deleted": deleted, "generators_stopped": stopped, "clock": self._clock.describe()}
+        return result | {"clock": self._clock.describe()}
 
 
 @dataclass(frozen=True, slots=True)

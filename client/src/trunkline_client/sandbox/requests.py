@@ -46,8 +46,11 @@ def set_scenario(document: dict[str, Any]) -> ApiRequest:
     return put("/admin/scenario", document)
 
 
-def reset(account_sid: str | None) -> ApiRequest:
-    return post("/admin/reset", {"account_sid": account_sid} if account_sid is not None else {})
+def reset(account_sid: str | None, everything: bool = False) -> ApiRequest:
+    body: dict[str, Any] = {} if account_sid is None else {"account_sid": account_sid}
+    if everything:
+        body["everything"] = True
+    return post("/admin/reset", body)
 
 
 def call_events(call_sid: str) -> ApiRequest:

@@ -69,9 +69,13 @@ class Sandbox:
         result: dict[str, Any] = self._t.send(requests.set_scenario(document))
         return result
 
-    def reset(self, account_sid: str | None = None) -> dict[str, Any]:
-        """Delete calls (one account's, or all and reset the virtual clock), stop traffic."""
-        result: dict[str, Any] = self._t.send(requests.reset(account_sid))
+    def reset(self, account_sid: str | None = None, *, everything: bool = False) -> dict[str, Any]:
+        """Delete calls (one account's, or all and reset the virtual clock), stop traffic.
+        ``everything``: return this client's account (or ``account_sid``) to a clean state: also
+        its flows, agents, properties and traffic, and the server-wide scenario and clock."""
+        if everything:
+            account_sid = self._account(account_sid)
+        result: dict[str, Any] = self._t.send(requests.reset(account_sid, everything))
         return result
 
     def call_events(self, call_sid: str) -> list[CallEvent]:
@@ -200,9 +204,13 @@ class AsyncSandbox:
         result: dict[str, Any] = await self._t.send(requests.set_scenario(document))
         return result
 
-    async def reset(self, account_sid: str | None = None) -> dict[str, Any]:
-        """Delete calls (one account's, or all and reset the virtual clock), stop traffic."""
-        result: dict[str, Any] = await self._t.send(requests.reset(account_sid))
+    async def reset(self, account_sid: str | None = None, *, everything: bool = False) -> dict[str, Any]:
+        """Delete calls (one account's, or all and reset the virtual clock), stop traffic.
+        ``everything``: return this client's account (or ``account_sid``) to a clean state: also
+        its flows, agents, properties and traffic, and the server-wide scenario and clock."""
+        if everything:
+            account_sid = self._account(account_sid)
+        result: dict[str, Any] = await self._t.send(requests.reset(account_sid, everything))
         return result
 
     async def call_events(self, call_sid: str) -> list[CallEvent]:

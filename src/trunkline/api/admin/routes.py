@@ -11,7 +11,7 @@ from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from trunkline.api.admin.dependencies import PREFIX, Admin
 from trunkline.domain.clock import ms_to_ist
@@ -25,6 +25,11 @@ class Advance(BaseModel):
 
 class Reset(BaseModel):
     account_sid: str | None = Field(None, description="Only this account's calls; all accounts when omitted.")
+    everything: StrictBool = Field(
+        False,
+        description="With account_sid: also delete the account's flows, agents, properties and traffic "
+        "generators, and reset the (server-wide) scenario and virtual clock, for a clean next test.",
+    )
 
 
 @router.get("/clock", summary="Read the network clock", operation_id="admin_clock_get")
@@ -93,8 +98,11 @@ async def redeliver(services: Admin, delivery_id: int) -> dict[str, Any]:
 
 @router.post(
     "/reset",
-    summary="Delete calls (of one account or all), stop their traffic and reset the virtual clock",
+    summary="Delete calls (of one account or all), stop their traffic and reset the virtual clock; "
+    "with everything, return one account to a clean state",
     operation_id="admin_sandbox_reset",
 )
 async def reset(services: Admin, request: Annotated[Reset | None, Body()] = None) -> dict[str, Any]:
-    return await services.sandbox.reset(request.account_sid if request is not None else None)
+    if request is None:
+        return await services.sandbox.reset(None)
+    return await services.sandbox.reset(request.account_sid, everything=request.everything)
