@@ -122,7 +122,10 @@ class Settings(BaseSettings):
         "still live or unsettled at the last run are fetched again (at least a day).",
     )
     sync_page_size: int = Field(
-        100, ge=1, le=100, description="Calls per bulk-list page `trunkline sync` asks for (v1's maximum: 100)."
+        100,
+        ge=1,
+        le=100,
+        description="Calls per bulk-list page `trunkline sync` asks for (v1's maximum: 100).",
     )
     sync_max_retries: int = Field(
         8,

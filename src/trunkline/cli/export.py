@@ -47,9 +47,7 @@ def existing_store(database_url: str | None) -> CommandServices:
     if parsed.get_backend_name() == "sqlite":
         name = parsed.database or ""
         if name in ("", ":memory:") or not Path(name).is_file():
-            raise fail(
-                f"no store at {name or url!r}: start `trunkline serve` once, or pass --database-url"
-            )
+            raise fail(f"no store at {name or url!r}: start `trunkline serve` once, or pass --database-url")
     return services_of(database_url)
 
 

@@ -12,6 +12,7 @@ from trunkline.cli.network import clock_app, scenario_app
 from trunkline.cli.numbering import dnd_app, numbering_app
 from trunkline.cli.seed import seed_command
 from trunkline.cli.serve import serve
+from trunkline.cli.sync import sync_command
 from trunkline.cli.tracking import properties_app
 
 app = typer.Typer(help="Trunkline: a self-hosted voice-call API (Exotel dialects).", no_args_is_help=True)
@@ -28,6 +29,7 @@ app.add_typer(inbound_app, name="inbound")
 app.add_typer(traffic_app, name="traffic")
 app.add_typer(properties_app, name="properties")
 app.add_typer(calls_app, name="calls")
+app.command("sync")(sync_command)
 
 if __name__ == "__main__":
     app()

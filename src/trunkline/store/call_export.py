@@ -157,4 +157,3 @@ class CallExport:
 
 _IDS_PER_QUERY = 1000
 """Call ids per legs query: well under SQLite's bound-variable limit, and few distinct statements."""
-

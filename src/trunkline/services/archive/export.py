@@ -102,7 +102,9 @@ def _micros(name: str, value: str | None) -> int | None:
         raise InvalidParameter(f"{name} must be a decimal like 0.50; got {value!r}", parameter=name) from exc
     scaled = amount * PRICE_SCALE
     if not amount.is_finite() or amount < 0 or scaled != scaled.to_integral_value():
-        raise InvalidParameter(f"{name} must be a non-negative amount with at most 6 decimals", parameter=name)
+        raise InvalidParameter(
+            f"{name} must be a non-negative amount with at most 6 decimals", parameter=name
+        )
     return int(scaled)
 
 
