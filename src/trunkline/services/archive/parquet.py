@@ -51,6 +51,9 @@ def _column(name: str, values: tuple[Any, ...]) -> pa.Array:
 
 class ParquetWriter:
     def __init__(self, path: str, account_sid: str, legs: bool) -> None:
+        # The system allocator hands a batch's buffers back as they are freed; pyarrow's default
+        # (jemalloc/mimalloc) keeps them cached, which alone took the export past 200 MB.
+        pa.set_memory_pool(pa.system_memory_pool())
         fields = [pa.field(name, _TYPES.get(name, pa.string())) for name in FIELDS]
         if legs:
             fields.append(pa.field("legs", pa.list_(_LEG)))
