@@ -101,6 +101,41 @@ class Settings(BaseSettings):
         "directory). A file is rendered on its first request and reused; the directory is a cache "
         "and may be deleted at any time. See docs/recordings.md.",
     )
+    # --- export and sync (docs/archive.md) ---
+    export_batch_size: int = Field(
+        10_000,
+        ge=100,
+        le=200_000,
+        description="Calls `trunkline calls export` reads and writes at a time (one Parquet row group); "
+        "memory grows with it, not with the store.",
+    )
+    sync_requests_per_minute: int = Field(
+        180,
+        ge=1,
+        description="Requests per minute `trunkline sync` sends to its source (Exotel allows 200); a 429's "
+        "Retry-After is honoured as well.",
+    )
+    sync_lookback_hours: int = Field(
+        24,
+        ge=24,
+        description="How far before the newest call it holds a later `trunkline sync` starts again, so calls "
+        "still live or unsettled at the last run are fetched again (at least a day).",
+    )
+    sync_page_size: int = Field(
+        100,
+        ge=1,
+        le=100,
+        description="Calls per bulk-list page `trunkline sync` asks for (v1's maximum: 100).",
+    )
+    sync_max_retries: int = Field(
+        8,
+        ge=0,
+        description="Retries of one request after a 429, a 5xx or a broken connection before "
+        "`trunkline sync` stops (it resumes from there on its next run).",
+    )
+    sync_timeout_seconds: float = Field(
+        30.0, gt=0, description="How long `trunkline sync` waits for one answer from its source."
+    )
     # --- status callbacks ---
     webhook_timeout_seconds: float = Field(
         15.0, gt=0, description="How long a status-callback receiver has to answer (Exotel: 15 s)."

@@ -36,7 +36,8 @@ class LiveServer:
 ADMIN_TOKEN = "test-admin-token"
 
 
-def start_server(db: Database, **settings: object) -> LiveServer:
+def start_server(db: Database, *, port: int = 0, **settings: object) -> LiveServer:
+    """A server over ``db``; ``port`` 0 picks a free one (a given port restarts a server where it was)."""
     settings.setdefault("admin_token", ADMIN_TOKEN)
     temp_dir = None
     if "recordings_dir" not in settings:  # rendered recordings go to a directory of this server's own
@@ -45,7 +46,7 @@ def start_server(db: Database, **settings: object) -> LiveServer:
     app = create_app(config, db)
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
+    sock.bind(("127.0.0.1", port))
     port = sock.getsockname()[1]
     # lifespan on: the call engine and the webhook deliverer run as its background tasks.
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))

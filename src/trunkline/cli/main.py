@@ -6,11 +6,13 @@ import typer
 
 from trunkline.cli.accounts import accounts_app
 from trunkline.cli.agents import agents_app
+from trunkline.cli.export import calls_app
 from trunkline.cli.flows import flows_app, inbound_app, traffic_app
 from trunkline.cli.network import clock_app, scenario_app
 from trunkline.cli.numbering import dnd_app, numbering_app
 from trunkline.cli.seed import seed_command
 from trunkline.cli.serve import serve
+from trunkline.cli.sync import sync_command
 from trunkline.cli.tracking import properties_app
 
 app = typer.Typer(help="Trunkline: a self-hosted voice-call API (Exotel dialects).", no_args_is_help=True)
@@ -26,6 +28,8 @@ app.add_typer(flows_app, name="flows")
 app.add_typer(inbound_app, name="inbound")
 app.add_typer(traffic_app, name="traffic")
 app.add_typer(properties_app, name="properties")
+app.add_typer(calls_app, name="calls")
+app.command("sync")(sync_command)
 
 if __name__ == "__main__":
     app()

@@ -27,6 +27,8 @@ from trunkline.engine.recordings.files import RecordingFiles
 from trunkline.engine.webhooks.delivery import WebhookDeliverer
 from trunkline.services.accounts import AccountService
 from trunkline.services.agents import AgentService
+from trunkline.services.archive.export import ExportService
+from trunkline.services.archive.sync import SyncService
 from trunkline.services.calls import CallsService
 from trunkline.services.credentials import Authenticator
 from trunkline.services.flows import FlowService, NetworkParts
@@ -38,8 +40,10 @@ from trunkline.services.store_runner import StoreRunner
 from trunkline.services.tracking import TrackingService
 from trunkline.store.accounts import AccountStore
 from trunkline.store.agents import AgentStore
+from trunkline.store.call_export import CallExport
 from trunkline.store.call_lookup import CallLookup, call_lookup
 from trunkline.store.call_runs import CallRunStore
+from trunkline.store.call_writes import CallWrites
 from trunkline.store.calls import CallStore
 from trunkline.store.database import Database
 from trunkline.store.flow_requests import FlowRequestStore
@@ -266,6 +270,18 @@ class CommandServices:
     @cached_property
     def seeding(self) -> SeedingService:
         return SeedingService(self.db, self.accounts)
+
+    @cached_property
+    def settings(self) -> Settings:
+        return Settings()
+
+    @cached_property
+    def export(self) -> ExportService:
+        return ExportService(self.accounts, CallExport(self.db), self.settings.export_batch_size)
+
+    @cached_property
+    def sync(self) -> SyncService:
+        return SyncService(self.db, self.accounts, CallWrites(self.db))
 
     @cached_property
     def sandbox(self) -> StoredSandbox:

@@ -75,8 +75,9 @@ def rebuild(conn: Connection, account_id: int) -> None:
     call_value_counts.rebuild(conn, account_id)
 
 
-def add(conn: Connection, account_id: int, calls: Iterable[Call]) -> None:
+def add(conn: Connection, account_id: int, calls: Iterable[Call], *, sign: int = 1) -> None:
     """Count newly inserted calls (the final ones among them) in the rollup; one upsert per group.
+    ``sign=-1`` takes calls out again (a synced call whose Status changed: out as it was, in as it is).
 
     Run it in the transaction that inserted them, so ``calls`` and the rollup commit together.
     """
@@ -86,6 +87,8 @@ def add(conn: Connection, account_id: int, calls: Iterable[Call]) -> None:
         if call.status in FINAL_STATUSES and call.date_created >= 0
         for period in periods_of(call.date_created - call.date_created % HOUR_MS)
     )
+    if sign != 1:
+        groups = Counter({key: n * sign for key, n in groups.items()})
     if not groups:
         return
     # Sorted, so concurrent inserts lock the rows they share in one order (no deadlocks on PostgreSQL).

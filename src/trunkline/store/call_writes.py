@@ -9,6 +9,9 @@ Its doors:
   through ``CallRunStore``). A call already over when stored is counted in the rollups at once.
 - ``save``: the engine's batches (through ``CallRunStore.save``): runs, records, legs, events, the
   rollups of calls that ended or settled, recordings of calls that ended.
+- ``upsert_finished``: finished calls copied from elsewhere (``trunkline sync``), matched by Sid:
+  new ones inserted and counted, changed ones updated and their rollup rows moved. They have no run
+  (nothing is left to play) and, like bulk-loaded calls, are not handed to observers.
 - ``purge``: deleting an account's calls with their rollups.
 - The second door, for many finished calls at once (seeding, the demo account): ``store.bulk_load``.
   It writes rows with COPY / ``executemany`` past SQLAlchemy (per-row inserts would cost ~0.8 ms a
@@ -168,6 +171,23 @@ class CallObserver(Protocol):
         """The engine advanced these calls (their records are already written)."""
 
 
+@dataclass(frozen=True, slots=True)
+class Upserted:
+    inserted: int
+    updated: int
+    unchanged: int
+    refused: int
+    """Calls whose Sid another account of this store holds already (Sids are unique store-wide)."""
+
+
+_COMPARED = ("parent_call_sid", "forwarded_from", "caller_name")
+"""Fields of a synced call ``_call_row`` leaves out (the engine never changes them); compared too."""
+
+
+def _synced_row(call: Call) -> dict[str, Any]:
+    return {**_call_row(call), **{name: getattr(call, name) for name in _COMPARED}}
+
+
 class CallWrites:
     """Writes calls (see the module docstring); ``observers`` are called inside every transaction
     that stores or advances calls."""
@@ -281,6 +301,61 @@ class CallWrites:
                     for call_id, e in events
                 ],
             )
+
+    def upsert_finished(self, conn: Connection, account_id: int, records: Sequence[Call]) -> Upserted:
+        """Store finished calls by Sid in the caller's transaction: insert the new, update the changed
+        (legs replaced), leave the same alone, and keep both rollups in step."""
+        if not records:
+            return Upserted(0, 0, 0, 0)
+        by_sid = {call.sid: call for call in records}
+        columns = [calls.c[name] for name in ("id", "account_id", "sid", *_synced_row(records[0]))]
+        stored = {
+            row.sid: row for row in conn.execute(select(*columns).where(calls.c.sid.in_(sorted(by_sid))))
+        }
+        new = [call for sid, call in by_sid.items() if sid not in stored]
+        refused = sum(1 for row in stored.values() if row.account_id != account_id)
+        changed: list[tuple[int, Call, Call]] = []
+        unchanged = 0
+        for sid, row in stored.items():
+            if row.account_id != account_id:
+                continue
+            call = by_sid[sid]
+            wanted = _synced_row(call)
+            if all(getattr(row, name) == value for name, value in wanted.items()):
+                unchanged += 1
+            else:
+                kept = {k: v for k, v in row._mapping.items() if k not in ("id", "account_id", "sid")}
+                was = Call(sid=sid, account_sid=call.account_sid, **kept)
+                changed.append((row.id, was, call))
+        if new:
+            rows = [{"account_id": account_id, "sid": c.sid, **_synced_row(c)} for c in new]
+            ids = [int(row_id) for row_id in conn.execute(_INSERT_CALLS, rows).scalars()]
+            legs = [_leg_row(call_id, leg) for call_id, c in zip(ids, new, strict=True) for leg in c.legs]
+            if legs:
+                conn.execute(_INSERT_LEG, legs)
+            call_counts.add(conn, account_id, new)
+            call_value_counts.add(conn, account_id, new)
+        if changed:
+            update = calls.update().where(calls.c.id == bindparam("_id"))
+            conn.execute(
+                update.values({name: bindparam(name) for name in _synced_row(changed[0][2])}),
+                [{"_id": call_id, **_synced_row(call)} for call_id, _, call in changed],
+            )
+            conn.execute(delete(call_legs).where(call_legs.c.call_id.in_([c[0] for c in changed])))
+            legs = [_leg_row(call_id, leg) for call_id, _, call in changed for leg in call.legs]
+            if legs:
+                conn.execute(_INSERT_LEG, legs)
+            call_counts.add(conn, account_id, [was for _, was, _ in changed], sign=-1)
+            call_counts.add(conn, account_id, [call for _, _, call in changed])
+            call_value_counts.move(
+                conn,
+                account_id,
+                [
+                    (call_value_counts.key_of_call(was), call_value_counts.key_of_call(call))
+                    for _, was, call in changed
+                ],
+            )
+        return Upserted(len(new), len(changed), unchanged, refused)
 
     def purge(self, account_id: int | None) -> int:
         """Delete the calls of one account (or of all), with everything hanging off them (legs, runs,

@@ -1,0 +1,68 @@
+"""How fast ``trunkline calls export`` writes a million calls, and its peak memory:
+``python bench/export_bench.py [--store /work/benchdata/bench-base.db] [--account bench]``.
+
+Copies the SQLite store first (an export only reads, but opening a store migrates it), then runs the
+real command once per format as a subprocess, timing it end to end (start-up, count, read, write) and
+reading the child's peak RSS from ``wait4``. Targets (issue 15): Parquet ≤ 15 s, CSV ≤ 20 s per million
+calls from SQLite, under 200 MB at any store size. ``--database-url`` exports a PostgreSQL store instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(database_url: str, account: str, file_format: str, out: Path, legs: bool) -> None:
+    args = [sys.executable, "-m", "trunkline.cli.main", "calls", "export", "--account", account]
+    args += ["--format", file_format, "--output", str(out), "--database-url", database_url]
+    if legs:
+        args.append("--legs")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    started = time.perf_counter()
+    child = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    if status != 0:
+        error = child.stderr.read().decode() if child.stderr else ""
+        raise SystemExit(f"{file_format}: export failed: {error}")
+    size = out.stat().st_size / 1e6
+    rss = usage.ru_maxrss / 1024  # KiB on Linux
+    print(
+        f"{file_format:8s} legs={'yes' if legs else 'no ':3s} {seconds:6.1f} s  "
+        f"peak RSS {rss:5.0f} MB  file {size:6.1f} MB",
+        flush=True,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--store", default="/work/benchdata/bench-base.db", help="SQLite store to copy")
+    parser.add_argument("--database-url", help="export this store (PostgreSQL) instead of a copy")
+    parser.add_argument("--account", default="bench")
+    parser.add_argument("--formats", default="parquet,csv,jsonl")
+    parser.add_argument("--legs", action="store_true", help="also time each format with legs")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="trunkline-export-bench-") as tmp:
+        url = args.database_url
+        if url is None:
+            copy = Path(tmp) / "store.db"
+            shutil.copyfile(args.store, copy)
+            url = f"sqlite:///{copy}"
+        for file_format in args.formats.split(","):
+            for legs in (False, True) if args.legs else (False,):
+                out = Path(tmp) / f"calls.{file_format}"
+                run(url, args.account, file_format, out, legs)
+                out.unlink()
+
+
+if __name__ == "__main__":
+    main()
