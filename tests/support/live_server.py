@@ -38,6 +38,9 @@ ADMIN_TOKEN = "test-admin-token"
 
 def start_server(db: Database, **settings: object) -> LiveServer:
     settings.setdefault("admin_token", ADMIN_TOKEN)
+    # Every test client is 127.0.0.1, and many send wrong credentials on purpose: the failed-login
+    # limit would soon refuse them all. Its own tests start servers with a low one.
+    settings.setdefault("login_failures_per_minute", 1_000_000)
     temp_dir = None
     if "recordings_dir" not in settings:  # rendered recordings go to a directory of this server's own
         temp_dir = settings["recordings_dir"] = tempfile.mkdtemp(prefix="trunkline-recordings-")
