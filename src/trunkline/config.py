@@ -38,7 +38,7 @@ class Settings(BaseSettings):
         ge=1,
         description="Failed logins allowed per client address and per API key, as a bucket of this many "
         "that refills over a minute; past it, logins not already verified get a 429 with Retry-After, "
-        "unhashed. See docs/authentication.md.",
+        "unhashed. See docs/accounts.md.",
     )
     trusted_proxies: str = Field(
         "",

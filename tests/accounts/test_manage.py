@@ -24,7 +24,7 @@ def _calls(client: httpx.Client, sid: str, auth: httpx.BasicAuth) -> int:
 
 
 def _refused_within(client: httpx.Client, sid: str, auth: httpx.BasicAuth, seconds: float = 5.0) -> float:
-    """How long until the server answers 401 to ``auth`` (the bound promised in docs/authentication.md)."""
+    """How long until the server answers 401 to ``auth`` (the bound promised in docs/accounts.md)."""
     started = time.monotonic()
     while time.monotonic() - started < seconds:
         if _calls(client, sid, auth) == 401:

@@ -19,8 +19,10 @@ client from stalling everyone's logins:
   who floods one key can tell from the 429 that it exists, which tells them an identifier, not a way in.
 - **Failures are limited** per client address and per key (``LoginLimits``): past the limit, a login
   not in the cache is answered 429 before any read or hash.
-- **A valid login never queues behind failing ones:** logins from an address and for a key with no
-  recent failure hash in a lane of their own (``HASHES_AT_ONCE``), apart from the suspects' lane.
+- **A valid login never queues behind failing ones:** logins for a key with no recent failure hash in
+  a lane of their own (``HASHES_AT_ONCE``), apart from the lane of keys that failed lately. The lane
+  goes by key, not address, so a user behind the same NAT as an attacker is not slowed; an attacker
+  who cycles through many known keys gets one clean-lane hash per key, within the address's limit.
 """
 
 from __future__ import annotations
@@ -155,7 +157,6 @@ class Authenticator:
     async def _verify(self, authorization: str, client: str) -> Principal:
         started = time.monotonic()
         addresses, keys = self._limits.addresses, self._limits.keys
-        clean_address = addresses.is_clean(client)
         addresses.take(client)  # 429 here, before any work, once this address has failed too often
         try:
             user, password = _parse_basic(authorization)
@@ -166,7 +167,7 @@ class Authenticator:
         if not candidates:
             await _answer_no_sooner_than(started)
             raise AuthenticationFailed("Authentication failed")
-        clean = clean_address and keys.is_clean(user)
+        clean = keys.is_clean(user)
         keys.take(user)
         async with self._clean_lane if clean else self._suspect_lane:
             principal = await anyio.to_thread.run_sync(_matching, candidates, password)

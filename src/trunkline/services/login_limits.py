@@ -6,9 +6,8 @@ already in the credential cache is answered 429 with ``Retry-After`` before any 
 guesses costs the server a dictionary lookup each, not a 50 ms scrypt hash. A login that succeeds
 gives its tokens back: a user who signs in from a shared address is not charged for it.
 
-A bucket that is not full also says the address or key failed lately: ``Authenticator`` hashes such
-logins in a lane of their own, so a valid login from a clean address with a clean key never waits
-behind guesses (``is_clean``).
+A key's bucket that is not full also says the key failed lately: ``Authenticator`` hashes such logins
+in a lane of their own, so a valid login for a clean key never waits behind guesses (``is_clean``).
 """
 
 from __future__ import annotations

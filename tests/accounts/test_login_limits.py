@@ -1,0 +1,115 @@
+"""Nobody can stall logins: unknown API keys cost no hash, failures are limited per client address
+and per key (429 in the dialect's envelope, with Retry-After), a forwarded address counts only from a
+trusted proxy, and a valid login does not queue behind failing ones."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+
+from tests.support.factories import AccountFixture, make_account
+from tests.support.live_server import LiveServer, start_server
+
+BAD_REQUESTS = 60
+
+
+@pytest.fixture
+def strict(database_factory, request: pytest.FixtureRequest) -> Iterator[LiveServer]:  # type: ignore[no-untyped-def]
+    """A SQLite server with the default failed-login limit (30 a minute) and no trusted proxy."""
+    live = start_server(
+        database_factory("sqlite", f"logins_{request.node.name[:40]}"), rate_limit_per_minute=0
+    )
+    yield live
+    live.stop()
+
+
+def _calls(
+    http: httpx.Client, account: AccountFixture, auth: httpx.BasicAuth, **headers: str
+) -> httpx.Response:
+    return http.get(f"/v1/Accounts/{account.sid}/Calls.json", auth=auth, headers=headers)
+
+
+def test_unknown_keys_cost_no_hash_and_answer_like_a_wrong_token(server: LiveServer) -> None:
+    """60 logins with unknown keys at once: hashed two at a time (the old dummy hash) they took over a
+    second; now each costs one read and waits out the same floor as a wrong token."""
+    account = make_account(server.db)
+    with httpx.Client(base_url=server.base_url, timeout=30) as http, ThreadPoolExecutor(30) as pool:
+        started = time.monotonic()
+        answers = list(
+            pool.map(
+                lambda i: _calls(http, account, httpx.BasicAuth(f"nokey{i}", "whatever")), range(BAD_REQUESTS)
+            )
+        )
+        elapsed = time.monotonic() - started
+        wrong = _calls(http, account, httpx.BasicAuth(account.api_key, "wrong-token"))
+    assert {a.status_code for a in answers} == {401}
+    assert {a.text for a in answers} == {wrong.text} and wrong.status_code == 401
+    assert elapsed < 1.0, elapsed
+
+
+def test_failures_per_key_and_address_get_a_429_but_a_cached_login_still_works(strict: LiveServer) -> None:
+    account = make_account(strict.db)
+    with httpx.Client(base_url=strict.base_url, timeout=30) as http:
+        assert _calls(http, account, account.auth).status_code == 200  # verified, now cached
+        statuses = []
+        for _ in range(35):
+            statuses.append(_calls(http, account, httpx.BasicAuth(account.api_key, "wrong")).status_code)
+        assert statuses[:30] == [401] * 30 and statuses[30:] == [429] * 5
+        refused = _calls(http, account, httpx.BasicAuth(account.api_key, "wrong"))
+        body = refused.json()["RestException"]
+        assert (
+            refused.status_code == 429
+            and body["Status"] == 429
+            and "Too many failed logins" in body["Message"]
+        )
+        assert int(refused.headers["Retry-After"]) >= 1
+        assert _calls(http, account, account.auth).status_code == 200  # in the cache: no check needed
+        # The address is limited too: another account's uncached, valid login from it waits.
+        other = make_account(strict.db)
+        assert _calls(http, other, other.auth).status_code == 429
+        # A forwarded address from an untrusted peer changes nothing.
+        assert _calls(http, other, other.auth, **{"X-Forwarded-For": "203.0.113.9"}).status_code == 429
+
+
+def test_a_forwarded_address_counts_only_from_a_trusted_proxy(database_factory) -> None:  # type: ignore[no-untyped-def]
+    live = start_server(
+        database_factory("sqlite", "logins_proxied"),
+        rate_limit_per_minute=0,
+        login_failures_per_minute=5,
+        trusted_proxies="127.0.0.1, 10.0.0.0/8",
+    )
+    try:
+        account, other = make_account(live.db), make_account(live.db)
+        attacker = {"X-Forwarded-For": "198.51.100.7, 10.1.2.3"}  # the client, then an inner proxy
+        with httpx.Client(base_url=live.base_url, timeout=30) as http:
+            statuses = [
+                _calls(http, account, httpx.BasicAuth(f"guess{i}", "x"), **attacker).status_code
+                for i in range(7)
+            ]
+            assert statuses == [401] * 5 + [429] * 2
+            # Another client behind the same proxy is not charged for the attacker's failures.
+            user = {"X-Forwarded-For": "198.51.100.8"}
+            assert _calls(http, other, other.auth, **user).status_code == 200
+    finally:
+        live.stop()
+
+
+def test_a_valid_login_does_not_queue_behind_a_flood_of_wrong_tokens(server: LiveServer) -> None:
+    """Wrong tokens for one key, 40 at once, from one address: they hash in the suspects' lane; a
+    valid, uncached login for another key hashes in its own lane and answers at once."""
+    victim, user = make_account(server.db), make_account(server.db)
+    with httpx.Client(base_url=server.base_url, timeout=30) as http, ThreadPoolExecutor(40) as pool:
+        flood = [
+            pool.submit(_calls, http, victim, httpx.BasicAuth(victim.api_key, f"wrong{i}")) for i in range(80)
+        ]
+        time.sleep(0.3)  # the flood is queued
+        with httpx.Client(base_url=server.base_url, timeout=30) as own:
+            started = time.monotonic()
+            assert _calls(own, user, user.auth).status_code == 200
+            valid = time.monotonic() - started
+        assert {f.result().status_code for f in flood} == {401}
+    assert valid < 0.5, valid
