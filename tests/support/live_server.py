@@ -51,7 +51,7 @@ def start_server(db: Database, **settings: object) -> LiveServer:
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     # lifespan on: the call engine and the webhook deliverer run as its background tasks.
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", proxy_headers=False))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

@@ -7,9 +7,10 @@ client from stalling everyone's logins:
 - **Verified credentials are cached** in memory under a MAC of the whole header (keyed BLAKE2b with
   a per-process random key: the cache never holds a secret, and a lookup costs half an HMAC). An entry
   lives while it is used (sliding expiry, ``CACHE_IDLE_SECONDS``), and the whole cache is dropped when
-  the store's ``credentials_changed`` value moves: it is read at most every ``RECHECK_SECONDS``, and no
-  cached answer is given while that read is due, so a revoked or rotated credential is refused by
-  every process within ``RECHECK_SECONDS`` (plus one read) of the change.
+  the store's ``credentials_changed`` value moves. The first request after ``RECHECK_SECONDS`` starts a
+  read of it in the background (no request waits for it), and no cached answer is given once the last
+  read is ``STALE_SECONDS`` old, so a revoked or rotated credential is refused by every process about a
+  second after the change, and never later than ``STALE_SECONDS`` even if reads stall.
 - **An unknown API key costs no hash.** An API key is an identifier, like a user name, not a secret:
   the token is the secret. Hashing a dummy token for an unknown key (what this module did before)
   only hid whether a key exists, and made every guess cost a hash. Now an unknown key costs one
@@ -46,7 +47,9 @@ CACHE_IDLE_SECONDS = 600.0
 """A cached credential unused this long is forgotten (each use restarts the count)."""
 CACHE_MAX = 10_000
 RECHECK_SECONDS = 1.0
-"""How often the store is asked whether any credential changed: the bound on honouring a revoke."""
+"""How often the store is asked whether any credential changed: about when a revoke is honoured."""
+STALE_SECONDS = 4.0
+"""The cache is not trusted when the store was last asked longer ago: the bound on honouring a revoke."""
 HASHES_AT_ONCE = 2
 """Hashes running at once per lane: each takes 16 MiB and tens of milliseconds."""
 FAILURE_SECONDS = 0.2
@@ -71,6 +74,7 @@ class Authenticator:
         self._suspect_lane = asyncio.Semaphore(HASHES_AT_ONCE)
         self._version: str | None = None
         self._recheck_at = 0.0
+        self._stale_at = 0.0
         self._rechecking: asyncio.Future[None] | None = None
 
     async def authenticate(self, authorization: str | None, account_sid: str, client: str = "") -> Principal:
@@ -86,8 +90,11 @@ class Authenticator:
         account, such as Fone's ``/v2/Calls/<CallSid>``, scope the request to it)."""
         if not authorization:
             raise AuthenticationFailed("Authentication failed")
-        if time.monotonic() >= self._recheck_at:
+        now = time.monotonic()
+        if now >= self._stale_at:
             await self._recheck()
+        elif now >= self._recheck_at:
+            self._start_recheck()
         fingerprint = self._fingerprint(authorization.encode())
         principal = self._hit(fingerprint)
         if principal is not None:
@@ -99,8 +106,11 @@ class Authenticator:
         ``authenticate`` must decide (verify, re-read the store, or raise the right error). No
         hashing, no await: the hot read path asks this first. ``authorization`` is the raw header,
         ASCII only (the bytes ``authenticate`` fingerprints for the same header)."""
-        if time.monotonic() >= self._recheck_at:
-            return None
+        now = time.monotonic()
+        if now >= self._recheck_at:
+            if now >= self._stale_at:
+                return None
+            self._start_recheck()
         principal = self._hit(self._fingerprint(authorization))
         if principal is None or principal.account_sid != account_sid:
             return None
@@ -123,22 +133,29 @@ class Authenticator:
         entry[1] = now + CACHE_IDLE_SECONDS
         return entry[0]  # type: ignore[return-value]
 
-    async def _recheck(self) -> None:
-        """Read ``credentials_changed`` (once, however many requests are waiting) and drop the
-        cache when it moved."""
+    def _start_recheck(self) -> asyncio.Future[None]:
+        """Read ``credentials_changed`` in the background (once, however many requests ask) and drop
+        the cache when it moved."""
         if self._rechecking is None:
             self._rechecking = asyncio.ensure_future(self._read_version())
-        try:
-            await asyncio.shield(self._rechecking)
-        finally:
-            self._rechecking = None
+            self._rechecking.add_done_callback(self._recheck_done)
+        return self._rechecking
+
+    def _recheck_done(self, done: asyncio.Future[None]) -> None:
+        self._rechecking = None
+        if not done.cancelled():
+            done.exception()  # retrieved: a failed read is tried again by the next request
+
+    async def _recheck(self) -> None:
+        await asyncio.shield(self._start_recheck())
 
     async def _read_version(self) -> None:
         version = await anyio.to_thread.run_sync(self._accounts.credentials_version)
         if version != self._version:
             self._cache.clear()
             self._version = version
-        self._recheck_at = time.monotonic() + RECHECK_SECONDS
+        now = time.monotonic()
+        self._recheck_at, self._stale_at = now + RECHECK_SECONDS, now + STALE_SECONDS
 
     async def _verify_once(self, fingerprint: bytes, authorization: str, client: str) -> Principal:
         """Concurrent requests with the same header share one verification (a client opening 32

@@ -42,7 +42,9 @@ class FailureBuckets:
         now = time.monotonic()
         tokens = self._level(name, now)
         if tokens < 1.0:
-            wait = max(1, math.ceil((1.0 - tokens) / self._rate))
+            # A refused attempt empties the bucket: who keeps hammering stays refused.
+            self._buckets[name] = (0.0, now)
+            wait = max(1, math.ceil(1.0 / self._rate))
             raise LoginThrottled(f"Too many failed logins. Try again in {wait} seconds.", retry_after=wait)
         self._buckets[name] = (tokens - 1.0, now)
         if len(self._buckets) > MAX_BUCKETS:
