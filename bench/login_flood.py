@@ -111,7 +111,7 @@ async def main(rate: int, seconds: float, valid: int) -> None:
                         await asyncio.sleep(0.1)
 
                 await asyncio.gather(flood_for(seconds), logins())
-            cuts = statistics.quantiles(latencies, n=100)
+            cuts = statistics.quantiles(latencies, n=100, method="inclusive")
             print(f"flood: {rate}/s for {seconds:.0f} s -> {dict(outcomes)}")
             print(f"valid uncached logins: {len(latencies)}, statuses {dict(statuses)}")
             p50, p99, worst = cuts[49] * 1000, cuts[98] * 1000, max(latencies) * 1000
