@@ -7,9 +7,10 @@ fails when a setting is missing there.
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -31,6 +32,19 @@ class Settings(BaseSettings):
         200,
         ge=0,
         description="Requests per minute per account on the v1 API (Exotel's limit); 0 turns it off.",
+    )
+    login_failures_per_minute: int = Field(
+        30,
+        ge=1,
+        description="Failed logins allowed per client address and per API key, as a bucket of this many "
+        "that refills over a minute; past it, logins not already verified get a 429 with Retry-After, "
+        "unhashed. See docs/accounts.md.",
+    )
+    trusted_proxies: str = Field(
+        "",
+        description="Comma-separated addresses or networks (CIDR) of reverse proxies whose "
+        "X-Forwarded-For names the client, for the failed-login limit. Empty (the default): the "
+        "connecting address is the client, and X-Forwarded-For is ignored.",
     )
     secret_key: str | None = Field(
         None,
@@ -153,3 +167,12 @@ class Settings(BaseSettings):
         description="Allow status callbacks to loopback and private addresses (sandbox use). Turn off "
         "on shared deployments so callbacks cannot reach internal services.",
     )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_parse(cls, value: str) -> str:
+        """Refuse a proxy list with a typo at start, not at the first forwarded request."""
+        for part in value.split(","):
+            if part.strip():
+                ipaddress.ip_network(part.strip(), strict=False)  # ValueError names the bad entry
+        return value

@@ -27,6 +27,9 @@ class CountingAccounts:
     def credentials_of_account(self, sid: str) -> list[StoredCredential]:
         return [self.stored] if sid == "acme" else []
 
+    def credentials_version(self) -> str:
+        return ""
+
 
 def _basic(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()

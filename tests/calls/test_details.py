@@ -51,7 +51,7 @@ def test_given_a_finished_call_when_get_json_then_fields_order_and_types_match_s
     assert body["AccountSid"] == account.sid
     assert body["From"] == "09876543210"
     assert body["To"] == "09812345678"
-    assert body["PhoneNumberSid"] == "08047112233"
+    assert body["PhoneNumberSid"] == account.exophone_local
     assert body["Duration"] == "21"
     assert body["Price"] == "1.500"
     assert body["DateCreated"] == ms_to_ist(call.date_created)

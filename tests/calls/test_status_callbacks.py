@@ -47,7 +47,6 @@ FLAT_LEGS = [f"Legs[{i}][{key}]" for i in (0, 1) for key in ("OnCallDuration", "
 TERMINAL_FORM_FIELDS = [*EXTENDED_HEAD, "CustomField", *FLAT_LEGS]
 ANSWERED_FORM_FIELDS = [*EXTENDED_HEAD, *FLAT_LEGS]
 BOTH_EVENTS = {"StatusCallbackEvents[0]": "terminal", "StatusCallbackEvents[1]": "answered"}
-EXOPHONE_V1 = "08047112233"
 NUMBER_FIELDS = ("To", "From", "PhoneNumberSid")
 
 
@@ -222,7 +221,11 @@ def test_json_answered_then_terminal_with_every_extended_field(
     assert answered["RecordingUrl"] is None
     assert answered["DateCreated"] == answered["StartTime"]
     assert seconds_between(answered["StartTime"], answered["DateUpdated"]) == 4  # leg 2 answered
-    assert [answered[key] for key in NUMBER_FIELDS] == ["09999900001", "09999900001", EXOPHONE_V1]
+    assert [answered[key] for key in NUMBER_FIELDS] == [
+        "09999900001",
+        "09999900001",
+        engine_account.exophone_local,
+    ]
     assert answered["Direction"] == "outbound-api"
     assert [leg["AnsweredBy"] for leg in answered["Legs"]] == ["Human", "Human"]
     assert [leg["Status"] for leg in answered["Legs"]] == [None, None]  # still on the call
@@ -239,7 +242,11 @@ def test_json_answered_then_terminal_with_every_extended_field(
         {"OnCallDuration": 60, "Status": "completed", "AnsweredBy": "Human"},
         {"OnCallDuration": 58, "Status": "completed", "AnsweredBy": "Human"},
     ]
-    assert [terminal[key] for key in NUMBER_FIELDS] == ["09999900001", "09999900001", EXOPHONE_V1]
+    assert [terminal[key] for key in NUMBER_FIELDS] == [
+        "09999900001",
+        "09999900001",
+        engine_account.exophone_local,
+    ]
     assert terminal["CustomField"] == "order-42"
     assert terminal["Direction"] == "outbound-api"
     assert terminal["DateUpdated"] == done["DateUpdated"]
@@ -292,7 +299,7 @@ def test_form_with_events_flattens_legs_php_style(
         "DateCreated": done["DateCreated"],
         "To": "09999900007",
         "From": "09999900001",
-        "PhoneNumberSid": EXOPHONE_V1,
+        "PhoneNumberSid": engine_account.exophone_local,
         "StartTime": done["StartTime"],
         "EndTime": done["EndTime"],
         "ConversationDuration": "58",

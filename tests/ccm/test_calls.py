@@ -46,7 +46,7 @@ def test_given_an_agent_when_make_call_then_the_envelope_shows_an_active_call(
         "contact_uri": "sip:asha@example.com",
     }
     assert made["customer_details"] == {"number": "+919812345678"}
-    assert made["virtual_number"] == "+918047112233" and made["recording"] is True
+    assert made["virtual_number"] == account.exophone and made["recording"] is True
     assert ISO.match(made["created_time"])
 
 
@@ -66,7 +66,7 @@ def test_given_a_completed_recorded_call_when_details_then_seed_004_fields_in_or
     details = get_details(engine_client, account, sid)
     assert list(details) == DETAIL_FIELDS
     assert details["sid"] == sid and details["direction"] == "outbound-api"
-    assert details["virtual_number"] == "+918047112233"
+    assert details["virtual_number"] == account.exophone
     assert (details["state"], details["status"]) == ("terminal", "completed")
     assert details["assigned_agent_details"] == {"user_id": agent["user_id"], "contact_uri": ANSWER}
     assert details["customer_details"] == {"number": TALKS_45S}
@@ -116,11 +116,15 @@ def test_given_a_ccm_call_when_read_through_v1_then_from_is_the_agent_and_to_the
     sid = make_call(engine_client, account, agent, TALKS_45S, custom_field="crm-7")["response"]["call_sid"]
     advance(engine_client, 120)
     v1 = engine_client.get(f"/v1/Accounts/{account.sid}/Calls/{sid}.json", auth=account.auth).json()["Call"]
-    assert (v1["From"], v1["To"], v1["PhoneNumberSid"]) == ("09999900001", "09999910045", "08047112233")
+    assert (v1["From"], v1["To"], v1["PhoneNumberSid"]) == (
+        "09999900001",
+        "09999910045",
+        account.exophone_local,
+    )
     assert v1["Status"] == "completed" and v1["Direction"] == "outbound-api" and v1["Duration"] == "49"
     listed = engine_client.get(f"/v1/Accounts/{account.sid}/Calls.json", auth=account.auth).json()["Calls"]
     assert [(c["Sid"], c["From"], c["To"], c["PhoneNumber"]) for c in listed] == [
-        (sid, "09999900001", "09999910045", "08047112233")
+        (sid, "09999900001", "09999910045", account.exophone_local)
     ]
 
 
@@ -251,7 +255,7 @@ def test_given_user_contact_uri_in_any_spelling_when_make_call_then_the_agent_is
     body = {
         "from": {"user_contact_uri": "09999910030"},
         "to": {"number": "9812345678"},
-        "virtual_number": "08047112233",
+        "virtual_number": account.exophone_local,
     }
     response = engine_client.post(f"/v2/accounts/{account.sid}/calls", json=body, auth=account.auth)
     assert response.status_code == 200, response.text

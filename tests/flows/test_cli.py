@@ -40,7 +40,7 @@ def test_flows_inbound_and_traffic_from_the_command_line(tmp_path: Path) -> None
         run = lambda *args: runner.invoke(app, [*args, "--database-url", url])  # noqa: E731
         assert run("flows", "set", account.sid, "desk", str(flow)).exit_code == 0
         assert "Hello" in run("flows", "show", account.sid, "desk").output
-        assigned = run("flows", "assign", account.sid, "08047112233", "desk")
+        assigned = run("flows", "assign", account.sid, account.exophone_local, "desk")
         assert assigned.exit_code == 0 and exo in assigned.output
         assert "desk" in run("flows", "list", account.sid).output
 

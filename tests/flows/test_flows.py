@@ -73,14 +73,14 @@ def test_ivr_passthru_and_connect(
     assert request.method == "GET" and request.path.startswith("/callback?")
     query = {k: v[0] for k, v in parse_qs(urlsplit(request.path).query, keep_blank_values=True).items()}
     assert query["CallSid"] == call["Sid"] and query["digits"] == '"1"'
-    assert query["CallFrom"] == "09999910900" and query["CallTo"] == "08047112233"
+    assert query["CallFrom"] == "09999910900" and query["CallTo"] == engine_account.exophone_local
     assert query["Direction"] == "outbound-dial" and query["CallType"] == "call-attempt"
     assert query["CustomField"] == "ticket-9" and query["flow_id"] == "support"
     assert query["tenant_id"] == engine_account.sid and query["EndTime"] == "1970-01-01 05:30:00"
     assert query["CurrentTime"] >= query["StartTime"] >= query["Created"]
 
     done = details(engine_client, engine_account, call["Sid"])
-    assert done["Status"] == "completed" and done["To"] == "08047112233"
+    assert done["Status"] == "completed" and done["To"] == engine_account.exophone_local
     # Leg 1 answers at 2 s; greeting 3 s; prompt 4 s; key at 10 s; Passthru answers at once; the
     # agent answers 2 s later (12 s) and hangs up after 60 s (72 s): then the flow hangs up.
     assert done["Details"]["Legs"] == [
@@ -292,6 +292,7 @@ def test_flows_in_yaml_listed_assigned_and_deleted(
 ) -> None:
     body = "name: Hello\napplets:\n  - id: hi\n    type: greeting\n    text: Hello there\n"
     base = f"/admin/accounts/{engine_account.sid}"
+    local, e164 = engine_account.exophone_local, engine_account.exophone
     put = engine_client.put(
         f"{base}/flows/yml", content=body, headers={**ADMIN, "Content-Type": "application/yaml"}
     )
@@ -303,19 +304,19 @@ def test_flows_in_yaml_listed_assigned_and_deleted(
     assert bad.status_code == 400 and "not valid YAML" in bad.json()["error"]["message"]
     assert [f["app_id"] for f in engine_client.get(f"{base}/flows", headers=ADMIN).json()["flows"]] == ["yml"]
 
-    assign = engine_client.put(f"{base}/exophones/08047112233/flow", json={"app_id": "yml"}, headers=ADMIN)
-    assert assign.status_code == 200 and assign.json()["exophone"] == "+918047112233"
-    assert engine_client.get(f"{base}/flows/yml", headers=ADMIN).json()["exophones"] == ["+918047112233"]
+    assign = engine_client.put(f"{base}/exophones/{local}/flow", json={"app_id": "yml"}, headers=ADMIN)
+    assert assign.status_code == 200 and assign.json()["exophone"] == e164
+    assert engine_client.get(f"{base}/flows/yml", headers=ADMIN).json()["exophones"] == [e164]
     in_use = engine_client.delete(f"{base}/flows/yml", headers=ADMIN)
-    assert in_use.status_code == 409 and "+918047112233" in in_use.json()["error"]["message"]
+    assert in_use.status_code == 409 and e164 in in_use.json()["error"]["message"]
     not_ours = engine_client.put(
         f"{base}/exophones/+919999900001/flow", json={"app_id": "yml"}, headers=ADMIN
     )
     assert not_ours.status_code == 404
-    no_flow = engine_client.put(f"{base}/exophones/08047112233/flow", json={"app_id": "nope"}, headers=ADMIN)
+    no_flow = engine_client.put(f"{base}/exophones/{local}/flow", json={"app_id": "nope"}, headers=ADMIN)
     assert no_flow.status_code == 404
 
-    engine_client.put(f"{base}/exophones/08047112233/flow", json={"app_id": None}, headers=ADMIN)
+    engine_client.put(f"{base}/exophones/{local}/flow", json={"app_id": None}, headers=ADMIN)
     assert engine_client.delete(f"{base}/flows/yml", headers=ADMIN).status_code == 200
     assert engine_client.get(f"{base}/flows", headers=ADMIN).json()["flows"] == []
 

@@ -9,18 +9,31 @@ import httpx
 import pytest
 
 from tests.support.calls_api import ADMIN, STAYS, advance, details, events
-from tests.support.factories import AccountFixture, make_account
+from tests.support.factories import AccountFixture, make_account, new_exophone
 from tests.support.live_server import LiveServer
 from trunkline.domain.clock import ist_to_ms
 
-EXOPHONE = "+918047112233"
-OTHER_EXOPHONE = "+918047112234"
+EXOPHONE, OTHER_EXOPHONE = "<exophone>", "<other exophone>"
+"""Stand for ``desk_account``'s two numbers in parameters (``ours``): a number belongs to one account,
+so each test's account has numbers of its own."""
+
+
+def ours(document: dict[str, Any], account: AccountFixture) -> dict[str, Any]:
+    """``document`` with the placeholders replaced by the account's numbers."""
+    numbers = dict(zip((EXOPHONE, OTHER_EXOPHONE), account.exophones, strict=True))
+
+    def swap(value: Any) -> Any:
+        if isinstance(value, list):
+            return [swap(item) for item in value]
+        return numbers.get(value, value) if isinstance(value, str) else value
+
+    return {key: swap(value) for key, value in document.items()}
 
 
 @pytest.fixture
 def desk_account(engine_server: LiveServer, engine_client: httpx.Client) -> AccountFixture:
     """An account whose two ExoPhones both run the flow ``desk``: inbound calls need a flow to ring."""
-    made = make_account(engine_server.db, exophones=(EXOPHONE, OTHER_EXOPHONE))
+    made = make_account(engine_server.db, exophones=(new_exophone(), new_exophone()))
     applets = [
         {"id": "menu", "type": "ivr", "duration_seconds": 2, "branches": {"1": "bye"}, "attempts": 1},
         {"id": "bye", "type": "greeting", "text": "Thank you", "duration_seconds": 2},
@@ -29,7 +42,7 @@ def desk_account(engine_server: LiveServer, engine_client: httpx.Client) -> Acco
     assert (
         engine_client.put(f"{base}/flows/desk", json={"applets": applets}, headers=ADMIN).status_code == 200
     )
-    for number in (EXOPHONE, OTHER_EXOPHONE):
+    for number in made.exophones:
         assert (
             engine_client.put(
                 f"{base}/exophones/{number}/flow", json={"app_id": "desk"}, headers=ADMIN
@@ -55,7 +68,7 @@ def test_one_inbound_call_runs_the_exophones_flow(
     engine_client.put("/admin/scenario", json={"rules": rules}, headers=ADMIN)
     response = engine_client.post(
         f"/admin/accounts/{desk_account.sid}/inbound",
-        json={"from": "09999900007", "to": "08047112233"},
+        json={"from": "09999900007", "to": desk_account.exophone_local},
         headers=ADMIN,
     )
     assert response.status_code == 201, response.text
@@ -65,8 +78,8 @@ def test_one_inbound_call_runs_the_exophones_flow(
     assert live["Direction"] == "inbound" and live["Status"] == "in-progress"
     assert (
         live["From"] == "09999900007"
-        and live["To"] == "08047112233"
-        and live["PhoneNumberSid"] == "08047112233"
+        and live["To"] == desk_account.exophone_local
+        and live["PhoneNumberSid"] == desk_account.exophone_local
     )
 
     advance(engine_client, 30)
@@ -91,7 +104,9 @@ def test_one_inbound_call_runs_the_exophones_flow(
 def test_bad_inbound_calls(
     engine_client: httpx.Client, desk_account: AccountFixture, body: dict[str, str], status: int, message: str
 ) -> None:
-    response = engine_client.post(f"/admin/accounts/{desk_account.sid}/inbound", json=body, headers=ADMIN)
+    response = engine_client.post(
+        f"/admin/accounts/{desk_account.sid}/inbound", json=ours(body, desk_account), headers=ADMIN
+    )
     assert response.status_code == status, response.text
     assert message in response.json()["error"]["message"]
 
@@ -117,7 +132,9 @@ def test_uniform_traffic_places_calls_at_the_rate(
 ) -> None:
     spec = {"exophones": [EXOPHONE, OTHER_EXOPHONE], "rate_per_minute": 30, "count": 10, "arrival": "uniform",
             "callers": 3, "seed": 5}  # fmt: skip
-    started = engine_client.post(f"/admin/accounts/{desk_account.sid}/traffic", json=spec, headers=ADMIN)
+    started = engine_client.post(
+        f"/admin/accounts/{desk_account.sid}/traffic", json=ours(spec, desk_account), headers=ADMIN
+    )
     assert started.status_code == 201, started.text
     generator = started.json()
     assert generator["state"] == "running" and generator["placed"] == 0
@@ -133,7 +150,9 @@ def test_uniform_traffic_places_calls_at_the_rate(
     times = [ist_to_ms(c["DateCreated"]) for c in calls]
     assert {b - a for a, b in zip(times, times[1:], strict=False)} == {2000}
     assert len({c["From"] for c in calls}) <= 3  # three customers, calling back
-    assert {c["PhoneNumberSid"] for c in calls} <= {"08047112233", "08047112234"}
+    assert {c["PhoneNumberSid"] for c in calls} <= {
+        "0" + n.removeprefix("+91") for n in desk_account.exophones
+    }
     assert all(c["Direction"] == "inbound" and c["Status"] == "completed" for c in calls)
 
 
@@ -166,9 +185,9 @@ def test_a_stopped_generator_places_no_more_calls(
     engine_client: httpx.Client, desk_account: AccountFixture
 ) -> None:
     spec = {"exophones": [EXOPHONE], "rate_per_minute": 60, "count": 100, "arrival": "uniform"}
-    gid = engine_client.post(f"/admin/accounts/{desk_account.sid}/traffic", json=spec, headers=ADMIN).json()[
-        "id"
-    ]
+    gid = engine_client.post(
+        f"/admin/accounts/{desk_account.sid}/traffic", json=ours(spec, desk_account), headers=ADMIN
+    ).json()["id"]
     advance(engine_client, 2.5)
     stopped = engine_client.delete(f"/admin/traffic/{gid}", headers=ADMIN).json()
     assert stopped["state"] == "stopped" and stopped["placed"] == 3
@@ -207,7 +226,9 @@ def test_a_stopped_generator_places_no_more_calls(
 def test_bad_traffic_specs(
     engine_client: httpx.Client, desk_account: AccountFixture, spec: dict[str, Any], message: str
 ) -> None:
-    response = engine_client.post(f"/admin/accounts/{desk_account.sid}/traffic", json=spec, headers=ADMIN)
+    response = engine_client.post(
+        f"/admin/accounts/{desk_account.sid}/traffic", json=ours(spec, desk_account), headers=ADMIN
+    )
     assert response.status_code == 400, response.text
     assert message in response.json()["error"]["message"]
 
@@ -216,9 +237,9 @@ def test_reset_of_an_account_stops_its_traffic(
     engine_client: httpx.Client, desk_account: AccountFixture
 ) -> None:
     spec = {"exophones": [EXOPHONE], "rate_per_minute": 60, "count": 100, "arrival": "uniform"}
-    gid = engine_client.post(f"/admin/accounts/{desk_account.sid}/traffic", json=spec, headers=ADMIN).json()[
-        "id"
-    ]
+    gid = engine_client.post(
+        f"/admin/accounts/{desk_account.sid}/traffic", json=ours(spec, desk_account), headers=ADMIN
+    ).json()["id"]
     advance(engine_client, 1.5)
     reset = engine_client.post("/admin/reset", json={"account_sid": desk_account.sid}, headers=ADMIN).json()
     assert reset["generators_stopped"] == 1 and reset["calls_deleted"] == 2

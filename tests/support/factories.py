@@ -15,7 +15,14 @@ from trunkline.store.bulk_load import load_calls
 from trunkline.store.database import Database
 
 _counter = itertools.count()
-EXOPHONE = "+918047112233"
+_numbers = itertools.count(secrets.randbelow(10**8))
+"""A number belongs to one account, so each account gets its own: consecutive numbers from a random
+start (workers of one test run share a PostgreSQL cluster)."""
+
+
+def new_exophone() -> str:
+    """A Bangalore number (+9180…) no other account of this process was given."""
+    return f"+9180{next(_numbers) % 10**8:08d}"
 
 
 @dataclass
@@ -25,7 +32,17 @@ class AccountFixture:
     api_key: str
     api_token: str
     db: Database
-    exophones: tuple[str, ...] = field(default=(EXOPHONE,))
+    exophones: tuple[str, ...] = field(default_factory=lambda: (new_exophone(),))
+
+    @property
+    def exophone(self) -> str:
+        """The first ExoPhone, E.164 (``+9180…``)."""
+        return self.exophones[0]
+
+    @property
+    def exophone_local(self) -> str:
+        """The first ExoPhone as Exotel's v1 shows it (``080…``)."""
+        return "0" + self.exophones[0].removeprefix("+91")
 
     @property
     def auth(self) -> httpx.BasicAuth:
@@ -36,7 +53,9 @@ class AccountFixture:
         return list(calls)
 
 
-def make_account(db: Database, *, exophones: tuple[str, ...] = (EXOPHONE,)) -> AccountFixture:
+def make_account(db: Database, *, exophones: tuple[str, ...] | None = None) -> AccountFixture:
+    """A new account with one credential and its own ExoPhone (or these)."""
+    exophones = exophones or (new_exophone(),)
     sid = f"acct{next(_counter)}x{secrets.token_hex(3)}"
     account, credential = CommandServices.over(db).accounts.create(sid, exophone_numbers=exophones)
     return AccountFixture(sid, account.id, credential.api_key, credential.api_token, db, exophones)

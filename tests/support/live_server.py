@@ -39,6 +39,9 @@ ADMIN_TOKEN = "test-admin-token"
 def start_server(db: Database, *, port: int = 0, **settings: object) -> LiveServer:
     """A server over ``db``; ``port`` 0 picks a free one (a given port restarts a server where it was)."""
     settings.setdefault("admin_token", ADMIN_TOKEN)
+    # Every test client is 127.0.0.1, and many send wrong credentials on purpose: the failed-login
+    # limit would soon refuse them all. Its own tests start servers with a low one.
+    settings.setdefault("login_failures_per_minute", 1_000_000)
     temp_dir = None
     if "recordings_dir" not in settings:  # rendered recordings go to a directory of this server's own
         temp_dir = settings["recordings_dir"] = tempfile.mkdtemp(prefix="trunkline-recordings-")
@@ -49,7 +52,7 @@ def start_server(db: Database, *, port: int = 0, **settings: object) -> LiveServ
     sock.bind(("127.0.0.1", port))
     port = sock.getsockname()[1]
     # lifespan on: the call engine and the webhook deliverer run as its background tasks.
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", proxy_headers=False))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.support.calls_api import ADMIN, ANSWER, BUSY, advance
-from tests.support.factories import AccountFixture, make_account
+from tests.support.factories import AccountFixture, make_account, new_exophone
 from tests.support.fone import CALL_FIELDS, auth, buy, calls, configure, create_property, inbound
 from tests.support.live_server import LiveServer
 from trunkline.domain.calls.bulk_filters import DAY_MS
@@ -20,7 +20,8 @@ from trunkline.domain.clock import ist_to_ms
 from trunkline.store.schema.tracking import tracked_call_counts, tracked_call_summary
 from trunkline.store.tracking.rollups import rebuild_rollup
 
-N1, N2 = "+918047100001", "+918047100002"
+N1, N2 = "<N1>", "<N2>"
+"""Stand for the two numbers of ``tracked`` in parameters (``Tracked.real``)."""
 A, B, C = "+919999910501", "+919999910502", "+918022334455"  # C: a Bangalore landline
 MENU = [
     {
@@ -57,13 +58,21 @@ class Tracked:
     property_sid: str
     sids: list[str]
     """Calls 1..5 in the order placed: A→N1, B→N2, A→N2, C→N2, B→N1."""
+    numbers: dict[str, str]
+
+    def real(self, text: str) -> str:
+        """``text`` with the placeholders N1 and N2 replaced by this account's numbers."""
+        for placeholder, number in self.numbers.items():
+            text = text.replace(placeholder, number)
+        return text
 
 
 @pytest.fixture
 def tracked(engine_server: LiveServer, engine_client: httpx.Client) -> Tracked:
+    n1, n2 = new_exophone(), new_exophone()  # a number belongs to one account: each test's own
     account = make_account(engine_server.db)
     prop = create_property(engine_client, account)
-    for number in (N1, N2):
+    for number in (n1, n2):
         response = buy(engine_client, account, prop, number)
         assert response.status_code == 200 and response.json() == {"Number": number, "Status": "Active"}
     assert engine_client.put(
@@ -72,7 +81,7 @@ def tracked(engine_server: LiveServer, engine_client: httpx.Client) -> Tracked:
     configure(
         engine_client,
         account,
-        N1,
+        n1,
         Friendly="Google Ads",
         Attribution_Source="google",
         Attribution_Medium="cpc",
@@ -85,7 +94,7 @@ def tracked(engine_server: LiveServer, engine_client: httpx.Client) -> Tracked:
     configure(
         engine_client,
         account,
-        N2,
+        n2,
         Friendly="Organic",
         Attribution_Source="bing",
         Attribution_Medium="organic",
@@ -94,10 +103,10 @@ def tracked(engine_server: LiveServer, engine_client: httpx.Client) -> Tracked:
     )
     assert engine_client.put("/admin/scenario", json={"rules": RULES}, headers=ADMIN).is_success
     sids = []
-    for caller, to in ((A, N1), (B, N2), (A, N2), (C, N2), (B, N1)):
+    for caller, to in ((A, n1), (B, n2), (A, n2), (C, n2), (B, n1)):
         sids.append(inbound(engine_client, account, caller, to))
         advance(engine_client, 200)
-    return Tracked(account, prop, sids)
+    return Tracked(account, prop, sids, {N1: n1, N2: n2})
 
 
 def listed(client: httpx.Client, tracked: Tracked, **params: str) -> list[int]:
@@ -120,7 +129,11 @@ def test_every_call_lists_every_field_of_the_seed_in_order(
     assert all(list(c) == CALL_FIELDS for c in body["Calls"])
     starts = [int(c["Date_Start"]) for c in body["Calls"]]
     assert starts == sorted(starts) and all(isinstance(c["Date_Start"], str) for c in body["Calls"])
-    assert first["PropertySid"] == tracked.property_sid and first["From"] == A and first["To"] == N1
+    assert (
+        first["PropertySid"] == tracked.property_sid
+        and first["From"] == A
+        and first["To"] == tracked.real(N1)
+    )
     assert (first["Disposition"], first["Endpoint"], first["To_Friendly"]) == (
         "Answered",
         ANSWER,
@@ -175,8 +188,9 @@ def test_every_call_lists_every_field_of_the_seed_in_order(
 def test_each_filter_lists_the_calls_it_names(
     engine_client: httpx.Client, tracked: Tracked, params: dict[str, str], expected: list[int]
 ) -> None:
-    assert listed(engine_client, tracked, **params) == expected
-    body = calls(engine_client, f"/v2/Accounts/{tracked.account.sid}/Calls", tracked.account, **params)
+    real = {name: tracked.real(value) for name, value in params.items()}
+    assert listed(engine_client, tracked, **real) == expected
+    body = calls(engine_client, f"/v2/Accounts/{tracked.account.sid}/Calls", tracked.account, **real)
     assert body["TotalCount"] == len(expected)
 
 
@@ -226,7 +240,7 @@ def test_one_call_reads_as_it_lists_and_as_v1_shows_it(engine_client: httpx.Clie
 def test_a_live_call_reads_without_an_outcome_and_is_not_listed(
     engine_client: httpx.Client, tracked: Tracked
 ) -> None:
-    sid = inbound(engine_client, tracked.account, A, N1)
+    sid = inbound(engine_client, tracked.account, A, tracked.real(N1))
     live = engine_client.get(f"/v2/Calls/{sid}", auth=auth(tracked.account)).json()["Call"]
     assert live["Disposition"] is None and live["Duration"] is None and live["Endpoint"] is None
     assert listed(engine_client, tracked) == [1, 2, 3, 4, 5]
@@ -249,7 +263,7 @@ def test_a_session_given_with_an_inbound_call_comes_back(
         "ga_client_id": "1234567890.1700000000",
         "ads_click_id": "EAIaIQabc",
     }
-    sid = inbound(engine_client, tracked.account, "+61298765432", N1, session)
+    sid = inbound(engine_client, tracked.account, "+61298765432", tracked.real(N1), session)
     advance(engine_client, 200)
     call = engine_client.get(f"/v2/Calls/{sid}", auth=auth(tracked.account)).json()["Call"]
     assert (call["Session_Traffic_Type"], call["Session_Keywords"]) == ("Campaign", "emergency plumber")
@@ -259,7 +273,7 @@ def test_a_session_given_with_an_inbound_call_comes_back(
     assert (call["From"], call["From_CountryCode"], call["From_Region"]) == ("+61298765432", "AU", None)
     bad = engine_client.post(
         f"/admin/accounts/{tracked.account.sid}/inbound",
-        json={"from": A, "to": N1, "session": {"traffic_type": "Paid"}},
+        json={"from": A, "to": tracked.real(N1), "session": {"traffic_type": "Paid"}},
         headers=ADMIN,
     )
     assert bad.status_code == 400 and "traffic_type" in bad.text

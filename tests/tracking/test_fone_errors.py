@@ -7,12 +7,16 @@ import httpx
 import pytest
 
 from tests.support.calls_api import ADMIN, ANSWER, place
-from tests.support.factories import AccountFixture, make_account
+from tests.support.factories import AccountFixture, make_account, new_exophone
 from tests.support.fone import auth, buy, configure, create_property, error
 from tests.support.live_server import LiveServer, start_server
 from trunkline.store.tracking.numbers import TrackingNumberStore
 
-NUMBER = "+918047200001"
+
+@pytest.fixture
+def number() -> str:
+    """A number of this test's own: a number belongs to one account."""
+    return new_exophone()
 
 
 def test_missing_or_wrong_credentials_are_401(
@@ -28,11 +32,11 @@ def test_missing_or_wrong_credentials_are_401(
 
 
 def test_accounts_never_see_each_others_calls_properties_or_numbers(
-    engine_server: LiveServer, engine_client: httpx.Client, engine_account: AccountFixture
+    number: str, engine_server: LiveServer, engine_client: httpx.Client, engine_account: AccountFixture
 ) -> None:
     other = make_account(engine_server.db)
     prop = create_property(engine_client, other)
-    assert buy(engine_client, other, prop, NUMBER).status_code == 200
+    assert buy(engine_client, other, prop, number).status_code == 200
     error(engine_client.get(f"/v2/Accounts/{other.sid}/Calls", auth=auth(engine_account)), 403, "FORBIDDEN")
     error(
         engine_client.get(f"/v2/Properties/{prop}/Calls", auth=auth(engine_account)),
@@ -42,11 +46,11 @@ def test_accounts_never_see_each_others_calls_properties_or_numbers(
     )
     error(buy(engine_client, engine_account, prop, "+918047200002"), 404, "NOT_FOUND", "PropertySid")
     response = engine_client.post(
-        f"/v2/Numbers/{NUMBER[1:]}", data={"Friendly": "x"}, auth=auth(engine_account)
+        f"/v2/Numbers/{number[1:]}", data={"Friendly": "x"}, auth=auth(engine_account)
     )
     error(response, 404, "NOT_FOUND", "Number")
     error(
-        engine_client.get(f"/v2/Numbers/{NUMBER[1:]}", auth=auth(engine_account)), 404, "NOT_FOUND", "Number"
+        engine_client.get(f"/v2/Numbers/{number[1:]}", auth=auth(engine_account)), 404, "NOT_FOUND", "Number"
     )
     # Another account's call Sid answers like a Sid that does not exist.
     call = place(engine_client, other, From=ANSWER, To=ANSWER)
@@ -118,12 +122,12 @@ def test_unknown_paths_and_methods_answer_in_the_envelope(
 
 
 def test_control_characters_and_overlong_values_are_400s_not_500s(
-    engine_client: httpx.Client, engine_account: AccountFixture
+    number: str, engine_client: httpx.Client, engine_account: AccountFixture
 ) -> None:
     """On PostgreSQL each of these reached the database and failed there (a 500)."""
     prop = create_property(engine_client, engine_account)
-    assert buy(engine_client, engine_account, prop, NUMBER).status_code == 200
-    path = f"/v2/Numbers/{NUMBER[1:]}"
+    assert buy(engine_client, engine_account, prop, number).status_code == 200
+    path = f"/v2/Numbers/{number[1:]}"
     error(
         engine_client.post(path, data={"Friendly": "a\u0000b"}, auth=auth(engine_account)),
         400,
@@ -147,27 +151,27 @@ def test_control_characters_and_overlong_values_are_400s_not_500s(
         "PropertySid",
     )
     assert (
-        configure(engine_client, engine_account, NUMBER[1:], Friendly="Still fine")["Friendly"]
+        configure(engine_client, engine_account, number[1:], Friendly="Still fine")["Friendly"]
         == "Still fine"
     )
 
 
-def test_purchase_numbers(engine_client: httpx.Client, engine_account: AccountFixture) -> None:
+def test_purchase_numbers(number: str, engine_client: httpx.Client, engine_account: AccountFixture) -> None:
     first, second = (
         create_property(engine_client, engine_account, "One"),
         create_property(engine_client, engine_account, "Two"),
     )
     response = engine_client.post(
         f"/v2/Properties/{first}/Numbers",
-        json={"Number": NUMBER, "AddressSid": "AD1"},
+        json={"Number": number, "AddressSid": "AD1"},
         auth=auth(engine_account),
     )
-    assert response.status_code == 200 and response.json() == {"Number": NUMBER, "Status": "Active"}
-    assert buy(engine_client, engine_account, first, NUMBER).json() == {
-        "Number": NUMBER,
+    assert response.status_code == 200 and response.json() == {"Number": number, "Status": "Active"}
+    assert buy(engine_client, engine_account, first, number).json() == {
+        "Number": number,
         "Status": "Active",
     }  # again: a no-op
-    response = buy(engine_client, engine_account, second, NUMBER)
+    response = buy(engine_client, engine_account, second, number)
     error(response, 400, "NUMBER_BELONGS_TO_DIFFERENT_PROPERTY", "Number")
     error(
         engine_client.post(f"/v2/Properties/{first}/Numbers", auth=auth(engine_account)),
@@ -186,16 +190,16 @@ def test_purchase_numbers(engine_client: httpx.Client, engine_account: AccountFi
     listed = engine_client.get(
         f"/admin/accounts/{engine_account.sid}/properties/{first}", headers=ADMIN
     ).json()
-    assert listed["numbers"] == [NUMBER]
+    assert listed["numbers"] == [number]
 
 
-def test_configure_numbers(engine_client: httpx.Client, engine_account: AccountFixture) -> None:
+def test_configure_numbers(number: str, engine_client: httpx.Client, engine_account: AccountFixture) -> None:
     prop = create_property(engine_client, engine_account)
-    assert buy(engine_client, engine_account, prop, NUMBER).status_code == 200
+    assert buy(engine_client, engine_account, prop, number).status_code == 200
     body = configure(
         engine_client,
         engine_account,
-        NUMBER,
+        number,
         friendly="Spring sale",
         Attribution_Source="google",
         RoutingMethod="endpoint",
@@ -204,21 +208,21 @@ def test_configure_numbers(engine_client: httpx.Client, engine_account: AccountF
         SendSmsTo="+919876543210",
         SendEmailTo="a@example.com",
     )
-    assert body["Number"] == NUMBER and body["PropertySid"] == prop and body["Status"] == "Active"
+    assert body["Number"] == number and body["PropertySid"] == prop and body["Status"] == "Active"
     assert (body["Friendly"], body["Attribution_Source"]) == ("Spring sale", "google")
     assert (body["RoutingMethod"], body["EndpointNumber"], body["Recording"]) == ("Endpoint", ANSWER, "Call")
     assert (body["SendSmsTo"], body["SendEmailTo"]) == ("+919876543210", "a@example.com")
-    assert engine_client.get(f"/v2/Numbers/{NUMBER[1:]}", auth=auth(engine_account)).json() == body
+    assert engine_client.get(f"/v2/Numbers/{number[1:]}", auth=auth(engine_account)).json() == body
     flow = engine_client.get(
-        f"/admin/accounts/{engine_account.sid}/flows/fone-{NUMBER[1:]}", headers=ADMIN
+        f"/admin/accounts/{engine_account.sid}/flows/fone-{number[1:]}", headers=ADMIN
     ).json()
-    assert flow["exophones"] == [NUMBER] and flow["applets"][0]["numbers"] == [ANSWER]
+    assert flow["exophones"] == [number] and flow["applets"][0]["numbers"] == [ANSWER]
     assert flow["applets"][0]["record"] is True
     # An empty value clears a setting; parameters not given stay.
-    cleared = configure(engine_client, engine_account, NUMBER, Friendly="")
+    cleared = configure(engine_client, engine_account, number, Friendly="")
     assert cleared["Friendly"] is None and cleared["Attribution_Source"] == "google"
 
-    path = f"/v2/Numbers/{NUMBER[1:]}"
+    path = f"/v2/Numbers/{number[1:]}"
     cases = [
         ({"RoutingMethod": "Flow"}, "PARAMETER_REQUIRED", "Flow"),
         ({"RoutingMethod": "Flow", "Flow": "nope"}, "PARAMETER_INVALID", "Flow"),
@@ -246,11 +250,11 @@ def test_configure_numbers(engine_client: httpx.Client, engine_account: AccountF
 
 
 def test_a_form_of_more_than_100_fields_is_a_400_in_the_envelope(
-    engine_client: httpx.Client, engine_account: AccountFixture
+    number: str, engine_client: httpx.Client, engine_account: AccountFixture
 ) -> None:
     prop = create_property(engine_client, engine_account)
     fields = {f"Field{n}": "x" for n in range(101)}
-    for path, data in ((f"/v2/Properties/{prop}/Numbers", {"Number": NUMBER, **fields}),):
+    for path, data in ((f"/v2/Properties/{prop}/Numbers", {"Number": number, **fields}),):
         error(engine_client.post(path, data=data, auth=auth(engine_account)), 400, "PARAMETER_INVALID")
         files = {name: (None, value) for name, value in data.items()}  # multipart: the same limit
         error(engine_client.post(path, files=files, auth=auth(engine_account)), 400, "PARAMETER_INVALID")
@@ -261,6 +265,7 @@ def test_a_form_of_more_than_100_fields_is_a_400_in_the_envelope(
 
 
 def test_a_configure_numbers_that_fails_changes_neither_the_flow_nor_the_number(
+    number: str,
     engine_client: httpx.Client,
     engine_account: AccountFixture,
     engine_server: LiveServer,
@@ -268,22 +273,22 @@ def test_a_configure_numbers_that_fails_changes_neither_the_flow_nor_the_number(
 ) -> None:
     """The generated flow, its assignment and the number's settings are one transaction."""
     prop = create_property(engine_client, engine_account)
-    assert buy(engine_client, engine_account, prop, NUMBER).status_code == 200
-    before = engine_client.get(f"/v2/Numbers/{NUMBER[1:]}", auth=auth(engine_account)).json()
+    assert buy(engine_client, engine_account, prop, number).status_code == 200
+    before = engine_client.get(f"/v2/Numbers/{number[1:]}", auth=auth(engine_account)).json()
 
     def fails(*args: object, **kwargs: object) -> None:
         raise RuntimeError("the store failed after the flow was written")
 
     monkeypatch.setattr(TrackingNumberStore, "update_number_in", fails)
     body = {"RoutingMethod": "Endpoint", "EndpointNumber": "09999900001", "Friendly": "New"}
-    response = engine_client.post(f"/v2/Numbers/{NUMBER[1:]}", data=body, auth=auth(engine_account))
+    response = engine_client.post(f"/v2/Numbers/{number[1:]}", data=body, auth=auth(engine_account))
     assert response.status_code == 500 and "ResponseStatus" in response.json()
     monkeypatch.undo()
-    assert engine_client.get(f"/v2/Numbers/{NUMBER[1:]}", auth=auth(engine_account)).json() == before
-    flow = engine_client.get(f"/admin/accounts/{engine_account.sid}/flows/fone-{NUMBER[1:]}", headers=ADMIN)
+    assert engine_client.get(f"/v2/Numbers/{number[1:]}", auth=auth(engine_account)).json() == before
+    flow = engine_client.get(f"/admin/accounts/{engine_account.sid}/flows/fone-{number[1:]}", headers=ADMIN)
     assert flow.status_code == 404
     assert (
-        configure(engine_client, engine_account, NUMBER, **body)["RoutingMethod"] == "Endpoint"
+        configure(engine_client, engine_account, number, **body)["RoutingMethod"] == "Endpoint"
     )  # and it works after
 
 

@@ -6,14 +6,21 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import httpx
+import pytest
 
 from tests.support.calls_api import ADMIN, ANSWER, advance
-from tests.support.factories import make_account
+from tests.support.factories import make_account, new_exophone
 from tests.support.fone import auth, buy, calls, configure, create_property
 from tests.support.live_server import LiveServer
 from trunkline.domain.tracking.sessions import draw_session, parse_session_spec
 
-NUMBER = "+918047300001"
+
+@pytest.fixture
+def number() -> str:
+    """A number of this test's own: a number belongs to one account."""
+    return new_exophone()
+
+
 SESSIONS = {
     "share": 0.75,
     "traffic_types": {"Campaign": 2, "Organic": 1, "Direct": 1},
@@ -25,21 +32,21 @@ SESSIONS = {
 
 
 def test_generator_sessions_and_repeat_callers_come_back_through_get_calls(
-    engine_server: LiveServer, engine_client: httpx.Client
+    number: str, engine_server: LiveServer, engine_client: httpx.Client
 ) -> None:
     account = make_account(engine_server.db)
     prop = create_property(engine_client, account)
-    assert buy(engine_client, account, prop, NUMBER).status_code == 200
+    assert buy(engine_client, account, prop, number).status_code == 200
     configure(
         engine_client,
         account,
-        NUMBER,
+        number,
         Attribution_Source="google",
         RoutingMethod="Endpoint",
         EndpointNumber=ANSWER,
     )
     spec = {
-        "exophones": [NUMBER], "rate_per_minute": 60, "count": 12, "arrival": "uniform", "callers": 3,
+        "exophones": [number], "rate_per_minute": 60, "count": 12, "arrival": "uniform", "callers": 3,
         "seed": 11, "sessions": SESSIONS,
     }  # fmt: skip
     response = engine_client.post(f"/admin/accounts/{account.sid}/traffic", json=spec, headers=ADMIN)

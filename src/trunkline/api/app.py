@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 import trunkline
 from trunkline.api import exotel_ccm, exotel_v1, fone_dynamics, recordings
+from trunkline.api.admin.accounts_routes import router as accounts_router
 from trunkline.api.admin.agents_routes import router as agents_router
 from trunkline.api.admin.flows_routes import router as flows_router
 from trunkline.api.admin.routes import router as admin_router
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.services = server.services
     app.state.admin_token = settings.admin_token or secrets.token_urlsafe(24)
     app.include_router(admin_router)
+    app.include_router(accounts_router)
     app.include_router(flows_router)
     app.include_router(agents_router)
     app.include_router(tracking_router)

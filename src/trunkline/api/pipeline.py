@@ -25,6 +25,7 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp
 
 from trunkline.api.answered_errors import StopAnsweredErrors
+from trunkline.api.client_address import client_address
 from trunkline.api.rate_limit import RateLimiter
 from trunkline.domain.errors import InvalidParameter, RateLimited, TrunklineError
 from trunkline.services.composition import Services
@@ -100,10 +101,11 @@ def endpoint(
             else:
                 account_sid = request.path_params.get("account_sid")
                 authorization = request.headers.get("authorization")
+                client = client_address(request.scope, services.settings.trusted_proxies)
                 if account_sid is None:
-                    principal = await services.credentials.principal(authorization)
+                    principal = await services.credentials.principal(authorization, client)
                 else:
-                    principal = await services.credentials.authenticate(authorization, account_sid)
+                    principal = await services.credentials.authenticate(authorization, account_sid, client)
             if rate_limited and principal is not None:
                 headers = limiter.spend(principal.account_sid)
             response = await handler(request, services, principal)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import time
 
+from trunkline.domain.accounts.errors import LoginThrottled
 from trunkline.domain.errors import RateLimited
 
 
@@ -49,7 +50,10 @@ class RateLimiter:
         }
 
     def refused_headers(self, exc: RateLimited) -> dict[str, str]:
-        """The headers of a 429: when to try again, and that nothing is left until then."""
+        """The headers of a 429: when to try again, and that nothing is left until then (only when
+        to try again for too many failed logins, which spend no request of the account's)."""
+        if isinstance(exc, LoginThrottled):
+            return {"Retry-After": str(exc.retry_after)}
         return {
             "Retry-After": str(exc.retry_after),
             "X-RateLimit-Limit": str(self.per_minute),

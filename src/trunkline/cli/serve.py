@@ -100,6 +100,9 @@ def serve(
         host=settings.host,
         port=settings.port,
         log_config=None,
+        # The client address is the app's to decide (TRUNKLINE_TRUSTED_PROXIES); uvicorn's default would
+        # believe X-Forwarded-For from any local process.
+        proxy_headers=False,
         access_log=False,
         log_level=settings.log_level.lower(),
     )

@@ -178,7 +178,7 @@ def build_server(settings: Settings, db: Database, renderers: Mapping[str, Callb
     services = Services(
         settings=settings,
         runner=runner,
-        credentials=Authenticator(account_store),
+        credentials=Authenticator(account_store, failures_per_minute=settings.login_failures_per_minute),
         cursors=CursorCodec(secret),
         accounts=accounts,
         calls=CallsService(runner, calls, lookup, runs, agent_store, placing, clock),
@@ -259,9 +259,7 @@ class CommandServices:
 
     @cached_property
     def tracking(self) -> TrackingService:
-        return TrackingService(
-            self._runner, self.db, self.accounts, FlowStore(self.db)
-        )
+        return TrackingService(self._runner, self.db, self.accounts, FlowStore(self.db))
 
     @cached_property
     def numbers(self) -> NumberService:

@@ -19,6 +19,7 @@ ERROR_CODES = {
     "invalid-parameter": "PARAMETER_INVALID",
     "parameter-required": "PARAMETER_REQUIRED",
     "number-belongs-to-different-property": "NUMBER_BELONGS_TO_DIFFERENT_PROPERTY",
+    "number-held-by-another-account": "NUMBER_UNAVAILABLE",
     "authentication-failed": "UNAUTHORIZED",
     "forbidden": "FORBIDDEN",
     "not-found": "NOT_FOUND",

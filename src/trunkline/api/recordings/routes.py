@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from trunkline.api.client_address import client_address
 from trunkline.api.pipeline import endpoint
 from trunkline.api.recordings.errors import ERRORS, NOT_FOUND, rest_exception
 from trunkline.api.recordings.params import (
@@ -61,7 +62,10 @@ def link_or_credentials(
             return None
         authorization = request.headers.get("authorization")
         if authorization or not link:
-            return await services.credentials.authenticate(authorization, request.path_params["account_sid"])
+            client = client_address(request.scope, services.settings.trusted_proxies)
+            return await services.credentials.authenticate(
+                authorization, request.path_params["account_sid"], client
+            )
         raise Forbidden("This recording link is invalid or has expired")
 
     return authorise

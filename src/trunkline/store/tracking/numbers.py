@@ -10,8 +10,8 @@ from trunkline.domain.errors import NotFound
 from trunkline.domain.tracking.errors import NumberInOtherProperty
 from trunkline.domain.tracking.numbers import ACTIVE, TrackingNumber
 from trunkline.domain.tracking.properties import Property
+from trunkline.store.accounts import claim_exophone
 from trunkline.store.database import Database
-from trunkline.store.schema.accounts import exophones
 from trunkline.store.schema.tracking import tracking_numbers, tracking_properties
 
 _NUMBER_QUERY = select(tracking_numbers, tracking_properties.c.sid.label("property_sid")).join(
@@ -33,13 +33,7 @@ class TrackingNumberStore:
                     f"{number} belongs to property {held.property_sid} of this account", parameter="Number"
                 )
             if held is None:
-                is_exophone = conn.execute(
-                    select(exophones.c.number).where(
-                        exophones.c.account_id == prop.account_id, exophones.c.number == number
-                    )
-                ).first()
-                if is_exophone is None:
-                    conn.execute(exophones.insert().values(account_id=prop.account_id, number=number))
+                claim_exophone(conn, prop.account_id, number)  # refused when another account holds it
                 conn.execute(
                     tracking_numbers.insert().values(
                         account_id=prop.account_id,
