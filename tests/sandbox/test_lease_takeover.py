@@ -3,11 +3,7 @@ instead of waiting out the dead process's 60 s lease on the delivery (issue 13, 
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,45 +11,9 @@ import httpx
 
 from tests.support.calls_api import ADMIN, ANSWER
 from tests.support.factories import make_account
-from tests.support.live_server import ADMIN_TOKEN
 from tests.support.receiver import Receiver, Reply, form_fields
+from tests.support.served import free_port, serve
 from trunkline.store.database import Database
-
-START_LIMIT_S = 30
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _start(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "TRUNKLINE_DATABASE_URL": url,
-        "TRUNKLINE_DEMO_ACCOUNT": "false",
-        "TRUNKLINE_CLOCK": "virtual",
-        "TRUNKLINE_SETTLE_DELAY_SECONDS": "0",
-        "TRUNKLINE_ADMIN_TOKEN": ADMIN_TOKEN,
-        "TRUNKLINE_RATE_LIMIT_PER_MINUTE": "0",
-        "TRUNKLINE_WEBHOOK_ALLOW_PRIVATE": "true",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "trunkline.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + START_LIMIT_S
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/admin/clock", headers=ADMIN, timeout=1).status_code == 200:
-                return process
-        except httpx.TransportError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(f"server did not start: {log.read_text()[-2000:]}")
 
 
 def test_a_callback_claimed_by_a_killed_server_is_sent_soon_after_the_restart(tmp_path: Path) -> None:
@@ -62,12 +22,12 @@ def test_a_callback_claimed_by_a_killed_server_is_sent_soon_after_the_restart(tm
     db.migrate()
     account = make_account(db)
     db.dispose()
-    port, log = _free_port(), tmp_path / "server.log"
+    port, log = free_port(), tmp_path / "server.log"
     base = f"http://127.0.0.1:{port}"
     with Receiver() as receiver:
         # The first attempt is held (longer than the test runs): the server dies with it in flight.
         receiver.reply(Reply(delay_s=120))
-        server = _start(url, port, log)
+        server = serve(url, port, log, TRUNKLINE_WEBHOOK_ALLOW_PRIVATE="true")
         try:
             with httpx.Client(base_url=base, auth=account.auth, timeout=10) as client:
                 placed = client.post(
@@ -88,7 +48,7 @@ def test_a_callback_claimed_by_a_killed_server_is_sent_soon_after_the_restart(tm
             server.send_signal(signal.SIGKILL)
             server.wait(timeout=10)
 
-        server = _start(url, port, log)
+        server = serve(url, port, log, TRUNKLINE_WEBHOOK_ALLOW_PRIVATE="true")
         restarted = time.monotonic()
         try:
             requests = receiver.wait_for(2, timeout=10)

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
@@ -60,6 +61,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # anyio lets up to 40 threads run store work; each keeps its stack and can hold a connection
+        # with its page cache, so an unbounded pool let memory creep with load.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         await server.start()
         try:
             yield
