@@ -30,6 +30,10 @@ def normalise_url(url: str) -> str:
     return url
 
 
+SQLITE_CACHE_KIB = 2048
+"""Each SQLite connection's page cache (see ``_sqlite_pragmas``)."""
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # SQLAlchemy emits BEGIN itself (``_sqlite_begin``), so that a write transaction can take the
     # write lock up front; the driver's own implicit BEGIN would not let it.
@@ -42,7 +46,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # 2 MiB of pages per connection (SQLite's own default); the OS page cache, shared by every
     # connection and not counted in the process's memory, holds the rest of a hot store. At 8 MiB
     # a dozen connections on a large store held ~100 MB between them.
-    cursor.execute("PRAGMA cache_size=-2048")
+    cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cursor.close()
 
 
