@@ -30,6 +30,9 @@ local kinds = {
     return wrk.format("POST", v1 .. "/connect.json", form, body)
   end,
 }
+-- MIX=reads leaves the connects out, MIX=connects keeps only them (to find which part grows).
+local mix = os.getenv("MIX")
+if mix == "reads" then table.remove(kinds) elseif mix == "connects" then kinds = {kinds[#kinds]} end
 request = function()
   i = i % #sids + 1
   n = n % #kinds + 1

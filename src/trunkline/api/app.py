@@ -33,6 +33,7 @@ from trunkline.api.rate_limit import RateLimiter
 from trunkline.config import Settings
 from trunkline.domain.errors import TrunklineError
 from trunkline.engine.calls.engine import CallbackRenderer
+from trunkline.native_memory import limit_arenas
 from trunkline.services.composition import Database, Server, build_server, open_database
 
 DIALECTS: tuple[Dialect, ...] = (
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         # anyio lets up to 40 threads run store work; each keeps its stack and can hold a connection
         # with its page cache, so an unbounded pool let memory creep with load.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
+        limit_arenas()  # before the worker threads start: see ``trunkline.native_memory``
         await server.start()
         try:
             yield

@@ -28,15 +28,15 @@ the batch meanwhile; on two cores that hides most of the Python time (45 s -> 36
 
 from __future__ import annotations
 
-import ctypes
 import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from itertools import islice
 from operator import attrgetter
 from typing import Any, Protocol
 
 from trunkline.domain.calls.model import Call
+from trunkline.native_memory import return_freed_memory
 from trunkline.store.call_counts import rebuild as rebuild_call_counts
 from trunkline.store.database import Database
 from trunkline.store.schema.call_rollups import call_counts, call_value_counts
@@ -216,19 +216,10 @@ def _load_sqlite(
     finally:
         # Closed, not pooled: its page cache held loading pages a server would carry on holding.
         pooled.invalidate()
-        _return_freed_memory()
+        # The freed cache and batches back to the system (``trunkline.native_memory``): without it
+        # a first start on a 1M-call store, which loads the demo account, kept its peak.
+        return_freed_memory()
     return loaded
-
-
-def _return_freed_memory() -> None:
-    """Hand the heap pages the load freed (the page cache, the batches' rows) back to the OS.
-
-    glibc returns freed memory only from the top of the heap on its own, so after a load the
-    process kept its peak: a server's first start, which loads the demo account, held ~170 MB more
-    than the next start. ``malloc_trim`` releases the free pages anywhere in the heap; elsewhere
-    than glibc there is nothing to do."""
-    with suppress(OSError, AttributeError):
-        ctypes.CDLL(None).malloc_trim(0)
 
 
 def _copy_rows(cur: Any, table: str, columns: tuple[str, ...], rows: Sequence[tuple[Any, ...]]) -> None:
@@ -264,7 +255,7 @@ def _load_postgresql(
             conn.commit()
     finally:
         pooled.close()
-        _return_freed_memory()
+        return_freed_memory()
     return loaded
 
 
