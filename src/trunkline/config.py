@@ -103,6 +103,13 @@ class Settings(BaseSettings):
     engine_batch_size: int = Field(
         500, ge=1, description="Calls the engine advances per database transaction."
     )
+    worker_threads: int = Field(
+        8,
+        ge=1,
+        le=256,
+        description="Threads that run store work off the event loop (anyio's default is 40). Each "
+        "one can hold a database connection, so this bounds the server's memory under load.",
+    )
     admin_token: str | None = Field(
         None,
         description="Bearer token of the admin API (/admin/…). When unset, one is generated at start "

@@ -30,7 +30,7 @@ from trunkline.store.bulk_load import load_calls
 from trunkline.store.call_runs import CallRunStore
 from trunkline.store.call_writes import NewRun
 from trunkline.store.calls import CallStore
-from trunkline.store.database import Database
+from trunkline.store.database import SQLITE_CACHE_KIB, Database
 from trunkline.store.schema.calls import call_legs, calls
 
 NOW = 1_760_000_000_000  # 2025-10-09 14:23:20 IST
@@ -352,7 +352,7 @@ def test_a_sqlite_load_refreshes_statistics_and_restores_the_connection_settings
             )
             for conn in pooled
         }
-    assert settings == {(1, -8192)}  # as database.py sets them on connect
+    assert settings == {(1, -SQLITE_CACHE_KIB)}  # as database.py sets them on connect
 
 
 def test_loading_nothing_loads_nothing(db: Database, acme: Account) -> None:

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
@@ -33,6 +34,7 @@ from trunkline.api.rate_limit import RateLimiter
 from trunkline.config import Settings
 from trunkline.domain.errors import TrunklineError
 from trunkline.engine.calls.engine import CallbackRenderer
+from trunkline.native_memory import limit_arenas
 from trunkline.services.composition import Database, Server, build_server, open_database
 
 DIALECTS: tuple[Dialect, ...] = (
@@ -61,6 +63,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # anyio lets up to 40 threads run store work; each keeps its stack and can hold a connection
+        # with its page cache, so an unbounded pool let memory creep with load.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
+        limit_arenas()  # before the worker threads start: see ``trunkline.native_memory``
         await server.start()
         try:
             yield

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
+import anyio.to_thread
+
 from trunkline.config import Settings
 from trunkline.domain.calls.cursor import CursorCodec
 from trunkline.domain.calls.pricing import RateTable
@@ -32,6 +34,7 @@ from trunkline.services.archive.sync import SyncService
 from trunkline.services.calls import CallsService
 from trunkline.services.credentials import Authenticator
 from trunkline.services.flows import FlowService, NetworkParts
+from trunkline.services.leases import LeaseService, new_instance_id
 from trunkline.services.numbers import NumberService
 from trunkline.services.recordings import RecordingService
 from trunkline.services.sandbox import SandboxService, SandboxStores, StoredSandbox
@@ -93,8 +96,11 @@ class Server:
     passthru: PassthruRequester
     placing: CallService
     lookup: CallLookup
+    leases: LeaseService
 
     async def start(self) -> None:
+        # Before the workers claim: leases a killed process left behind come back at once.
+        await anyio.to_thread.run_sync(self.leases.on_start)
         self.engine.start()
         self.deliverer.start()
         self.passthru.start()
@@ -127,12 +133,14 @@ def build_server(settings: Settings, db: Database, renderers: Mapping[str, Callb
     agent_store = AgentStore(db)
     runs.writes.observers.extend([TrackingObserver(), agent_store])
     webhooks = WebhookStore(db)
+    instance_id = new_instance_id()
     deliverer = WebhookDeliverer(
         webhooks,
         timeout_s=settings.webhook_timeout_seconds,
         retries=settings.webhook_retries,
         backoff_s=settings.webhook_backoff_seconds,
         allow_private=settings.webhook_allow_private,
+        holder=instance_id,
     )
     flow_store, traffic, flow_requests = FlowStore(db), TrafficStore(db), FlowRequestStore(db)
 
@@ -148,6 +156,7 @@ def build_server(settings: Settings, db: Database, renderers: Mapping[str, Callb
         public_url=settings.public_url,
         allow_private=settings.webhook_allow_private,
         on_reply=due_at,
+        holder=instance_id,
     )
     engine = CallEngine(
         db,
@@ -204,7 +213,8 @@ def build_server(settings: Settings, db: Database, renderers: Mapping[str, Callb
         ),
     )
     services.numbers.ensure_seed()
-    return Server(services, engine, deliverer, passthru, placing, lookup)
+    leases = LeaseService(instance_id, webhooks, flow_requests, sole_process=db.is_sqlite)
+    return Server(services, engine, deliverer, passthru, placing, lookup, leases)
 
 
 class CommandServices:

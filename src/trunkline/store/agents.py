@@ -171,7 +171,8 @@ class AgentStore:
         values = {"account_id": account_id, "call_sid": call_sid, "contact_uri": from_number}
         if self._call_agent_sql is not None:
             sql, names = self._call_agent_sql
-            row = self._db.point_connection().execute(sql, tuple(values[n] for n in names)).fetchone()
+            with self._db.point_read() as connection:
+                row = connection.execute(sql, tuple(values[n] for n in names)).fetchone()
         else:
             with self._db.read() as conn:
                 row = conn.execute(_CALL_AGENT, values).first()

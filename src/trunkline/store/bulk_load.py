@@ -36,6 +36,7 @@ from operator import attrgetter
 from typing import Any, Protocol
 
 from trunkline.domain.calls.model import Call
+from trunkline.native_memory import return_freed_memory
 from trunkline.store.call_counts import rebuild as rebuild_call_counts
 from trunkline.store.database import Database
 from trunkline.store.schema.call_rollups import call_counts, call_value_counts
@@ -50,9 +51,11 @@ _LEG_COLUMNS = ("call_id", "leg_id", "number", "status", "on_call_duration", "an
 _call_values = attrgetter(*_CALL_FIELDS)
 _NEXT_ID = f"SELECT coalesce(max(id), 0) + 1 FROM {calls.name}"
 
-_SQLITE_LOAD_CACHE_KIB = 262_144
-"""Page cache for the loading connection (256 MiB): the unique index on random Sids is written all
-over, and keeping it in memory is what keeps a million-call load well under a minute."""
+_SQLITE_LOAD_CACHE_KIB = 65_536
+"""Page cache for the loading connection (64 MiB): the unique index on random Sids is written all
+over, and keeping most of it in memory is what keeps a million-call load near a minute. It was
+256 MiB, which ``ANALYZE`` then filled from the whole store: a first start on a million calls held
+403 MB, a seed peaked at 444 MB. The connection is closed after the load, so the cache goes with it."""
 
 OnBatch = Callable[[int], None]
 
@@ -201,15 +204,21 @@ def _load_sqlite(
                 loaded += batch.count
                 if on_batch is not None:
                     on_batch(batch.count)
-            if loaded:
-                _rebuild_counts(db, account_id)
-                conn.execute("ANALYZE")
-                conn.commit()
         finally:
             conn.execute(f"PRAGMA synchronous={int(synchronous)}")
             conn.execute(f"PRAGMA cache_size={int(cache_size)}")
+        if loaded:
+            _rebuild_counts(db, account_id)
+            # With the connection's usual small cache: ANALYZE reads every table and index, and
+            # would otherwise leave the store's pages in the large loading cache.
+            conn.execute("ANALYZE")
+            conn.commit()
     finally:
-        pooled.close()
+        # Closed, not pooled: its page cache held loading pages a server would carry on holding.
+        pooled.invalidate()
+        # The freed cache and batches back to the system (``trunkline.native_memory``): without it
+        # a first start on a 1M-call store, which loads the demo account, kept its peak.
+        return_freed_memory()
     return loaded
 
 
@@ -246,6 +255,7 @@ def _load_postgresql(
             conn.commit()
     finally:
         pooled.close()
+        return_freed_memory()
     return loaded
 
 

@@ -143,12 +143,12 @@ class _SqliteLookup(CallLookup):
         return self._read(sids)  # on the loop: see the module's docstring
 
     def _read(self, sids: list[str]) -> list[Row]:
-        execute = self._db.point_connection().execute
-        rows = [execute(self._SQL, (sid,)).fetchone() for sid in sids]
+        with self._db.point_read() as connection:
+            rows = [connection.execute(self._SQL, (sid,)).fetchone() for sid in sids]
         return [row for row in rows if row is not None]
 
     def _reset(self) -> None:
-        self._db.close_point_connection()  # the next read opens a fresh one
+        self._db.close_point_reads()  # the next read opens a fresh one (a failed one was closed)
 
 
 def call_lookup(db: Database) -> CallLookup:

@@ -122,23 +122,25 @@ def row_to_call(row: Sequence[Any], account_sid: str) -> Call:
 class CallStore:
     def __init__(self, db: Database) -> None:
         self._db = db
-        # Run on the pinned sqlite3 connection, past SQLAlchemy (see ``Database.point_connection``).
+        # Run on a lent sqlite3 connection, past SQLAlchemy (see ``Database.point_read``).
         self._point = CompiledStatement(_GET_ONE, db.engine.dialect) if db.is_sqlite else None
         self._point_legs = CompiledStatement(_LEGS_OF_ONE, db.engine.dialect) if db.is_sqlite else None
 
     def get(self, account_id: int, account_sid: str, sid: str, with_legs: bool = False) -> Call | None:
         if self._point is not None and self._point_legs is not None:
-            connection = self._db.point_connection()
-            row = connection.execute(
-                self._point.sql, self._point.params({"account_id": account_id, "sid": sid})
-            ).fetchone()
-            if row is None:
-                return None
-            call = row_to_call(row, account_sid)
-            if with_legs:
-                legs = connection.execute(self._point_legs.sql, self._point_legs.params({"call_id": row[0]}))
-                call.legs = [Leg(*leg[1:]) for leg in legs]
-            return call
+            with self._db.point_read() as connection:
+                row = connection.execute(
+                    self._point.sql, self._point.params({"account_id": account_id, "sid": sid})
+                ).fetchone()
+                if row is None:
+                    return None
+                call = row_to_call(row, account_sid)
+                if with_legs:
+                    legs = connection.execute(
+                        self._point_legs.sql, self._point_legs.params({"call_id": row[0]})
+                    )
+                    call.legs = [Leg(*leg[1:]) for leg in legs]
+                return call
         with self._db.read() as conn:
             found = conn.execute(_GET_ONE, {"account_id": account_id, "sid": sid}).first()
             if found is None:

@@ -30,6 +30,10 @@ def normalise_url(url: str) -> str:
     return url
 
 
+SQLITE_CACHE_KIB = 2048
+"""Each SQLite connection's page cache (see ``_sqlite_pragmas``)."""
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # SQLAlchemy emits BEGIN itself (``_sqlite_begin``), so that a write transaction can take the
     # write lock up front; the driver's own implicit BEGIN would not let it.
@@ -39,7 +43,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.execute("PRAGMA cache_size=-8192")  # 8 MiB per connection; the OS page cache does the rest
+    # 2 MiB of pages per connection (SQLite's own default); the OS page cache, shared by every
+    # connection and not counted in the process's memory, holds the rest of a hot store. At 8 MiB
+    # a dozen connections on a large store held ~100 MB between them.
+    cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cursor.close()
 
 
@@ -52,11 +59,20 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+_POINT_IDLE = 2
+"""Point-read connections kept open between reads: the event loop and one thread, typically."""
+
+_SQLITE_POOL, _SQLITE_OVERFLOW = 4, 8
+"""At most 12 SQLite connections: the worker threads (``TRUNKLINE_WORKER_THREADS``, 8 by default),
+the event loop and the idle point-read connections, each with its page cache."""
+
+
 class Database:
     """The engine and what is known about it; one per process."""
 
     def __init__(self, url: str) -> None:
-        self._pinned = threading.local()
+        self._point_lock = threading.Lock()
+        self._point_idle: list[Any] = []
         self.url = normalise_url(url)
         parsed = make_url(self.url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
@@ -64,7 +80,10 @@ class Database:
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             self.engine: Engine = create_engine(
-                self.url, connect_args={"check_same_thread": False}, pool_size=4, max_overflow=8
+                self.url,
+                connect_args={"check_same_thread": False},
+                pool_size=_SQLITE_POOL,
+                max_overflow=_SQLITE_OVERFLOW,
             )
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
@@ -118,23 +137,39 @@ class Database:
                 conn.execute(meta.insert().values(key="secret_key", value=value))
         return bytes.fromhex(value)
 
-    def point_connection(self) -> Any:
-        """The sqlite3 connection pinned to the calling thread, for primary-key reads
-        on the hot path: SQLAlchemy's per-execution overhead (~50 µs) would be most of a request.
-        Outside a transaction, SQLite in WAL mode reads the newest committed data."""
-        assert self.is_sqlite, "point reads bypass the pool only on SQLite"
-        connection = getattr(self._pinned, "connection", None)
-        if connection is None:
-            connection = self._pinned.connection = self.engine.raw_connection()
-        return connection.driver_connection
+    @contextmanager
+    def point_read(self) -> Iterator[Any]:
+        """A sqlite3 connection for primary-key reads on the hot path, past SQLAlchemy, whose
+        per-execution overhead (~50 µs) would be most of a request. Outside a transaction, SQLite
+        in WAL mode reads the newest committed data.
 
-    def close_point_connection(self) -> None:
-        """Close the calling thread's pinned connection, if it has one."""
-        connection = getattr(self._pinned, "connection", None)
-        if connection is not None:
+        The connection is lent, not pinned to the thread: a few stay open for the next read
+        (``_POINT_IDLE``) and the rest go back to the pool, so the connections (and their page
+        caches) are bounded by how many reads run at once, not by how many threads ever read.
+        A read that fails closes its connection, in case the failure was the connection's."""
+        assert self.is_sqlite, "point reads bypass the pool only on SQLite"
+        with self._point_lock:
+            connection = self._point_idle.pop() if self._point_idle else None
+        if connection is None:
+            connection = self.engine.raw_connection()
+        try:
+            yield connection.driver_connection
+        except BaseException:
+            connection.invalidate()
+            raise
+        with self._point_lock:
+            if len(self._point_idle) < _POINT_IDLE:
+                self._point_idle.append(connection)
+                return
+        connection.close()
+
+    def close_point_reads(self) -> None:
+        """Close the idle point-read connections (the next read opens a fresh one)."""
+        with self._point_lock:
+            idle, self._point_idle = self._point_idle, []
+        for connection in idle:
             connection.close()
-            self._pinned.connection = None
 
     def dispose(self) -> None:
-        self.close_point_connection()
+        self.close_point_reads()
         self.engine.dispose()

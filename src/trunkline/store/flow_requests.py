@@ -87,8 +87,10 @@ class FlowRequestStore:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def claim_due(self, wall_now: int, limit: int, lease_ms: int) -> list[FlowRequest]:
-        """Pending requests nobody holds, leased to the caller until ``wall_now + lease_ms``."""
+    def claim_due(
+        self, wall_now: int, limit: int, lease_ms: int, holder: str | None = None
+    ) -> list[FlowRequest]:
+        """Pending requests nobody holds, leased to ``holder`` until ``wall_now + lease_ms``."""
         free = and_(
             flow_requests.c.state == PENDING,
             or_(flow_requests.c.lease_until.is_(None), flow_requests.c.lease_until <= wall_now),
@@ -102,9 +104,26 @@ class FlowRequestStore:
                 conn.execute(
                     update(flow_requests)
                     .where(flow_requests.c.id.in_([r.id for r in claimed]))
-                    .values(lease_until=wall_now + lease_ms)
+                    .values(lease_until=wall_now + lease_ms, lease_holder=holder)
                 )
         return claimed
+
+    def take_back_leases(self, holders: Sequence[str] | None = None) -> int:
+        """Free the pending requests leased to ``holders`` (every lease when ``None``, which also
+        frees leases from before they named a holder): their holder is gone, so they are made
+        again now rather than when the lease runs out. Returns how many."""
+        table = flow_requests
+        held = (
+            table.c.lease_until.is_not(None) if holders is None else table.c.lease_holder.in_(list(holders))
+        )
+        with self._db.write() as conn:
+            return int(
+                conn.execute(
+                    update(table)
+                    .where(table.c.state == PENDING, held)
+                    .values(lease_until=None, lease_holder=None)
+                ).rowcount
+            )
 
     def complete(
         self,
@@ -121,7 +140,13 @@ class FlowRequestStore:
             done = conn.execute(
                 update(flow_requests)
                 .where(flow_requests.c.id == request.id, flow_requests.c.state == PENDING)
-                .values(state=DONE, response_status=status, error=error, duration_ms=duration_ms)
+                .values(
+                    state=DONE,
+                    response_status=status,
+                    error=error,
+                    duration_ms=duration_ms,
+                    lease_holder=None,
+                )
             )
             if done.rowcount != 1:
                 return None

@@ -4,7 +4,9 @@
 transaction that changes the call, so a crash can delay a callback but never lose it. A worker then
 ``claim_due``s a batch, which pushes each row's ``next_attempt_at`` one lease into the future: no
 other worker (or process) takes a delivery while it is in flight, and one whose worker died comes
-due again when the lease runs out. Delivery is therefore at least once.
+due again when the lease runs out. Delivery is therefore at least once. A lease names its holder
+(``lease_holder``, the claiming server's instance id), so that leases a dead process left behind can be
+taken back at once (``take_back_leases``) instead of being waited out.
 """
 
 from __future__ import annotations
@@ -119,8 +121,8 @@ class WebhookStore:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def claim_due(self, now_ms: int, limit: int, lease_ms: int) -> list[Delivery]:
-        """Take up to ``limit`` due deliveries, oldest due first, leasing them for ``lease_ms``.
+    def claim_due(self, now_ms: int, limit: int, lease_ms: int, holder: str | None = None) -> list[Delivery]:
+        """Take up to ``limit`` due deliveries, oldest due first, leasing them to ``holder`` for ``lease_ms``.
 
         A delivery waits while an earlier one of its call is pending, so a receiver never sees
         ``terminal`` before ``answered``. On PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets concurrent
@@ -148,7 +150,7 @@ class WebhookStore:
                 conn.execute(
                     table.update()
                     .where(table.c.id.in_([row.id for row in rows]))
-                    .values(next_attempt_at=now_ms + lease_ms)
+                    .values(next_attempt_at=now_ms + lease_ms, lease_holder=holder)
                 )
         return rows
 
@@ -183,6 +185,7 @@ class WebhookStore:
                     state=state,
                     next_attempt_at=next_attempt_at if state == PENDING else None,
                     last_response_status=attempt.response_status,
+                    lease_holder=None,
                 )
             )
 
@@ -194,7 +197,24 @@ class WebhookStore:
         table = webhook_deliveries
         with self._db.write() as conn:
             conn.execute(
-                table.update().where(table.c.id.in_(list(delivery_ids)), *_DUE).values(next_attempt_at=now_ms)
+                table.update()
+                .where(table.c.id.in_(list(delivery_ids)), *_DUE)
+                .values(next_attempt_at=now_ms, lease_holder=None)
+            )
+
+    def take_back_leases(self, now_ms: int, holders: Sequence[str] | None = None) -> int:
+        """Make the deliveries leased to ``holders`` (to anyone when ``None``) due at once, unheld:
+        their holder is gone, so waiting out its lease would only make the callbacks late. Returns
+        how many. A lease from before leases named their holder has none and still runs out."""
+        table = webhook_deliveries
+        held = (
+            table.c.lease_holder.is_not(None) if holders is None else table.c.lease_holder.in_(list(holders))
+        )
+        with self._db.write() as conn:
+            return int(
+                conn.execute(
+                    table.update().where(*_DUE, held).values(next_attempt_at=now_ms, lease_holder=None)
+                ).rowcount
             )
 
     def next_due_at(self) -> int | None:
@@ -248,6 +268,6 @@ class WebhookStore:
             changed = conn.execute(
                 table.update()
                 .where(table.c.id == delivery_id)
-                .values(state=PENDING, attempts=0, next_attempt_at=now_ms)
+                .values(state=PENDING, attempts=0, next_attempt_at=now_ms, lease_holder=None)
             ).rowcount
         return bool(changed)

@@ -44,8 +44,10 @@ class PassthruRequester:
         on_reply: Callable[[int], None],
         wall_clock: Callable[[], int] = now_ms,
         concurrency: int = 16,
+        holder: str | None = None,
     ) -> None:
         self._store, self._clock, self._wall = store, clock, wall_clock
+        self._holder = holder  # this process's name on the requests it claims (``services.leases``)
         self._public_url = public_url.rstrip("/")
         self._allow_private, self._on_reply, self._concurrency = allow_private, on_reply, concurrency
         self._client: httpx.AsyncClient | None = None
@@ -56,7 +58,7 @@ class PassthruRequester:
     async def run_pending(self) -> int:
         """Make every pending request now and hand the answers to their calls; returns how many."""
         batch = await anyio.to_thread.run_sync(
-            self._store.claim_due, self._wall(), self._concurrency, _LEASE_MS
+            self._store.claim_due, self._wall(), self._concurrency, _LEASE_MS, self._holder
         )
         await asyncio.gather(*(self._handle(request) for request in batch))
         return len(batch)

@@ -75,8 +75,11 @@ class WebhookDeliverer:
         allow_private: bool,
         wall_clock: Callable[[], int] = now_ms,
         concurrency: int = 32,
+        holder: str | None = None,
     ) -> None:
         self._store, self._wall = store, wall_clock
+        # This process's name on the deliveries it claims (``services.leases``).
+        self._holder = holder
         self._timeout_s, self._retries, self._backoff_s = timeout_s, retries, backoff_s
         self._allow_private, self._concurrency = allow_private, concurrency
         # Long enough to wait for a slot and then a whole attempt; a dead worker's claims return after it.
@@ -98,7 +101,9 @@ class WebhookDeliverer:
         return len(batch)
 
     async def _claim(self, limit: int) -> list[Delivery]:
-        batch = await anyio.to_thread.run_sync(self._store.claim_due, self._wall(), limit, self._lease_ms)
+        batch = await anyio.to_thread.run_sync(
+            self._store.claim_due, self._wall(), limit, self._lease_ms, self._holder
+        )
         self._unsent.update(delivery.id for delivery in batch)
         return batch
 

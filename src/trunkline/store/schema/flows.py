@@ -31,6 +31,7 @@ flow_requests = Table(
     Column("timeout_ms", Integer, nullable=False),
     Column("state", String(16), nullable=False),  # pending | done
     Column("lease_until", BigInteger),  # wall clock
+    Column("lease_holder", String(64)),  # the server process holding the lease; NULL when none
     Column("response_status", Integer),
     Column("error", Text),
     Column("duration_ms", Integer),

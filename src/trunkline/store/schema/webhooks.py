@@ -24,6 +24,9 @@ webhook_deliveries = Table(
     Column("next_attempt_at", BigInteger),
     Column("created_at", BigInteger, nullable=False),
     Column("last_response_status", Integer),
+    # The server process (``Server.instance_id``) that claimed the row and holds it until
+    # ``next_attempt_at``; NULL when nobody does. A starting server takes back a dead one's leases.
+    Column("lease_holder", String(64)),
     Index("ix_webhook_deliveries_due", "state", "next_attempt_at"),
     Index("ix_webhook_deliveries_call", "call_id"),
 )
