@@ -25,6 +25,7 @@ from trunkline.api.admin.agents_routes import router as agents_router
 from trunkline.api.admin.flows_routes import router as flows_router
 from trunkline.api.admin.routes import router as admin_router
 from trunkline.api.admin.tracking_routes import router as tracking_router
+from trunkline.api.allow import allowed_methods
 from trunkline.api.answered_errors import StopAnsweredErrors
 from trunkline.api.dialect import Dialect
 from trunkline.api.openapi_document import build_document
@@ -123,15 +124,16 @@ def document() -> dict[str, Any]:
     return _document_of(app)
 
 
-async def _admin_http_error(_: Request, exc: Exception) -> JSONResponse:
+async def _admin_http_error(request: Request, exc: Exception) -> JSONResponse:
     """Unknown paths and wrong methods in the admin envelope too, a 405 with its ``Allow``."""
     assert isinstance(exc, StarletteHTTPException)
     codes = {404: "not-found", 405: "method-not-allowed"}
     code = codes.get(exc.status_code, "http-error")
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = allowed_methods(request.app.routes, request.scope) or headers.get("Allow", "")
     return JSONResponse(
-        {"error": {"code": code, "message": str(exc.detail)}},
-        status_code=exc.status_code,
-        headers=dict(exc.headers or {}),
+        {"error": {"code": code, "message": str(exc.detail)}}, status_code=exc.status_code, headers=headers
     )
 
 
