@@ -7,6 +7,7 @@ that no other test asks for."""
 from __future__ import annotations
 
 import copy
+import xml.etree.ElementTree as ET
 
 import httpx
 import pytest
@@ -107,3 +108,11 @@ def test_the_check_fails_an_answer_the_document_does_not_describe(
             del wrong["paths"][f"{V1}/Calls/{{call_sid}}.json"]["get"]["responses"]["404"]
             check.document = ConformanceCheck(wrong).document
             strict.get(f"/v1/Accounts/{account.sid}/Calls/{'a' * 32}.json", auth=account.auth)
+
+
+def test_an_xml_error_echoing_a_control_character_is_well_formed(
+    client: httpx.Client, account: AccountFixture
+) -> None:
+    answer = client.get(f"/v1/Accounts/{account.sid}/Calls", params={"Sid": "\x08"}, auth=account.auth)
+    assert answer.status_code == 400
+    assert "\ufffd" in ET.fromstring(answer.content).findtext("RestException/Message", "")

@@ -76,8 +76,7 @@ def main() -> None:
     """Print the document of a server with the default settings (no store is opened)."""
     from trunkline.api.app import document  # the app module imports every dialect
 
-    json.dump(document(), sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
+    sys.stdout.write(json.dumps(document(), indent=2, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":

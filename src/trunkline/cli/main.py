@@ -9,6 +9,7 @@ from trunkline.cli.agents import agents_app
 from trunkline.cli.flows import flows_app, inbound_app, traffic_app
 from trunkline.cli.network import clock_app, scenario_app
 from trunkline.cli.numbering import dnd_app, numbering_app
+from trunkline.cli.openapi import openapi_command
 from trunkline.cli.seed import seed_command
 from trunkline.cli.serve import serve
 from trunkline.cli.tracking import properties_app
@@ -26,6 +27,7 @@ app.add_typer(flows_app, name="flows")
 app.add_typer(inbound_app, name="inbound")
 app.add_typer(traffic_app, name="traffic")
 app.add_typer(properties_app, name="properties")
+app.command("openapi")(openapi_command)
 
 if __name__ == "__main__":
     app()

@@ -7,6 +7,7 @@ the same two formats, are ``errors.py``'s.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 from xml.sax.saxutils import escape
@@ -21,6 +22,9 @@ from trunkline.domain.clock import ms_to_ist
 from trunkline.domain.numbers.phone import to_v1
 from trunkline.domain.recordings.signed_links import presign
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 cannot hold even escaped; an error message echoing one (``Sid=%08``) would
+make the whole answer unreadable, so each becomes U+FFFD."""
 _XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<TwilioResponse>'
 JSON_TYPE = "application/json"
 XML_TYPE = "application/xml"
@@ -116,7 +120,7 @@ def _xml(parts: list[str], name: str, value: Any) -> None:
     elif isinstance(value, bool):
         parts.append(f"<{name}>{'true' if value else 'false'}</{name}>")
     else:
-        parts.append(f"<{name}>{escape(str(value))}</{name}>")
+        parts.append(f"<{name}>{escape(_NOT_XML.sub(chr(0xFFFD), str(value)))}</{name}>")
 
 
 def to_xml(document: Mapping[str, Any]) -> bytes:
