@@ -33,24 +33,29 @@ ERROR_TEXT: dict[int, str] = {
 }
 """What each error status means, whatever the dialect's envelope."""
 
-_INT_HEADER = {"schema": {"type": "string", "pattern": "^[0-9]+$"}}
+def _int_header(description: str, example: str) -> dict[str, Any]:
+    schema = {"type": "string", "pattern": "^[0-9]+$"}
+    return {"schema": schema, "description": description, "example": example}
+
+
 RATE_HEADERS: dict[str, Any] = {
-    "X-RateLimit-Limit": {**_INT_HEADER, "description": "Requests allowed per minute."},
-    "X-RateLimit-Remaining": {**_INT_HEADER, "description": "Requests left in this minute."},
-    "X-RateLimit-Reset": {**_INT_HEADER, "description": "Seconds until the allowance is full again."},
+    "X-RateLimit-Limit": _int_header("Requests allowed per minute.", "200"),
+    "X-RateLimit-Remaining": _int_header("Requests left in this minute.", "199"),
+    "X-RateLimit-Reset": _int_header("Seconds until the allowance is full again.", "1"),
 }
 """Headers of every rate-limited answer while the limit is on (``TRUNKLINE_RATE_LIMIT_PER_MINUTE``)."""
 REQUEST_ID_HEADER: dict[str, Any] = {
     "X-Request-Id": {
         "schema": {"type": "string"},
         "description": "The request's id, as logged; echoed when the client sends one.",
+        "example": "6f1c1f5e6a2e4d8c9a557472756e6b6c",
     }
 }
 STATUS_HEADERS: dict[int, dict[str, Any]] = {
     401: {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "`Basic realm=\"Trunkline\"`."}},
     405: {"Allow": {"schema": {"type": "string"}, "description": "The methods this path takes."}},
     429: {
-        "Retry-After": {**_INT_HEADER, "description": "Seconds to wait before trying again."},
+        "Retry-After": _int_header("Seconds to wait before trying again.", "1"),
         **RATE_HEADERS,
     },
 }

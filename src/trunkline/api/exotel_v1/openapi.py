@@ -150,6 +150,9 @@ class _Operations:
 
 
 def v1_paths(components: Components) -> dict[str, Any]:
+    """Each ``.json`` path comes after the bare path it also matches: mock servers (Prism) that
+    cannot tell two templated paths apart take the later one, and the JSON form is the one most
+    clients use."""
     ops = _Operations(components)
     bulk = [_query(spec.name, spec.description, spec.example) for spec in FILTERS]
     base = "/v1/Accounts/{account_sid}"
@@ -166,17 +169,17 @@ def v1_paths(components: Components) -> dict[str, Any]:
         f"{base}/Calls": ops.get(
             "v1_calls_list_xml", list_summary, bulk, V1CallsPage, as_json=False, xml_body=V1CallsPageXml
         ),
-        f"{base}/Calls/{{call_sid}}.json": ops.get(
-            "v1_calls_get", details, [_CALL_SID, *_DETAIL_PARAMS], V1CallAnswer, as_json=True
-        ),
         f"{base}/Calls/{{call_sid}}": ops.get(
             "v1_calls_get_xml", details, [_CALL_SID, *_DETAIL_PARAMS], V1CallAnswer, as_json=False
         ),
-        f"{base}/Calls.json/{{call_sid}}": legacy,
-        f"{base}/Numbers/{{number}}.json": ops.get(
-            "v1_numbers_get", number, [_NUMBER], V1NumberAnswer, as_json=True
+        f"{base}/Calls/{{call_sid}}.json": ops.get(
+            "v1_calls_get", details, [_CALL_SID, *_DETAIL_PARAMS], V1CallAnswer, as_json=True
         ),
+        f"{base}/Calls.json/{{call_sid}}": legacy,
         f"{base}/Numbers/{{number}}": ops.get(
             "v1_numbers_get_xml", number, [_NUMBER], V1NumberAnswer, as_json=False
+        ),
+        f"{base}/Numbers/{{number}}.json": ops.get(
+            "v1_numbers_get", number, [_NUMBER], V1NumberAnswer, as_json=True
         ),
     }
