@@ -34,7 +34,7 @@ class AdminError(TypedDict):
     error: AdminErrorBody
 
 
-_ADMIN_ERRORS = (400, 401, 404, 405, 409)
+_ADMIN_ERRORS = (400, 401, 404, 405, 409, 413)
 _ADMIN_TEXT = {401: "No admin token, or a wrong one (`Authorization: Bearer <TRUNKLINE_ADMIN_TOKEN>`)"}
 
 
