@@ -18,6 +18,7 @@ import pytest
 from tests.support.calls_api import ADMIN
 from tests.support.factories import AccountFixture, make_account
 from tests.support.live_server import LiveServer, start_server
+from tests.support.openapi_conformance import conformance_check
 from tests.support.pg_cluster import PostgresCluster, find_bindir
 from tests.support.receiver import Receiver
 from trunkline.store.database import Database
@@ -86,8 +87,16 @@ def account(server: LiveServer) -> AccountFixture:
 
 @pytest.fixture
 def client(server: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.base_url, timeout=30) as http:
+    with checked_client(server.base_url, timeout=30) as http:
         yield http
+
+
+def checked_client(base_url: str, *, timeout: float) -> httpx.Client:
+    """A client of a live server whose every answer is checked against the server's OpenAPI
+    document (tests/support/openapi_conformance.py): the one place the suite proves the document."""
+    return httpx.Client(
+        base_url=base_url, timeout=timeout, event_hooks={"response": [conformance_check(base_url)]}
+    )
 
 
 @pytest.fixture
@@ -99,7 +108,7 @@ def engine_account(engine_server: LiveServer) -> AccountFixture:
 def engine_client(engine_server: LiveServer) -> Iterator[httpx.Client]:
     """A client of the virtual-clock server. It empties the network scenario afterwards: the server
     lives for the whole session, and one test's rules must not decide the next test's calls."""
-    with httpx.Client(base_url=engine_server.base_url, timeout=60) as http:
+    with checked_client(engine_server.base_url, timeout=60) as http:
         yield http
         http.put("/admin/scenario", json={"rules": []}, headers=ADMIN)
 

@@ -16,8 +16,8 @@ from typing import Any
 import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 import trunkline
@@ -27,8 +27,10 @@ from trunkline.api.admin.agents_routes import router as agents_router
 from trunkline.api.admin.flows_routes import router as flows_router
 from trunkline.api.admin.routes import router as admin_router
 from trunkline.api.admin.tracking_routes import router as tracking_router
+from trunkline.api.allow import allowed_methods
 from trunkline.api.answered_errors import StopAnsweredErrors
 from trunkline.api.dialect import Dialect
+from trunkline.api.openapi_document import build_document
 from trunkline.api.paths import NormalisePath
 from trunkline.api.rate_limit import RateLimiter
 from trunkline.config import Settings
@@ -75,36 +77,14 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             if owns_db:
                 db.dispose()
 
-    app = FastAPI(
-        title="Trunkline",
-        version=trunkline.__version__,
-        description="Self-hosted voice-call API speaking Exotel's dialects. Authenticate with HTTP Basic "
-        "(`api_key:api_token`, or the legacy `account_sid:api_token`).",
-        lifespan=lifespan,
-    )
+    app = FastAPI(title=TITLE, version=trunkline.__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.services = server.services
     app.state.admin_token = settings.admin_token or secrets.token_urlsafe(24)
-    app.include_router(admin_router)
-    app.include_router(accounts_router)
-    app.include_router(flows_router)
-    app.include_router(agents_router)
-    app.include_router(tracking_router)
-    app.add_exception_handler(TrunklineError, _admin_error)
-    app.add_exception_handler(RequestValidationError, _admin_validation_error)
+    _admin_api(app)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            schema = get_openapi(
-                title=app.title, version=app.version, description=app.description, routes=app.routes
-            )
-            paths = schema.setdefault("paths", {})
-            for dialect in DIALECTS:
-                paths.update(dialect.openapi_paths())
-            schema.setdefault("components", {}).setdefault("securitySchemes", {})["basic"] = {
-                "type": "http",
-                "scheme": "basic",
-            }
-            app.openapi_schema = schema
+            app.openapi_schema = _document_of(app)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -114,6 +94,55 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         dialect_app = dialect.build_app(server.services, limiter)
         dialects.update({prefix: dialect_app for prefix in dialect.prefixes})
     return NormalisePath(DialectDispatch(dialects, default=StopAnsweredErrors(app), server=server))
+
+
+TITLE = "Trunkline"
+DESCRIPTION = (
+    "Self-hosted voice-call API speaking Exotel's dialects. Authenticate with HTTP Basic "
+    "(`api_key:api_token`, or the legacy `account_sid:api_token`)."
+)
+
+
+def _admin_api(app: FastAPI) -> None:
+    """The admin API's routes and its error envelope, on the FastAPI app."""
+    app.include_router(admin_router)
+    app.include_router(accounts_router)
+    app.include_router(flows_router)
+    app.include_router(agents_router)
+    app.include_router(tracking_router)
+    app.add_exception_handler(TrunklineError, _admin_error)
+    app.add_exception_handler(RequestValidationError, _admin_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _admin_http_error)
+
+
+def _document_of(app: FastAPI) -> dict[str, Any]:
+    return build_document(
+        title=app.title,
+        version=app.version,
+        description=app.description,
+        routes=app.routes,
+        dialects=DIALECTS,
+    )
+
+
+def document() -> dict[str, Any]:
+    """The OpenAPI document ``/openapi.json`` serves, built without a store (``openapi.json``)."""
+    app = FastAPI(title=TITLE, version=trunkline.__version__, description=DESCRIPTION)
+    _admin_api(app)
+    return _document_of(app)
+
+
+async def _admin_http_error(request: Request, exc: Exception) -> JSONResponse:
+    """Unknown paths and wrong methods in the admin envelope too, a 405 with its ``Allow``."""
+    assert isinstance(exc, StarletteHTTPException)
+    codes = {404: "not-found", 405: "method-not-allowed"}
+    code = codes.get(exc.status_code, "http-error")
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = allowed_methods(request.app.routes, request.scope) or headers.get("Allow", "")
+    return JSONResponse(
+        {"error": {"code": code, "message": str(exc.detail)}}, status_code=exc.status_code, headers=headers
+    )
 
 
 async def _admin_error(_: Request, exc: Exception) -> JSONResponse:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.types import ASGIApp
 
+from trunkline.api.openapi_parts import Components
 from trunkline.config import Settings
 from trunkline.engine.calls.engine import CallbackRenderer
 
@@ -35,7 +36,7 @@ def _no_renderers(_: Settings) -> Mapping[str, CallbackRenderer]:
     return {}
 
 
-def _no_paths() -> dict[str, Any]:
+def _no_paths(_: Components) -> dict[str, Any]:
     return {}
 
 
@@ -49,4 +50,5 @@ class Dialect:
     """The dialect's app over the server's services and its per-account rate limit."""
     renderers: Callable[[Settings], Mapping[str, CallbackRenderer]] = field(default=_no_renderers)
     """Status-callback renderers by the dialect name a call was placed with (none: it places no calls)."""
-    openapi_paths: Callable[[], dict[str, Any]] = field(default=_no_paths)
+    openapi_paths: Callable[[Components], dict[str, Any]] = field(default=_no_paths)
+    """Its paths on the OpenAPI page; the schemas of its answers go to the ``Components`` given."""

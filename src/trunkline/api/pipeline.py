@@ -24,6 +24,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp
 
+from trunkline.api.allow import allowed_methods
 from trunkline.api.answered_errors import StopAnsweredErrors
 from trunkline.api.client_address import client_address
 from trunkline.api.rate_limit import RateLimiter
@@ -133,7 +134,8 @@ def dialect_app(
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         if exc.status_code == 405:
-            return errors.method_not_allowed(request, exc.headers or {})
+            allow = allowed_methods(routes, request.scope) or (exc.headers or {}).get("Allow", "")
+            return errors.method_not_allowed(request, {"Allow": allow})
         return errors.not_found(request)  # Starlette's routing raises only 404 and 405
 
     async def unexpected_error(request: Request, exc: Exception) -> Response:

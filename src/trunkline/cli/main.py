@@ -10,6 +10,7 @@ from trunkline.cli.export import calls_app
 from trunkline.cli.flows import flows_app, inbound_app, traffic_app
 from trunkline.cli.network import clock_app, scenario_app
 from trunkline.cli.numbering import dnd_app, numbering_app
+from trunkline.cli.openapi import openapi_command
 from trunkline.cli.seed import seed_command
 from trunkline.cli.serve import serve
 from trunkline.cli.sync import sync_command
@@ -30,6 +31,7 @@ app.add_typer(traffic_app, name="traffic")
 app.add_typer(properties_app, name="properties")
 app.add_typer(calls_app, name="calls")
 app.command("sync")(sync_command)
+app.command("openapi")(openapi_command)
 
 if __name__ == "__main__":
     app()

@@ -63,6 +63,12 @@ class SeedingService:
         everything = chain([] if first is None else [first], records)
         return SeedPlan(found.id, found.sid, calls, everything, tracked, property_sid)
 
+    @staticmethod
+    def sample(account_sid: str, exophones: list[str], calls: int, seed: int, at_ms: int) -> list[Call]:
+        """A seed's calls as of a fixed instant, stored nowhere: the same on every run (the
+        OpenAPI document's examples are rendered from them)."""
+        return list(generate_history(exophones, account_sid, calls, 30, seed, at_ms))
+
     def load(self, plan: SeedPlan, on_batch: Callable[[int], None] | None = None) -> int:
         """Load the plan's calls (bulk path); the calls loaded."""
         loaded = load_calls(self._db, plan.account_id, plan.records, on_batch=on_batch, along=plan.tracked)

@@ -13,6 +13,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from trunkline.api.exotel_ccm.bodies import CcmErrorEnvelope
 from trunkline.api.exotel_ccm.render import JSON, request_id
 from trunkline.api.pipeline import DialectErrors
 from trunkline.domain.agents.model import AgentUnavailable
@@ -78,7 +79,7 @@ def failure(
     description: str,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    body = {
+    body: CcmErrorEnvelope = {
         "request_id": request_id(),
         "method": method,
         "http_code": http,
@@ -129,8 +130,9 @@ def _not_found(request: Request) -> Response:
     return error_response(request.method, NotFound(f"No resource at {request.url.path}"))
 
 
-def _method_not_allowed(request: Request, _: Mapping[str, str]) -> Response:
-    return error_response(request.method, MethodNotAllowed(f"{request.method} is not allowed here"))
+def _method_not_allowed(request: Request, allow: Mapping[str, str]) -> Response:
+    exc = MethodNotAllowed(f"{request.method} is not allowed here")
+    return error_response(request.method, exc, dict(allow))
 
 
 def _internal_error(request: Request) -> Response:

@@ -1,8 +1,18 @@
-"""OpenAPI description of the CCM v2 routes (the page lists every dialect; see docs/ccm-v2.md)."""
+"""OpenAPI description of the CCM v2 routes (see docs/ccm-v2.md), with the answers' schemas generated
+from the TypedDicts the renderer returns (``bodies.py``)."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from trunkline.api.exotel_ccm.bodies import (
+    CcmCallDetailsEnvelope,
+    CcmErrorEnvelope,
+    CcmLegsEnvelope,
+    CcmMadeCallEnvelope,
+)
+from trunkline.api.openapi_examples import example_of
+from trunkline.api.openapi_parts import Components, error_responses, json_content, response, success_headers
 
 _TAG = ["Exotel CCM v2"]
 
@@ -19,12 +29,17 @@ def _path(name: str, description: str) -> dict[str, Any]:
 
 _ACCOUNT = _path("account_sid", "Your account SID; must match the credentials.")
 _CALL = _path("call_sid", "The call_sid from make-call (any call of the account).")
-_ERRORS = {
-    "400": {"description": "1001 mandatory field missing, 1002 invalid field, 1007 unparseable body"},
-    "401": {"description": "1010 missing or wrong credentials"},
-    "403": {"description": "1003 credentials of another account"},
-    "429": {"description": "10724 rate limit exceeded; see Retry-After"},
+_DESCRIPTIONS = {
+    400: "1001 mandatory field missing, 1002 invalid field, 1007 unparseable body",
+    401: "1010 missing or wrong credentials",
+    403: "1003 credentials of another account",
+    404: "1000 not found",
+    405: "405 method not allowed; see Allow",
+    413: "1007 the body is larger than 64 KiB",
+    415: "1011 not JSON",
+    429: "10724 rate limit exceeded; see Retry-After",
 }
+_READ_ERRORS = (400, 401, 403, 404, 405, 429)
 _MAKE_CALL_BODY = {
     "type": "object",
     "required": ["from", "to", "virtual_number"],
@@ -54,57 +69,81 @@ _MAKE_CALL_BODY = {
         },
     },
 }
+_MAKE_CALL_EXAMPLE = {
+    "from": {"user_id": "agent-1"},
+    "to": {"number": "+919876543210"},
+    "virtual_number": "+918047112345",
+}
 
 
-def ccm_paths() -> dict[str, Any]:
-    base = "/v2/accounts/{account_sid}/calls"
+def _operation(
+    components: Components,
+    operation_id: str,
+    summary: str,
+    parameters: list[dict[str, Any]],
+    body: Any,
+    errors: tuple[int, ...],
+    descriptions: dict[int, str] | None = None,
+) -> dict[str, Any]:
+    ok = json_content(components.ref(body), example_of(operation_id))
+    failure = json_content(components.ref(CcmErrorEnvelope))
     return {
-        base: {
-            "post": {
-                "tags": _TAG,
-                "summary": "Make an agent-to-customer call (the agent is rung first)",
-                "operationId": "ccm_calls_create",
-                "parameters": [_ACCOUNT],
-                "requestBody": {
-                    "required": True,
-                    "content": {"application/json": {"schema": _MAKE_CALL_BODY}},
-                },
-                "responses": {
-                    "200": {"description": "The call, in the CCM envelope"},
-                    "404": {"description": "10731 user not found, 10716 virtual number not found"},
-                    "409": {"description": "1012 device off, 10705 unverified, 10706 busy"},
-                    "415": {"description": "1011 not JSON"},
-                    **_ERRORS,
-                },
-                "security": [{"basic": []}],
-            }
+        "tags": _TAG,
+        "summary": summary,
+        "operationId": operation_id,
+        "parameters": parameters,
+        "security": [{"basic": []}],
+        "responses": {
+            "200": response("Success, in the CCM envelope", ok, success_headers()),
+            **error_responses(
+                errors,
+                failure,
+                descriptions={**_DESCRIPTIONS, **(descriptions or {})},
+                rate_headers_on=(s for s in errors if s != 429),
+            ),
         },
+    }
+
+
+def ccm_paths(components: Components) -> dict[str, Any]:
+    base = "/v2/accounts/{account_sid}/calls"
+    make_call = _operation(
+        components,
+        "ccm_calls_create",
+        "Make an agent-to-customer call (the agent is rung first)",
+        [_ACCOUNT],
+        CcmMadeCallEnvelope,
+        (*_READ_ERRORS, 409, 413, 415),
+        {
+            404: "10731 user not found, 10716 virtual number not found",
+            409: "1012 device off, 10705 unverified, 10706 busy",
+        },
+    )
+    make_call["requestBody"] = {
+        "required": True,
+        "content": {"application/json": {"schema": _MAKE_CALL_BODY, "example": _MAKE_CALL_EXAMPLE}},
+    }
+    return {
+        base: {"post": make_call},
         base + "/{call_sid}": {
-            "get": {
-                "tags": _TAG,
-                "summary": "Call details",
-                "operationId": "ccm_calls_get",
-                "parameters": [_ACCOUNT, _CALL],
-                "responses": {
-                    "200": {"description": "call_details"},
-                    "404": {"description": "1000"},
-                    **_ERRORS,
-                },
-                "security": [{"basic": []}],
-            }
+            "get": _operation(
+                components,
+                "ccm_calls_get",
+                "Call details",
+                [_ACCOUNT, _CALL],
+                CcmCallDetailsEnvelope,
+                _READ_ERRORS,
+            )
         },
         base + "/{call_sid}/legs": {
-            "get": {
-                "tags": _TAG,
-                "summary": "The call's legs (v3 shape: `from` = agent, `to` = customer)",
-                "operationId": "ccm_calls_legs_list",
-                "parameters": [_ACCOUNT, _CALL],
-                "responses": {
-                    "200": {"description": "leg_details"},
-                    "404": {"description": "10744"},
-                    **_ERRORS,
-                },
-                "security": [{"basic": []}],
-            }
+            "get": _operation(
+                components,
+                "ccm_calls_legs_list",
+                "The call's legs (v3 shape: `from` = agent, `to` = customer)",
+                [_ACCOUNT, _CALL],
+                CcmLegsEnvelope,
+                _READ_ERRORS,
+                {404: "10744 call not found"},
+            )
         },
     }

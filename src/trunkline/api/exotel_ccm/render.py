@@ -9,12 +9,20 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
 from starlette.responses import Response
 
 from trunkline.api.exotel_ccm import status
+from trunkline.api.exotel_ccm.bodies import (
+    CcmAgent,
+    CcmCallDetails,
+    CcmLeg,
+    CcmLegDetails,
+    CcmMadeCall,
+)
 from trunkline.domain.agents.model import Agent
 from trunkline.domain.calls.model import Call, Leg
 from trunkline.domain.calls.run_state import CallRun
@@ -40,7 +48,7 @@ def iso(ms: int | None) -> str | None:
 
 
 def success(
-    method: str, response: dict[str, Any], headers: dict[str, str] | None = None, *, metadata: bool = False
+    method: str, response: Mapping[str, Any], headers: dict[str, str] | None = None, *, metadata: bool = False
 ) -> Response:
     body: dict[str, Any] = {"request_id": request_id(), "method": method, "http_code": 200}
     if metadata:
@@ -53,7 +61,7 @@ def recording_url(call: Call, public_url: str) -> str | None:
     return f"{public_url}/{call.recording_path}" if call.recording_path else None
 
 
-def made_call(call: Call, agent: Agent, record: bool) -> dict[str, Any]:
+def made_call(call: Call, agent: Agent, record: bool) -> CcmMadeCall:
     return {
         "call_sid": call.sid,
         "call_state": status.ACTIVE,
@@ -78,9 +86,11 @@ def customer_number(call: Call) -> str | None:
     return call.from_number if status.is_incoming(call) else call.to_number
 
 
-def call_details(call: Call, user_id: str | None, account_sid: str, public_url: str) -> dict[str, Any]:
+def call_details(call: Call, user_id: str | None, account_sid: str, public_url: str) -> CcmCallDetails:
     url = recording_url(call, public_url)
-    agent = None if user_id is None else {"user_id": user_id, "contact_uri": agent_number(call)}
+    agent: CcmAgent | None = (
+        None if user_id is None else {"user_id": user_id, "contact_uri": agent_number(call)}
+    )
     return {
         "sid": call.sid,
         "direction": call.direction,
@@ -106,7 +116,7 @@ def leg_sid(call_sid: str, leg_id: int) -> str:
     return hashlib.blake2b(f"{call_sid}/{leg_id}".encode(), digest_size=16).hexdigest()
 
 
-def _leg(call: Call, leg: Leg, run: CallRun | None, name: str | None, *, customer: bool) -> dict[str, Any]:
+def _leg(call: Call, leg: Leg, run: CallRun | None, name: str | None, *, customer: bool) -> CcmLeg:
     """Times from the engine's run when the call has one (seeded calls have only the call's)."""
     ran = run.legs[leg.leg_id - 1] if run is not None and leg.leg_id <= len(run.legs) else None
     if ran is not None:
@@ -114,7 +124,7 @@ def _leg(call: Call, leg: Leg, run: CallRun | None, name: str | None, *, custome
         updated = ran.ended_at or ran.answered_at or ran.dialed_at
     else:
         created, updated = call.start_time or call.date_created, call.date_updated
-    body: dict[str, Any] = {
+    body: CcmLeg = {
         "sid": leg_sid(call.sid, leg.leg_id),
         "name": name,
         "contact_uri": leg.number,
@@ -123,11 +133,12 @@ def _leg(call: Call, leg: Leg, run: CallRun | None, name: str | None, *, custome
         "status": status.leg_status(leg.status),
     }
     if customer:
-        body |= {"group_id": None, "group_name": None}
+        body["group_id"] = None
+        body["group_name"] = None
     return body
 
 
-def leg_details(call: Call, run: CallRun | None, agent_name: str | None, account_sid: str) -> dict[str, Any]:
+def leg_details(call: Call, run: CallRun | None, agent_name: str | None, account_sid: str) -> CcmLegDetails:
     agents = [_leg(call, leg, run, agent_name, customer=False) for leg in status.agent_legs(call)]
     customers = [_leg(call, leg, run, CUSTOMER_NAME, customer=True) for leg in status.customer_legs(call)]
     return {"call_sid": call.sid, "account_sid": account_sid, "from": agents, "to": customers}

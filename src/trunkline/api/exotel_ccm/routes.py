@@ -7,13 +7,14 @@ lookup. Every answer is in the CCM envelope (``render.py``, ``errors.py``).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from trunkline.api.exotel_ccm.bodies import CcmCallDetailsResponse, CcmLegsResponse, CcmMadeCall
 from trunkline.api.exotel_ccm.errors import ERRORS, CcmNotFound
 from trunkline.api.exotel_ccm.params import check_content_type, parse_body, parse_make_call
 from trunkline.api.exotel_ccm.render import agent_number, call_details, leg_details, made_call, success
@@ -28,7 +29,7 @@ PREFIX = "/v2/accounts/{account_sid}"
 DIALECT_NAME = "exotel_ccm_v2"
 """Names this dialect's status-callback format in the engine's renderer table."""
 
-Reader = Callable[[Request, Services, Principal], Awaitable[dict[str, Any]]]
+Reader = Callable[[Request, Services, Principal], Awaitable[Mapping[str, Any]]]
 """A handler's ``response`` part of the envelope."""
 
 
@@ -42,7 +43,7 @@ def enveloped(handler: Reader, *, metadata: bool = False) -> Handler[Principal]:
     return respond
 
 
-async def make_call(request: Request, services: Services, principal: Principal) -> dict[str, Any]:
+async def make_call(request: Request, services: Services, principal: Principal) -> CcmMadeCall:
     check_content_type(request.headers.get("content-type"))
     made = parse_make_call(parse_body(await read_body(request, ERRORS)))
     agent = await services.calls.agent(principal.account_id, made.agent.user_id, made.agent.contact_uri)
@@ -73,7 +74,7 @@ def _call_sid(request: Request) -> str:
     return sid
 
 
-async def get_call(request: Request, services: Services, principal: Principal) -> dict[str, Any]:
+async def get_call(request: Request, services: Services, principal: Principal) -> CcmCallDetailsResponse:
     sid = _call_sid(request)
     found = await services.calls.details_with_agent(
         principal.account_id, principal.account_sid, sid, agent_number
@@ -84,7 +85,7 @@ async def get_call(request: Request, services: Services, principal: Principal) -
     return {"call_details": call_details(call, user_id, principal.account_sid, services.settings.public_url)}
 
 
-async def get_legs(request: Request, services: Services, principal: Principal) -> dict[str, Any]:
+async def get_legs(request: Request, services: Services, principal: Principal) -> CcmLegsResponse:
     sid: str = request.path_params["call_sid"]
     found = None
     if is_call_sid(sid):

@@ -45,8 +45,8 @@ def _not_found(request: Request) -> Response:
     return rest_exception(404, NOT_FOUND, as_json=wants_json(request))
 
 
-def _method_not_allowed(request: Request, _: Mapping[str, str]) -> Response:
-    return rest_exception(405, "Method not allowed", as_json=wants_json(request))
+def _method_not_allowed(request: Request, allow: Mapping[str, str]) -> Response:
+    return rest_exception(405, "Method not allowed", as_json=wants_json(request), headers=dict(allow))
 
 
 def _internal_error(request: Request) -> Response:

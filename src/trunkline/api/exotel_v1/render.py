@@ -7,6 +7,8 @@ the same two formats, are ``errors.py``'s.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -14,11 +16,15 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from trunkline.api.exotel_v1.bodies import V1Call, V1CallLegs
 from trunkline.domain.calls.model import Call, format_price
 from trunkline.domain.clock import ms_to_ist
 from trunkline.domain.numbers.phone import to_v1
 from trunkline.domain.recordings.signed_links import presign
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 cannot hold even escaped; an error message echoing one (``Sid=%08``) would
+make the whole answer unreadable, so each becomes U+FFFD."""
 _XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<TwilioResponse>'
 JSON_TYPE = "application/json"
 XML_TYPE = "application/xml"
@@ -45,12 +51,12 @@ def call_object(
     bulk: bool = False,
     presign_key: bytes | None = None,
     presign_expires_s: int | None = None,
-) -> dict[str, Any]:
+) -> V1Call:
     """The v1 ``Call``. Empty values (docs/api-choices.md §Conflicts): ``null`` while the call is live, ``""``
     once it has ended, except Duration and Price, which stay ``null`` until settled."""
     empty = "" if call.is_final else None
     recording_url = f"{public_url}/{call.recording_path}" if call.recording_path else empty
-    body: dict[str, Any] = {
+    body: V1Call = {
         "Sid": call.sid,
         "ParentCallSid": call.parent_call_sid or empty,
         "DateCreated": ms_to_ist(call.date_created),
@@ -84,7 +90,7 @@ def call_object(
     return body
 
 
-def details_object(call: Call) -> dict[str, Any]:
+def details_object(call: Call) -> V1CallLegs:
     leg1, leg2 = call.leg(1), call.leg(2)
     return {
         "ConversationDuration": call.conversation_duration or 0,
@@ -97,7 +103,7 @@ def details_object(call: Call) -> dict[str, Any]:
 
 
 def _xml(parts: list[str], name: str, value: Any) -> None:
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         parts.append(f"<{name}>")
         for key, item in value.items():
             _xml(parts, key, item)
@@ -114,10 +120,10 @@ def _xml(parts: list[str], name: str, value: Any) -> None:
     elif isinstance(value, bool):
         parts.append(f"<{name}>{'true' if value else 'false'}</{name}>")
     else:
-        parts.append(f"<{name}>{escape(str(value))}</{name}>")
+        parts.append(f"<{name}>{escape(_NOT_XML.sub(chr(0xFFFD), str(value)))}</{name}>")
 
 
-def to_xml(document: dict[str, Any]) -> bytes:
+def to_xml(document: Mapping[str, Any]) -> bytes:
     parts = [_XML_HEAD]
     for key, value in document.items():
         _xml(parts, key, value)
@@ -126,7 +132,7 @@ def to_xml(document: dict[str, Any]) -> bytes:
 
 
 def respond(
-    document: dict[str, Any], *, as_json: bool, status: int = 200, headers: dict[str, str] | None = None
+    document: Mapping[str, Any], *, as_json: bool, status: int = 200, headers: dict[str, str] | None = None
 ) -> Response:
     if as_json:
         return Response(orjson.dumps(document), status_code=status, media_type=JSON_TYPE, headers=headers)

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from trunkline.api.exotel_v1.bodies import V1Number, V1PageMetadata
 from trunkline.api.exotel_v1.errors import ERRORS, JSON_ERRORS
 from trunkline.api.exotel_v1.params import parse_connect, read_parameters
 from trunkline.api.exotel_v1.query import canonical_params, parse_bulk_query, parse_detail_options
@@ -84,7 +85,7 @@ async def list_calls(request: Request, services: Services, principal: Principal)
         for call in page.calls
     ]
     base = str(request.scope["path"])
-    metadata = {
+    metadata: V1PageMetadata = {
         "Total": page.total,
         "PageSize": query.page_size,
         "FirstPageUri": _page_uri(base, params, query, services.cursors),
@@ -136,7 +137,7 @@ def _presign_args(services: Services, validity: int | None) -> dict[str, Any]:
 async def number_metadata(request: Request, services: Services, principal: Principal) -> Response:
     raw, as_json = split_suffix(request.path_params["number"])
     info = await services.numbers.lookup(raw)
-    body = {
+    body: V1Number = {
         "PhoneNumber": info.phone_number,
         "Circle": info.circle,
         "CircleName": info.circle_name,

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from trunkline.api.fone_dynamics.bodies import FoneError, FoneFieldError
 from trunkline.api.fone_dynamics.render import json_response
 from trunkline.api.pipeline import DialectErrors
 from trunkline.domain.errors import InvalidParameter, TrunklineError
@@ -30,8 +30,10 @@ ERROR_CODES = {
 """Trunkline's error codes → Fone's ``ErrorCode`` (docs/fone-dynamics.md lists them)."""
 
 
-def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
-    errors = [] if field is None else [{"FieldName": field, "ErrorCode": code, "Message": message}]
+def error_body(code: str, message: str, field: str | None = None) -> FoneError:
+    errors: list[FoneFieldError] = (
+        [] if field is None else [{"FieldName": field, "ErrorCode": code, "Message": message}]
+    )
     return {"ResponseStatus": {"ErrorCode": code, "Message": message, "Errors": errors}}
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 from starlette.responses import Response
 
+from trunkline.api.fone_dynamics.bodies import FoneCall, FoneNumber
 from trunkline.services.tracking import TrackedCall, TrackingNumber
 
 JSON_TYPE = "application/json"
@@ -17,7 +18,7 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
     return Response(orjson.dumps(body), status_code=status, media_type=JSON_TYPE, headers=headers)
 
 
-def call_object(call: TrackedCall, public_url: str) -> dict[str, Any]:
+def call_object(call: TrackedCall, public_url: str) -> FoneCall:
     """One call. Values the call does not have are ``null``; ``Disposition`` and ``Duration`` are
     ``null`` while the call is live."""
     return {
@@ -56,7 +57,7 @@ def call_object(call: TrackedCall, public_url: str) -> dict[str, Any]:
     }
 
 
-def number_object(number: TrackingNumber) -> dict[str, Any]:
+def number_object(number: TrackingNumber) -> FoneNumber:
     """A tracking number's configuration (Configure Numbers' answer; the parameter names it takes)."""
     return {
         "Number": number.number,

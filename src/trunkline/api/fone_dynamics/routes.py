@@ -11,7 +11,7 @@ from starlette.routing import BaseRoute, Route
 from trunkline.api.fone_dynamics.errors import ERRORS
 from trunkline.api.fone_dynamics.params import canonical, parse_calls_query, read_parameters
 from trunkline.api.fone_dynamics.render import call_object, json_response, number_object
-from trunkline.api.pipeline import endpoint
+from trunkline.api.pipeline import Endpoint, endpoint
 from trunkline.domain.calls.bulk_filters import is_call_sid
 from trunkline.domain.errors import InvalidParameter, NotFound
 from trunkline.domain.tracking.errors import ParameterRequired
@@ -113,11 +113,20 @@ def routes() -> list[BaseRoute]:
         ),
         Route(
             "/v2/Numbers/{number}",
-            endpoint(configure_number, ERRORS),
-            methods=["POST"],
-            name="fone_numbers_update",
-        ),
-        Route(
-            "/v2/Numbers/{number}", endpoint(read_number, ERRORS), methods=["GET"], name="fone_numbers_get"
+            _by_method({"GET": endpoint(read_number, ERRORS), "POST": endpoint(configure_number, ERRORS)}),
+            methods=["GET", "POST"],
+            name="fone_numbers",
         ),
     ]
+
+
+def _by_method(endpoints: dict[str, Endpoint]) -> Endpoint:
+    """One route for every method of a path, so that a 405's ``Allow`` lists them all (two routes
+    on one path would each answer a wrong method with their own). Operation ids
+    ``fone_numbers_get``/``fone_numbers_update`` are the document's (``openapi.py``)."""
+
+    async def dispatch(request: Request) -> Response:
+        method = "GET" if request.method == "HEAD" else request.method
+        return await endpoints[method](request)
+
+    return dispatch

@@ -34,8 +34,8 @@ def _not_found(_: Request) -> Response:
     return rest_exception(404, NOT_FOUND)
 
 
-def _method_not_allowed(_: Request, __: Mapping[str, str]) -> Response:
-    return rest_exception(405, "Method not allowed")
+def _method_not_allowed(_: Request, allow: Mapping[str, str]) -> Response:
+    return rest_exception(405, "Method not allowed", dict(allow))
 
 
 def _internal_error(_: Request) -> Response:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from trunkline.api.exotel_v1.bodies import V1Error
+from trunkline.api.openapi_parts import Components, error_responses, json_content, response
 from trunkline.api.recordings.routes import PATH
 
 
@@ -17,7 +19,18 @@ def _param(name: str, where: str, description: str, *, required: bool) -> dict[s
     }
 
 
-def recording_paths() -> dict[str, Any]:
+_FILE_HEADERS: dict[str, Any] = {
+    name: {"schema": {"type": "string"}, "description": text}
+    for name, text in (
+        ("Accept-Ranges", "`bytes`: ranges are served."),
+        ("ETag", "The file's entity tag, for If-None-Match and If-Range."),
+        ("Content-Length", "Bytes in this answer."),
+        ("Content-Disposition", "`inline; filename=\"<CallSid>.mp3\"`."),
+    )
+}
+
+
+def recording_paths(components: Components) -> dict[str, Any]:
     parameters = [
         _param("account_sid", "path", "The account SID of the recording's call.", required=True),
         _param("file", "path", "`<CallSid>.mp3`, as in RecordingUrl.", required=True),
@@ -31,7 +44,17 @@ def recording_paths() -> dict[str, Any]:
         _param(
             "Range", "header", "`bytes=a-b`, `bytes=a-` or `bytes=-n`: one byte range (206).", required=False
         ),
+        _param("If-None-Match", "header", "An ETag: 304 when the file still has it.", required=False),
+        _param(
+            "If-Range", "header", "An ETag: the Range applies only while the file has it.", required=False
+        ),
     ]
+    audio = {"audio/mpeg": {"schema": {"type": "string", "format": "binary"}}}
+    error = json_content(components.ref(V1Error))
+    range_headers = {
+        **_FILE_HEADERS,
+        "Content-Range": {"schema": {"type": "string"}, "description": "`bytes a-b/size`."},
+    }
     return {
         PATH: {
             "get": {
@@ -42,12 +65,20 @@ def recording_paths() -> dict[str, Any]:
                 "parameters": parameters,
                 "security": [{"basic": []}, {}],
                 "responses": {
-                    "200": {"description": "The file", "content": {"audio/mpeg": {}}},
-                    "206": {"description": "The requested byte range", "content": {"audio/mpeg": {}}},
-                    "401": {"description": "No or wrong credentials: RestException"},
-                    "403": {"description": "Another account's credentials, or an invalid or expired link"},
-                    "404": {"description": "No such recording in this account: RestException"},
-                    "416": {"description": "Range past the end of the file; see Content-Range"},
+                    "200": response("The file", audio, _FILE_HEADERS),
+                    "206": response("The requested byte range", audio, range_headers),
+                    "304": response("Not modified: the file still has the ETag of If-None-Match"),
+                    **error_responses(
+                        (401, 403, 404, 405, 416),
+                        error,
+                        descriptions={
+                            401: "No or wrong credentials",
+                            403: "Another account's credentials, or an invalid or expired link",
+                            404: "No such recording in this account",
+                            416: "Range past the end of the file; see Content-Range",
+                        },
+                    ),
+                    "503": response("The recording could not be read; try again", error),
                 },
             }
         }

@@ -1,0 +1,205 @@
+"""Writing ``openapi_examples.json``: one realistic answer per operation, for mock servers and readers.
+
+The calls come from the seeder with a fixed seed at a fixed instant and go through the dialects' own
+renderers, so the examples have the shapes the server sends and are the same on every run
+(``tests/openapi`` regenerates them and compares). Ids the server would draw at random (a new
+call's Sid, CCM's request_id) are derived from the seed instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import replace
+from typing import Any
+
+from trunkline.api.exotel_ccm import render as ccm
+from trunkline.api.exotel_v1 import render as v1
+from trunkline.api.fone_dynamics import render as fone
+from trunkline.domain.agents.model import Agent
+from trunkline.domain.calls.model import Call
+from trunkline.domain.clock import ms_to_ist
+from trunkline.domain.tracking.numbers import TrackingNumber
+from trunkline.domain.tracking.tracked_calls import TrackedCall
+from trunkline.services.seeding import SeedingService
+
+SEED = 17
+AT_MS = 1_736_925_000_000
+"""2025-01-15 12:40 IST: the instant the example history ends at."""
+ACCOUNT_SID = "exampleco1"
+EXOPHONE = "+918047112233"
+PUBLIC_URL = "http://127.0.0.1:8000"
+PROPERTY_SID = "PR" + hashlib.blake2b(b"example-property", digest_size=16).hexdigest()
+
+
+def _fixed_id(label: str) -> str:
+    return hashlib.blake2b(f"{SEED}/{label}".encode(), digest_size=16).hexdigest()
+
+
+def _calls() -> list[Call]:
+    return SeedingService.sample(ACCOUNT_SID, [EXOPHONE], 40, SEED, AT_MS)
+
+
+def _finished(calls: list[Call]) -> Call:
+    """The newest answered, recorded call with both legs (the most telling example)."""
+    for call in reversed(calls):
+        if call.status == "completed" and call.recording_path and len(call.legs) == 2:
+            return call
+    return calls[-1]
+
+
+def _just_placed(call: Call) -> Call:
+    """``call`` as connect answers it: placed now, nothing rung yet."""
+    return replace(
+        call,
+        sid=_fixed_id("connect"),
+        status="in-progress",
+        date_created=AT_MS,
+        date_updated=AT_MS,
+        start_time=None,
+        end_time=None,
+        duration=None,
+        price_micros=None,
+        recording_path=None,
+        conversation_duration=None,
+        answered_by=None,
+        legs=[],
+    )
+
+
+def _ccm(method: str, response: Any, label: str, *, metadata: bool = False) -> dict[str, Any]:
+    body: dict[str, Any] = {"request_id": _fixed_id(label), "method": method, "http_code": 200}
+    if metadata:
+        body["metadata"] = None
+    body["response"] = response
+    return body
+
+
+def _tracked(call: Call) -> TrackedCall:
+    return TrackedCall(
+        call_id=1,
+        call_sid=call.sid,
+        property_sid=PROPERTY_SID,
+        date_start=call.date_created,
+        from_number=call.from_number,
+        from_country="IN",
+        from_region="Karnataka",
+        from_city="Bengaluru",
+        to_number=call.phone_number,
+        to_friendly="Website",
+        duration=call.duration,
+        disposition="Answered",
+        recording_path=call.recording_path,
+        endpoint=call.to_number,
+        attribution_source="google",
+        attribution_medium="cpc",
+        attribution_campaign="winter-sale",
+        attribution_content=None,
+        session_traffic_type="Paid",
+        session_keywords="voice api",
+        session_conversion_uri="https://example.com/contact",
+        session_landing_uri="https://example.com/",
+        survey_type=None,
+        survey_value=None,
+        survey_custom1=None,
+        survey_custom2=None,
+        survey_custom3=None,
+        survey_unique_code=None,
+        prompts_keys="1",
+        notes=None,
+        call_type="Inbound",
+        ga_client_id=None,
+        ads_click_id=None,
+    )
+
+
+def _number() -> TrackingNumber:
+    return TrackingNumber(
+        account_id=1,
+        number="+61299998888",
+        property_id=1,
+        property_sid=PROPERTY_SID,
+        status="Active",
+        friendly="Website",
+        address_sid=None,
+        attribution_source="google",
+        attribution_medium="cpc",
+        attribution_campaign="winter-sale",
+        attribution_content=None,
+        routing_method="Endpoint",
+        endpoint_number="+61290001234",
+        flow=None,
+        recording="Call",
+        send_sms_from=None,
+        send_sms_to=None,
+        send_email_from=None,
+        send_email_to=None,
+        created_at=AT_MS,
+        updated_at=AT_MS,
+    )
+
+
+def build_examples() -> dict[str, Any]:
+    calls = _calls()
+    call = _finished(calls)
+    placed = _just_placed(call)
+    page = calls[-3:]
+    base = f"/v1/Accounts/{ACCOUNT_SID}/Calls.json"
+    window = f"DateCreated=gte:{ms_to_ist(AT_MS - 7 * 86_400_000)};lte:{ms_to_ist(AT_MS)}"
+    agent = Agent("agent-1", "Asha Rao", call.from_number, "on", AT_MS, AT_MS)
+    made = replace(placed, sid=_fixed_id("make-call"))
+    number = fone.number_object(_number())
+    return {
+        "v1_calls_connect": {"Call": v1.call_object(placed, public_url=PUBLIC_URL)},
+        "v1_calls_get": {"Call": v1.call_object(call, public_url=PUBLIC_URL, details=True)},
+        "v1_calls_get_json": {"Call": v1.call_object(call, public_url=PUBLIC_URL)},
+        "v1_calls_list": {
+            "Metadata": {
+                "Total": len(page),
+                "PageSize": 50,
+                "FirstPageUri": f"{base}?{window}&PageSize=50",
+                "PrevPageUri": "",
+                "NextPageUri": "",
+            },
+            "Calls": [v1.call_object(c, public_url=PUBLIC_URL, bulk=True) for c in reversed(page)],
+        },
+        "ccm_calls_create": _ccm("POST", ccm.made_call(made, agent, True), "make-call-request"),
+        "ccm_calls_get": _ccm(
+            "GET",
+            {"call_details": ccm.call_details(call, agent.user_id, ACCOUNT_SID, PUBLIC_URL)},
+            "details",
+        ),
+        "ccm_calls_legs_list": _ccm(
+            "GET",
+            {
+                "code": 200,
+                "error_data": None,
+                "status": "success",
+                "leg_details": ccm.leg_details(call, None, agent.name, ACCOUNT_SID),
+            },
+            "legs",
+            metadata=True,
+        ),
+        "fone_calls_get": {"Call": fone.call_object(_tracked(call), PUBLIC_URL)},
+        "fone_calls_list": {
+            "Calls": [fone.call_object(_tracked(c), PUBLIC_URL) for c in page],
+            "TotalCount": len(page),
+        },
+        "fone_property_calls_list": {
+            "Calls": [fone.call_object(_tracked(c), PUBLIC_URL) for c in page],
+            "TotalCount": len(page),
+        },
+        "fone_property_numbers_create": {"Number": number["Number"], "Status": number["Status"]},
+        "fone_numbers_get": number,
+        "fone_numbers_update": number,
+    }
+
+
+def examples_text() -> str:
+    return json.dumps(build_examples(), indent=2, ensure_ascii=False) + "\n"
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.stdout.write(examples_text())
