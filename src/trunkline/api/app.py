@@ -22,15 +22,17 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 import trunkline
 from trunkline.api import exotel_ccm, exotel_v1, fone_dynamics, recordings
 from trunkline.api.admin.agents_routes import router as agents_router
+from trunkline.api.admin.flows_routes import MAX_FLOW_BYTES
 from trunkline.api.admin.flows_routes import router as flows_router
 from trunkline.api.admin.routes import router as admin_router
 from trunkline.api.admin.tracking_routes import router as tracking_router
 from trunkline.api.answered_errors import StopAnsweredErrors
+from trunkline.api.body_limit import BodyLimit
 from trunkline.api.dialect import Dialect
 from trunkline.api.paths import NormalisePath
 from trunkline.api.rate_limit import RateLimiter
 from trunkline.config import Settings
-from trunkline.domain.errors import TrunklineError
+from trunkline.domain.errors import PayloadTooLarge, TrunklineError
 from trunkline.engine.calls.engine import CallbackRenderer
 from trunkline.services.composition import Database, Server, build_server, open_database
 
@@ -105,15 +107,28 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     for dialect in DIALECTS:
         dialect_app = dialect.build_app(server.services, limiter)
         dialects.update({prefix: dialect_app for prefix in dialect.prefixes})
-    return NormalisePath(DialectDispatch(dialects, default=StopAnsweredErrors(app), server=server))
+    admin = BodyLimit(StopAnsweredErrors(app), limit=ADMIN_MAX_BODY_BYTES, too_large=_admin_too_large)
+    return NormalisePath(DialectDispatch(dialects, default=admin, server=server))
 
 
-async def _admin_error(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, TrunklineError)
+ADMIN_MAX_BODY_BYTES = MAX_FLOW_BYTES
+"""The largest body the admin API reads: a flow document, its largest body, fits."""
+
+
+def _admin_error_response(exc: TrunklineError) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
     return JSONResponse(
         {"error": {"code": exc.code, "message": exc.message}}, status_code=exc.status, headers=headers
     )
+
+
+async def _admin_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, TrunklineError)
+    return _admin_error_response(exc)
+
+
+def _admin_too_large(limit: int) -> JSONResponse:
+    return _admin_error_response(PayloadTooLarge(f"the request body is larger than {limit // 1024} KiB"))
 
 
 async def _admin_validation_error(_: Request, exc: Exception) -> JSONResponse:

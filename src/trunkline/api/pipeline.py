@@ -167,8 +167,13 @@ async def read_body(request: Request, errors: DialectErrors) -> bytes:
     return body
 
 
-async def multipart_pairs(request: Request, *, max_fields: int) -> list[tuple[str, str]]:
-    """The text fields of a multipart body (files are refused: no parameter is a file)."""
+async def multipart_pairs(
+    request: Request, errors: DialectErrors, *, max_fields: int
+) -> list[tuple[str, str]]:
+    """The text fields of a multipart body (files are refused: no parameter is a file). The body is
+    read under the limit first (``read_body``): the multipart parser alone would hold any number of
+    fields up to a megabyte each."""
+    await read_body(request, errors)
     try:
         form = await request.form(max_files=0, max_fields=max_fields)
     except Exception as exc:  # python-multipart's errors have no common base worth naming

@@ -91,7 +91,7 @@ async def read_parameters(request: Request) -> tuple[dict[str, str], list[str]]:
 async def _body_pairs(request: Request) -> Pairs:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "multipart/form-data":
-        return list(await multipart_pairs(request, max_fields=200))
+        return list(await multipart_pairs(request, ERRORS, max_fields=200))
     body = await read_body(request, ERRORS)
     if not body.strip():
         return []

@@ -59,7 +59,7 @@ async def _read_parameters(request: Request) -> dict[str, str]:
     params = dict(request.query_params.multi_items())
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "multipart/form-data":
-        params.update(await multipart_pairs(request, max_fields=100))
+        params.update(await multipart_pairs(request, ERRORS, max_fields=100))
         return params
     body = await read_body(request, ERRORS)
     if not body.strip():
