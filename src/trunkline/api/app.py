@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 import trunkline
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(tracking_router)
     app.add_exception_handler(TrunklineError, _admin_error)
     app.add_exception_handler(RequestValidationError, _admin_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _admin_http_error)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -137,6 +139,23 @@ async def _admin_validation_error(_: Request, exc: Exception) -> JSONResponse:
     where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
     message = f"{where}: {first.get('msg', 'invalid')}" if where else str(first.get("msg", "invalid request"))
     return JSONResponse({"error": {"code": "invalid-parameter", "message": message}}, status_code=400)
+
+
+_HTTP_ERROR_CODES = {400: "invalid-parameter", 404: "not-found", 405: "method-not-allowed"}
+
+
+async def _admin_http_error(_: Request, exc: Exception) -> JSONResponse:
+    """Starlette's and FastAPI's own refusals (an unknown path, a wrong method, a body FastAPI could
+    not parse) in the admin envelope, keeping their headers (a 405's ``Allow``)."""
+    assert isinstance(exc, StarletteHTTPException)
+    code = _HTTP_ERROR_CODES.get(
+        exc.status_code, "invalid-parameter" if exc.status_code < 500 else "internal-error"
+    )
+    return JSONResponse(
+        {"error": {"code": code, "message": str(exc.detail)}},
+        status_code=exc.status_code,
+        headers=dict(exc.headers) if exc.headers else None,
+    )
 
 
 class DialectDispatch:

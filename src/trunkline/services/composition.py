@@ -255,9 +255,7 @@ class CommandServices:
 
     @cached_property
     def tracking(self) -> TrackingService:
-        return TrackingService(
-            self._runner, self.db, self.accounts, FlowStore(self.db)
-        )
+        return TrackingService(self._runner, self.db, self.accounts, FlowStore(self.db))
 
     @cached_property
     def numbers(self) -> NumberService:

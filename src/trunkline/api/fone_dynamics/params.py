@@ -15,6 +15,7 @@ from trunkline.domain.client_text import check_text
 from trunkline.domain.errors import InvalidParameter
 from trunkline.domain.numbers.phone import UnparseableNumber, to_e164
 from trunkline.domain.tracking.query import DEFAULT_COUNT, CallsQuery
+from trunkline.domain.whole_numbers import whole_number
 
 MAX_COUNT = 1000
 """Results_Count above this is a 400: a page of 1,000 calls is ~1 MB of JSON already."""
@@ -97,9 +98,10 @@ def _unsigned(params: dict[str, str], name: str, high: int) -> int | None:
     raw = params.get(name, "").strip()
     if not raw:
         return None
-    if not raw.isascii() or not raw.isdigit() or int(raw) > high:
+    value = whole_number(raw, high)
+    if value is None:
         raise _bad(name, f"must be a whole number from 0 to {high}, not {raw[:40]!r}")
-    return int(raw)
+    return value
 
 
 def _list(params: dict[str, str], name: str) -> tuple[str, ...]:
