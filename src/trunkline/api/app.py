@@ -8,6 +8,7 @@ paths skip them; the OpenAPI page still documents them (see ``exotel_v1/openapi.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -32,10 +33,13 @@ from trunkline.api.body_limit import BodyLimit
 from trunkline.api.dialect import Dialect
 from trunkline.api.paths import NormalisePath
 from trunkline.api.rate_limit import RateLimiter
+from trunkline.api.request_id import RequestIds, request_id
 from trunkline.config import Settings
 from trunkline.domain.errors import PayloadTooLarge, TrunklineError
 from trunkline.engine.calls.engine import CallbackRenderer
 from trunkline.services.composition import Database, Server, build_server, open_database
+
+_log = logging.getLogger("trunkline.api.admin")
 
 DIALECTS: tuple[Dialect, ...] = (
     exotel_v1.DIALECT,
@@ -87,6 +91,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.add_exception_handler(TrunklineError, _admin_error)
     app.add_exception_handler(RequestValidationError, _admin_validation_error)
     app.add_exception_handler(StarletteHTTPException, _admin_http_error)
+    app.add_exception_handler(Exception, _admin_unexpected_error)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -158,16 +163,35 @@ async def _admin_http_error(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _admin_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    """A bug in the admin API: logged once here, with the request id the client also gets (the
+    answer then stops at ``StopAnsweredErrors``, which used to swallow it unlogged)."""
+    rid = request_id(request.scope)
+    _log.error(
+        "unhandled error (request %s)",
+        rid,
+        exc_info=exc,
+        extra={"path": request.scope["path"], "method": request.method, "request_id": rid},
+    )
+    body = {"error": {"code": "internal-error", "message": f"Internal server error (request {rid})"}}
+    return JSONResponse(body, status_code=500)
+
+
 class DialectDispatch:
-    """Send each request to the app of its dialect by path prefix; everything else to FastAPI."""
+    """Send each request to the app of its dialect by path prefix; everything else to FastAPI.
+    Every request gets its id (``RequestIds``) on the way in."""
 
     def __init__(self, prefixes: Mapping[str, ASGIApp], *, default: ASGIApp, server: Server) -> None:
         self._prefixes = tuple(prefixes.items())
         self._default = default
         self.server = server
         """The server's parts, for whoever holds the app (the tests' live servers)."""
+        self._with_ids = RequestIds(self._dispatch)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._with_ids(scope, receive, send)
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             path: str = scope["path"]
             for prefix, app in self._prefixes:

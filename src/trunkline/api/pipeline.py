@@ -26,6 +26,7 @@ from starlette.types import ASGIApp
 
 from trunkline.api.answered_errors import StopAnsweredErrors
 from trunkline.api.rate_limit import RateLimiter
+from trunkline.api.request_id import request_id
 from trunkline.domain.errors import InvalidParameter, RateLimited, TrunklineError
 from trunkline.services.composition import Services
 from trunkline.services.credentials import Principal
@@ -136,7 +137,13 @@ def dialect_app(
 
     async def unexpected_error(request: Request, exc: Exception) -> Response:
         errors.log.exception(
-            "unhandled error", extra={"path": request.scope["path"], "method": request.method}
+            "unhandled error (request %s)",
+            request_id(request.scope),
+            extra={
+                "path": request.scope["path"],
+                "method": request.method,
+                "request_id": request_id(request.scope),
+            },
         )
         return errors.internal_error(request)
 
