@@ -169,10 +169,11 @@ class Settings(BaseSettings):
         ge=0,
         description="Wait before the first retry; each further retry waits three times longer.",
     )
-    webhook_allow_private: bool = Field(
-        True,
-        description="Allow status callbacks to loopback and private addresses (sandbox use). Turn off "
-        "on shared deployments so callbacks cannot reach internal services.",
+    webhook_allow_private: bool | None = Field(
+        None,
+        description="Allow status callbacks and Passthru requests to loopback, private and metadata "
+        "addresses. Unset: allowed while the server binds a loopback address (a local sandbox), "
+        "refused when it binds any other (exposed), so callbacks cannot reach internal services.",
     )
 
     @field_validator("trusted_proxies")
@@ -183,3 +184,21 @@ class Settings(BaseSettings):
             if part.strip():
                 ipaddress.ip_network(part.strip(), strict=False)  # ValueError names the bad entry
         return value
+
+    def callbacks_allow_private(self) -> bool:
+        """``webhook_allow_private`` as set, else whether the server binds only a loopback address."""
+        if self.webhook_allow_private is not None:
+            return self.webhook_allow_private
+        return _is_loopback(self.host)
+
+
+def _is_loopback(host: str) -> bool:
+    """Whether a bind address is loopback only (``localhost``, 127/8, ``::1``); a wildcard or any
+    other address exposes the server."""
+    name = host.strip().strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False  # a name that resolves to who knows what: treat as exposed

@@ -8,6 +8,7 @@ paths skip them; the OpenAPI page still documents them (see ``exotel_v1/openapi.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -24,20 +25,25 @@ import trunkline
 from trunkline.api import exotel_ccm, exotel_v1, fone_dynamics, recordings
 from trunkline.api.admin.accounts_routes import router as accounts_router
 from trunkline.api.admin.agents_routes import router as agents_router
+from trunkline.api.admin.flows_routes import MAX_FLOW_BYTES
 from trunkline.api.admin.flows_routes import router as flows_router
 from trunkline.api.admin.routes import router as admin_router
 from trunkline.api.admin.tracking_routes import router as tracking_router
 from trunkline.api.allow import allowed_methods
 from trunkline.api.answered_errors import StopAnsweredErrors
+from trunkline.api.body_limit import BodyLimit
 from trunkline.api.dialect import Dialect
 from trunkline.api.openapi_document import build_document
 from trunkline.api.paths import NormalisePath
 from trunkline.api.rate_limit import RateLimiter
+from trunkline.api.request_id import RequestIds, request_id
 from trunkline.config import Settings
-from trunkline.domain.errors import TrunklineError
+from trunkline.domain.errors import PayloadTooLarge, TrunklineError
 from trunkline.engine.calls.engine import CallbackRenderer
 from trunkline.native_memory import limit_arenas
 from trunkline.services.composition import Database, Server, build_server, open_database
+
+_log = logging.getLogger("trunkline.api.admin")
 
 DIALECTS: tuple[Dialect, ...] = (
     exotel_v1.DIALECT,
@@ -93,7 +99,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     for dialect in DIALECTS:
         dialect_app = dialect.build_app(server.services, limiter)
         dialects.update({prefix: dialect_app for prefix in dialect.prefixes})
-    return NormalisePath(DialectDispatch(dialects, default=StopAnsweredErrors(app), server=server))
+    admin = BodyLimit(StopAnsweredErrors(app), limit=ADMIN_MAX_BODY_BYTES, too_large=_admin_too_large)
+    return NormalisePath(DialectDispatch(dialects, default=admin, server=server))
 
 
 TITLE = "Trunkline"
@@ -113,6 +120,7 @@ def _admin_api(app: FastAPI) -> None:
     app.add_exception_handler(TrunklineError, _admin_error)
     app.add_exception_handler(RequestValidationError, _admin_validation_error)
     app.add_exception_handler(StarletteHTTPException, _admin_http_error)
+    app.add_exception_handler(Exception, _admin_unexpected_error)
 
 
 def _document_of(app: FastAPI) -> dict[str, Any]:
@@ -132,25 +140,24 @@ def document() -> dict[str, Any]:
     return _document_of(app)
 
 
-async def _admin_http_error(request: Request, exc: Exception) -> JSONResponse:
-    """Unknown paths and wrong methods in the admin envelope too, a 405 with its ``Allow``."""
-    assert isinstance(exc, StarletteHTTPException)
-    codes = {404: "not-found", 405: "method-not-allowed"}
-    code = codes.get(exc.status_code, "http-error")
-    headers = dict(exc.headers or {})
-    if exc.status_code == 405:
-        headers["Allow"] = allowed_methods(request.app.routes, request.scope) or headers.get("Allow", "")
+ADMIN_MAX_BODY_BYTES = MAX_FLOW_BYTES
+"""The largest body the admin API reads: a flow document, its largest body, fits."""
+
+
+def _admin_error_response(exc: TrunklineError) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
     return JSONResponse(
-        {"error": {"code": code, "message": str(exc.detail)}}, status_code=exc.status_code, headers=headers
+        {"error": {"code": exc.code, "message": exc.message}}, status_code=exc.status, headers=headers
     )
 
 
 async def _admin_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, TrunklineError)
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-    return JSONResponse(
-        {"error": {"code": exc.code, "message": exc.message}}, status_code=exc.status, headers=headers
-    )
+    return _admin_error_response(exc)
+
+
+def _admin_too_large(limit: int) -> JSONResponse:
+    return _admin_error_response(PayloadTooLarge(f"the request body is larger than {limit // 1024} KiB"))
 
 
 async def _admin_validation_error(_: Request, exc: Exception) -> JSONResponse:
@@ -161,16 +168,55 @@ async def _admin_validation_error(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"error": {"code": "invalid-parameter", "message": message}}, status_code=400)
 
 
+_HTTP_ERROR_CODES = {400: "invalid-parameter", 404: "not-found", 405: "method-not-allowed"}
+
+
+async def _admin_http_error(request: Request, exc: Exception) -> JSONResponse:
+    """Starlette's and FastAPI's own refusals (an unknown path, a wrong method, a body FastAPI could
+    not parse) in the admin envelope; a 405's ``Allow`` names every method of the path."""
+    assert isinstance(exc, StarletteHTTPException)
+    code = _HTTP_ERROR_CODES.get(
+        exc.status_code, "invalid-parameter" if exc.status_code < 500 else "internal-error"
+    )
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = allowed_methods(request.app.routes, request.scope) or headers.get("Allow", "")
+    return JSONResponse(
+        {"error": {"code": code, "message": str(exc.detail)}},
+        status_code=exc.status_code,
+        headers=headers or None,
+    )
+
+
+async def _admin_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    """A bug in the admin API: logged once here, with the request id the client also gets (the
+    answer then stops at ``StopAnsweredErrors``, which used to swallow it unlogged)."""
+    rid = request_id(request.scope)
+    _log.error(
+        "unhandled error (request %s)",
+        rid,
+        exc_info=exc,
+        extra={"path": request.scope["path"], "method": request.method, "request_id": rid},
+    )
+    body = {"error": {"code": "internal-error", "message": f"Internal server error (request {rid})"}}
+    return JSONResponse(body, status_code=500)
+
+
 class DialectDispatch:
-    """Send each request to the app of its dialect by path prefix; everything else to FastAPI."""
+    """Send each request to the app of its dialect by path prefix; everything else to FastAPI.
+    Every request gets its id (``RequestIds``) on the way in."""
 
     def __init__(self, prefixes: Mapping[str, ASGIApp], *, default: ASGIApp, server: Server) -> None:
         self._prefixes = tuple(prefixes.items())
         self._default = default
         self.server = server
         """The server's parts, for whoever holds the app (the tests' live servers)."""
+        self._with_ids = RequestIds(self._dispatch)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._with_ids(scope, receive, send)
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             path: str = scope["path"]
             for prefix, app in self._prefixes:

@@ -28,6 +28,7 @@ from trunkline.api.allow import allowed_methods
 from trunkline.api.answered_errors import StopAnsweredErrors
 from trunkline.api.client_address import client_address
 from trunkline.api.rate_limit import RateLimiter
+from trunkline.api.request_id import request_id
 from trunkline.domain.errors import InvalidParameter, RateLimited, TrunklineError
 from trunkline.services.composition import Services
 from trunkline.services.credentials import Principal
@@ -140,7 +141,13 @@ def dialect_app(
 
     async def unexpected_error(request: Request, exc: Exception) -> Response:
         errors.log.exception(
-            "unhandled error", extra={"path": request.scope["path"], "method": request.method}
+            "unhandled error (request %s)",
+            request_id(request.scope),
+            extra={
+                "path": request.scope["path"],
+                "method": request.method,
+                "request_id": request_id(request.scope),
+            },
         )
         return errors.internal_error(request)
 
@@ -171,8 +178,13 @@ async def read_body(request: Request, errors: DialectErrors) -> bytes:
     return body
 
 
-async def multipart_pairs(request: Request, *, max_fields: int) -> list[tuple[str, str]]:
-    """The text fields of a multipart body (files are refused: no parameter is a file)."""
+async def multipart_pairs(
+    request: Request, errors: DialectErrors, *, max_fields: int
+) -> list[tuple[str, str]]:
+    """The text fields of a multipart body (files are refused: no parameter is a file). The body is
+    read under the limit first (``read_body``): the multipart parser alone would hold any number of
+    fields up to a megabyte each."""
+    await read_body(request, errors)
     try:
         form = await request.form(max_files=0, max_fields=max_fields)
     except Exception as exc:  # python-multipart's errors have no common base worth naming

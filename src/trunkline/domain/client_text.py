@@ -23,3 +23,25 @@ def check_text(name: str, value: str) -> str:
     if has_control(value):
         raise InvalidParameter(f"{name} contains a control character", parameter=name)
     return value
+
+
+def control_in_document(document: object, where: str = "") -> str | None:
+    """Where in a parsed JSON or YAML document (keys and values, at any depth) a string holds a
+    control character, as ``a.b[2]``; None when nowhere. The admin API's documents (flows,
+    scenarios, traffic) carry free text that ends up in the store, as dialect parameters do."""
+    if isinstance(document, str):
+        return (where or "body") if has_control(document) else None
+    if isinstance(document, dict):
+        for key, value in document.items():
+            inner = f"{where}.{key}" if where else str(key)
+            if isinstance(key, str) and has_control(key):
+                return where or "body"
+            found = control_in_document(value, inner)
+            if found is not None:
+                return found
+    elif isinstance(document, list | tuple):
+        for index, value in enumerate(document):
+            found = control_in_document(value, f"{where}[{index}]")
+            if found is not None:
+                return found
+    return None

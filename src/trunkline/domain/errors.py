@@ -54,3 +54,10 @@ class Conflict(TrunklineError):
 
     status = 409
     code = "conflict"
+
+
+class PayloadTooLarge(TrunklineError):
+    """A request body over the limit, refused as it streams in (before it is held whole)."""
+
+    status = 413
+    code = "payload-too-large"

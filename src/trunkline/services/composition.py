@@ -139,7 +139,7 @@ def build_server(settings: Settings, db: Database, renderers: Mapping[str, Callb
         timeout_s=settings.webhook_timeout_seconds,
         retries=settings.webhook_retries,
         backoff_s=settings.webhook_backoff_seconds,
-        allow_private=settings.webhook_allow_private,
+        allow_private=settings.callbacks_allow_private(),
         holder=instance_id,
     )
     flow_store, traffic, flow_requests = FlowStore(db), TrafficStore(db), FlowRequestStore(db)
@@ -154,7 +154,7 @@ def build_server(settings: Settings, db: Database, renderers: Mapping[str, Callb
         flow_requests,
         clock,
         public_url=settings.public_url,
-        allow_private=settings.webhook_allow_private,
+        allow_private=settings.callbacks_allow_private(),
         on_reply=due_at,
         holder=instance_id,
     )
@@ -179,7 +179,7 @@ def build_server(settings: Settings, db: Database, renderers: Mapping[str, Callb
         rates,
         flow_store,
         default_ring_timeout_s=settings.default_ring_timeout_seconds,
-        allow_private_callbacks=settings.webhook_allow_private,
+        allow_private_callbacks=settings.callbacks_allow_private(),
     )
     lookup = call_lookup(db)
     calls = CallStore(db)

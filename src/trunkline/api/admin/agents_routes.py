@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from trunkline.api.admin.dependencies import PREFIX, Admin
+from trunkline.api.admin.dependencies import PREFIX, Admin, AdminBody
 from trunkline.domain.clock import ms_to_ist
 from trunkline.domain.errors import NotFound
 from trunkline.services.agents import Agent
@@ -19,14 +19,14 @@ from trunkline.services.agents import Agent
 router = APIRouter(prefix=PREFIX, tags=["admin: agents (CCM users)"])
 
 
-class AgentCreate(BaseModel):
+class AgentCreate(AdminBody):
     user_id: str | None = Field(None, description="Kept as given; a UUID is generated when omitted.")
     name: str = Field(description="Shown as the agent's leg name.")
     contact_uri: str = Field(description="The agent's phone (any number spelling, stored E.164) or sip: URI.")
     device_state: str = Field("on", description="on, off, busy or unverified; only `on` can take calls.")
 
 
-class AgentUpdate(BaseModel):
+class AgentUpdate(AdminBody):
     name: str | None = None
     contact_uri: str | None = None
     device_state: str | None = None

@@ -8,14 +8,15 @@ run on the network clock like every other call.
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Any
 
 import orjson
 import yaml
-from fastapi import APIRouter, Body, Request
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Request
+from pydantic import Field
 
-from trunkline.api.admin.dependencies import PREFIX, Admin
+from trunkline.api.admin.dependencies import PREFIX, Admin, AdminBody, Document, RowId
+from trunkline.domain.client_text import control_in_document
 from trunkline.domain.clock import ms_to_ist
 from trunkline.domain.errors import InvalidParameter, NotFound
 from trunkline.domain.flows.definition import parse_flow
@@ -36,14 +37,16 @@ async def flow_document(request: Request) -> Any:
         )
     content_type = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
     try:
-        if "yaml" in content_type:
-            return yaml.safe_load(body)
-        return orjson.loads(body)
+        document = yaml.safe_load(body) if "yaml" in content_type else orjson.loads(body)
     except (yaml.YAMLError, ValueError) as exc:
         kind = "YAML" if "yaml" in content_type else "JSON"
         raise InvalidParameter(
             f"the body is not valid {kind}: {str(exc).splitlines()[0]}", parameter="applets"
         ) from None
+    where = control_in_document(document)
+    if where is not None:  # PostgreSQL refuses NUL in text; no field of a flow means a control character
+        raise InvalidParameter(f"{where} contains a control character", parameter="applets")
+    return document
 
 
 def _flow_json(stored: StoredFlow) -> dict[str, Any]:
@@ -94,7 +97,7 @@ def delete_flow(services: Admin, account_sid: str, app_id: str) -> dict[str, Any
     return {"deleted": app_id}
 
 
-class Assignment(BaseModel):
+class Assignment(AdminBody):
     app_id: str | None = Field(description="The flow answering calls to this ExoPhone; null: none.")
 
 
@@ -110,7 +113,7 @@ def assign_flow(services: Admin, account_sid: str, number: str, assignment: Assi
     return {"exophone": exophone, "app_id": assignment.app_id}
 
 
-class InboundCall(BaseModel):
+class InboundCall(AdminBody):
     from_: str = Field(alias="from", description="The caller's number.")
     to: str = Field(description="One of the account's ExoPhones, with a flow assigned.")
     session: dict[str, Any] | None = Field(
@@ -166,9 +169,7 @@ def _generator_json(generator: Generator) -> dict[str, Any]:
     summary="Start an inbound traffic generator",
     operation_id="admin_traffic_create",
 )
-def start_traffic(
-    services: Admin, account_sid: str, document: Annotated[dict[str, Any], Body()]
-) -> dict[str, Any]:
+def start_traffic(services: Admin, account_sid: str, document: Document) -> dict[str, Any]:
     return _generator_json(services.flows.start_traffic(account_sid, document))
 
 
@@ -184,7 +185,7 @@ def list_traffic(services: Admin, account_sid: str) -> dict[str, Any]:
 @router.get(
     "/traffic/{generator_id}", summary="A traffic generator's progress", operation_id="admin_traffic_get"
 )
-def get_traffic(services: Admin, generator_id: int) -> dict[str, Any]:
+def get_traffic(services: Admin, generator_id: RowId) -> dict[str, Any]:
     return _generator_json(services.flows.generator(generator_id))
 
 
@@ -193,7 +194,7 @@ def get_traffic(services: Admin, generator_id: int) -> dict[str, Any]:
     summary="Stop a traffic generator (calls already placed go on)",
     operation_id="admin_traffic_stop",
 )
-def stop_traffic(services: Admin, generator_id: int) -> dict[str, Any]:
+def stop_traffic(services: Admin, generator_id: RowId) -> dict[str, Any]:
     services.flows.generator(generator_id)
     services.flows.stop_traffic(generator_id)
     return _generator_json(services.flows.generator(generator_id))

@@ -11,19 +11,19 @@ from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
-from pydantic import BaseModel, Field, StrictBool
+from pydantic import Field, StrictBool
 
-from trunkline.api.admin.dependencies import PREFIX, Admin
+from trunkline.api.admin.dependencies import PREFIX, Admin, AdminBody, Document, RowId
 from trunkline.domain.clock import ms_to_ist
 
 router = APIRouter(prefix=PREFIX, tags=["admin"])
 
 
-class Advance(BaseModel):
+class Advance(AdminBody):
     seconds: float = Field(gt=0, le=366 * 86400, description="How far to move the virtual clock.")
 
 
-class Reset(BaseModel):
+class Reset(AdminBody):
     account_sid: str | None = Field(None, description="Only this account's calls; all accounts when omitted.")
     everything: StrictBool = Field(
         False,
@@ -56,7 +56,7 @@ async def read_scenario(services: Admin) -> dict[str, Any]:
     summary="Replace the scenario rules (see docs/simulated-network.md)",
     operation_id="admin_scenario_put",
 )
-async def write_scenario(services: Admin, document: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+async def write_scenario(services: Admin, document: Document) -> dict[str, Any]:
     scenario = await services.sandbox.set_scenario(document)
     return scenario.document or {"rules": []}
 
@@ -91,7 +91,7 @@ async def call_webhooks(services: Admin, call_sid: str) -> dict[str, Any]:
     summary="Send a delivery again now",
     operation_id="admin_webhooks_redeliver",
 )
-async def redeliver(services: Admin, delivery_id: int) -> dict[str, Any]:
+async def redeliver(services: Admin, delivery_id: RowId) -> dict[str, Any]:
     await services.sandbox.redeliver(delivery_id)
     return {"delivery_id": delivery_id, "state": "pending"}
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from trunkline.api.admin.dependencies import PREFIX, Admin
+from trunkline.api.admin.dependencies import PREFIX, Admin, AdminBody
 from trunkline.domain.errors import NotFound
 from trunkline.domain.tracking.properties import NAME_MAX, PROPERTY_SID_PATTERN
 from trunkline.services.tracking import Property, TrackingNumber
@@ -16,7 +16,7 @@ from trunkline.services.tracking import Property, TrackingNumber
 router = APIRouter(prefix=PREFIX, tags=["admin: call tracking"])
 
 
-class NewProperty(BaseModel):
+class NewProperty(AdminBody):
     name: str = Field(min_length=1, max_length=NAME_MAX, description="A name people recognise (a website).")
     sid: str | None = Field(
         None, pattern=PROPERTY_SID_PATTERN, description="The property's Sid; generated when omitted."

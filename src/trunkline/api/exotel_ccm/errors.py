@@ -23,6 +23,7 @@ from trunkline.domain.errors import (
     InvalidParameter,
     MethodNotAllowed,
     NotFound,
+    PayloadTooLarge,
     RateLimited,
     TrunklineError,
 )
@@ -59,6 +60,8 @@ _MISSING = (400, 1001, "Mandatory parameter missing")
 _INVALID = (400, 1002, "Invalid parameter")
 _UNPARSEABLE = (400, 1007, "Invalid request body, failed parsing")
 _CONTENT_TYPE = (415, 1011, "Unsupported content type")
+_TOO_LARGE = (413, 413, "Request entity too large")
+"""No Exotel code is documented for an oversized body: the HTTP status stands in for it."""
 _RATE_LIMITED = (429, 10724, "Too many requests")
 _METHOD = (405, 405, "Method not allowed")
 """No Exotel code is documented for a wrong method: the HTTP status stands in for it."""
@@ -107,6 +110,7 @@ def classify(exc: TrunklineError) -> tuple[int, int, str]:
         (UnparseableBody, _UNPARSEABLE),
         (InvalidParameter, _INVALID),
         (UnsupportedContentType, _CONTENT_TYPE),
+        (PayloadTooLarge, _TOO_LARGE),
         (NotFound, _NOT_FOUND),
         (MethodNotAllowed, _METHOD),
     ):
@@ -141,7 +145,7 @@ def _internal_error(request: Request) -> Response:
 
 
 def _body_too_large(limit: int) -> TrunklineError:
-    return UnparseableBody(f"the request body is larger than {limit // 1024} KiB")
+    return PayloadTooLarge(f"the request body is larger than {limit // 1024} KiB")
 
 
 ERRORS = DialectErrors(

@@ -26,6 +26,7 @@ from trunkline.domain.calls.connect_request import (
 from trunkline.domain.client_text import check_text
 from trunkline.domain.errors import InvalidParameter
 from trunkline.domain.numbers.phone import UnparseableNumber, to_e164
+from trunkline.domain.whole_numbers import whole_number
 
 DEFAULT_ATTEMPT_TIME_OUT_S = 30
 MAX_ATTEMPT_TIME_OUT_S = 3600
@@ -204,8 +205,8 @@ def _seconds(body: dict[str, Any], name: str, maximum: int, default: int | None)
     value = body.get(name)
     if value is None or value == "":
         return default
-    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-        value = int(value.strip())
+    if isinstance(value, str):
+        value = whole_number(value.strip(), maximum)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:

@@ -16,7 +16,7 @@ from starlette.responses import Response
 
 from trunkline.api.exotel_v1.render import respond, wants_json
 from trunkline.api.pipeline import DialectErrors
-from trunkline.domain.errors import InvalidParameter, TrunklineError
+from trunkline.domain.errors import PayloadTooLarge, TrunklineError
 
 NOT_FOUND = "No matching results"
 
@@ -54,7 +54,7 @@ def _internal_error(request: Request) -> Response:
 
 
 def _body_too_large(limit: int) -> TrunklineError:
-    return InvalidParameter(f"the request body is larger than {limit} bytes")
+    return PayloadTooLarge(f"the request body is larger than {limit} bytes")
 
 
 ERRORS = DialectErrors(

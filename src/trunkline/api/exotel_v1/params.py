@@ -24,6 +24,7 @@ from trunkline.domain.calls.connect_request import (
     CALLBACK_EVENTS,
     MAX_CUSTOM_FIELD,
     MAX_TIME_LIMIT_S,
+    MAX_TIME_OUT_S,
     RECORDING_CHANNELS,
     RECORDING_FORMATS,
     ConnectRequest,
@@ -32,6 +33,7 @@ from trunkline.domain.calls.connect_request import (
 from trunkline.domain.client_text import check_text
 from trunkline.domain.errors import InvalidParameter
 from trunkline.domain.numbers.phone import UnparseableNumber, to_e164
+from trunkline.domain.whole_numbers import whole_number
 
 MAX_URL_LENGTH = 2048
 _KEPT = ("CallType", "WaitUrl", "StreamUrl", "StreamBegin", "StartPlaybackToNew", "StartPlaybackValueNew")
@@ -91,7 +93,7 @@ async def read_parameters(request: Request) -> tuple[dict[str, str], list[str]]:
 async def _body_pairs(request: Request) -> Pairs:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "multipart/form-data":
-        return list(await multipart_pairs(request, max_fields=200))
+        return list(await multipart_pairs(request, ERRORS, max_fields=200))
     body = await read_body(request, ERRORS)
     if not body.strip():
         return []
@@ -160,19 +162,16 @@ def _number(params: dict[str, str], name: str, *, allow_sip: bool) -> str | None
         raise InvalidParameter(f"{name}: {exc}", parameter=name) from None
 
 
-def _seconds(params: dict[str, str], name: str, maximum: int | None) -> int | None:
+def _seconds(params: dict[str, str], name: str, maximum: int) -> int | None:
     raw = params.get(name, "").strip()
     if not raw:
         return None
-    limit = f" between 1 and {maximum}" if maximum else " of at least 1"
-    if not (raw.isascii() and raw.isdigit()):  # int() refuses some digits isdigit() accepts ("²")
-        raise InvalidParameter(f"{name} must be a whole number of seconds{limit}", parameter=name)
-    value = int(raw)
-    if value == 0:
-        return None  # a Go client always sends 0 for "unset"
-    if maximum is not None and value > maximum:
-        raise InvalidParameter(f"{name} must be a whole number of seconds{limit}", parameter=name)
-    return value
+    value = whole_number(raw, maximum)
+    if value is None:
+        raise InvalidParameter(
+            f"{name} must be a whole number of seconds between 1 and {maximum}", parameter=name
+        )
+    return value or None  # a Go client always sends 0 for "unset"
 
 
 def _choice(params: dict[str, str], name: str, allowed: tuple[str, ...], default: str) -> str:
@@ -243,7 +242,7 @@ def parse_connect(params: dict[str, str], event_values: list[str]) -> ConnectReq
         to_number=to_number,
         flow_app_id=app_id,
         time_limit_s=_seconds(params, "TimeLimit", MAX_TIME_LIMIT_S),
-        time_out_s=_seconds(params, "TimeOut", None),
+        time_out_s=_seconds(params, "TimeOut", MAX_TIME_OUT_S),
         record=record_raw in _TRUE,
         recording_channels=_choice(params, "RecordingChannels", RECORDING_CHANNELS, "single"),
         recording_format=_choice(params, "RecordingFormat", RECORDING_FORMATS, "mp3"),

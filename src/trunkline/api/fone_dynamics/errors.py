@@ -13,7 +13,7 @@ from starlette.responses import Response
 from trunkline.api.fone_dynamics.bodies import FoneError, FoneFieldError
 from trunkline.api.fone_dynamics.render import json_response
 from trunkline.api.pipeline import DialectErrors
-from trunkline.domain.errors import InvalidParameter, TrunklineError
+from trunkline.domain.errors import PayloadTooLarge, TrunklineError
 
 ERROR_CODES = {
     "invalid-parameter": "PARAMETER_INVALID",
@@ -24,6 +24,7 @@ ERROR_CODES = {
     "forbidden": "FORBIDDEN",
     "not-found": "NOT_FOUND",
     "rate-limited": "RATE_LIMIT_EXCEEDED",
+    "payload-too-large": "PAYLOAD_TOO_LARGE",
     "method-not-allowed": "METHOD_NOT_ALLOWED",
     "internal-error": "INTERNAL_ERROR",
 }
@@ -60,7 +61,7 @@ def _internal_error(_: Request) -> Response:
 
 
 def _body_too_large(limit: int) -> TrunklineError:
-    return InvalidParameter(f"the request body is larger than {limit} bytes")
+    return PayloadTooLarge(f"the request body is larger than {limit} bytes")
 
 
 ERRORS = DialectErrors(

@@ -15,6 +15,7 @@ from trunkline.domain.client_text import check_text
 from trunkline.domain.errors import InvalidParameter
 from trunkline.domain.numbers.phone import UnparseableNumber, to_e164
 from trunkline.domain.tracking.query import DEFAULT_COUNT, CallsQuery
+from trunkline.domain.whole_numbers import whole_number
 
 MAX_COUNT = 1000
 """Results_Count above this is a 400: a page of 1,000 calls is ~1 MB of JSON already."""
@@ -59,7 +60,7 @@ async def _read_parameters(request: Request) -> dict[str, str]:
     params = dict(request.query_params.multi_items())
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "multipart/form-data":
-        params.update(await multipart_pairs(request, max_fields=100))
+        params.update(await multipart_pairs(request, ERRORS, max_fields=100))
         return params
     body = await read_body(request, ERRORS)
     if not body.strip():
@@ -97,9 +98,10 @@ def _unsigned(params: dict[str, str], name: str, high: int) -> int | None:
     raw = params.get(name, "").strip()
     if not raw:
         return None
-    if not raw.isascii() or not raw.isdigit() or int(raw) > high:
+    value = whole_number(raw, high)
+    if value is None:
         raise _bad(name, f"must be a whole number from 0 to {high}, not {raw[:40]!r}")
-    return int(raw)
+    return value
 
 
 def _list(params: dict[str, str], name: str) -> tuple[str, ...]:

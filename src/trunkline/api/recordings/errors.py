@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from trunkline.api.pipeline import DialectErrors
-from trunkline.domain.errors import InvalidParameter, TrunklineError
+from trunkline.domain.errors import PayloadTooLarge, TrunklineError
 
 NOT_FOUND = "No matching results"
 
@@ -43,7 +43,7 @@ def _internal_error(_: Request) -> Response:
 
 
 def _body_too_large(limit: int) -> TrunklineError:
-    return InvalidParameter(f"the request body is larger than {limit} bytes")  # no route reads a body
+    return PayloadTooLarge(f"the request body is larger than {limit} bytes")  # no route reads a body
 
 
 ERRORS = DialectErrors(

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 
 MAX_TIME_LIMIT_S = 14_400
 """Four hours (docs/api-choices.md §Connect)."""
+MAX_TIME_OUT_S = 2**31 - 1
+"""A larger ``TimeOut`` is accepted as 60 s (no leg rings longer); this bound only keeps the number
+within what a 32-bit client and every store column hold, so a hostile one is a 400, not a 500."""
 MAX_CUSTOM_FIELD = 128
 CALLBACK_EVENTS = ("terminal", "answered")
 CALLBACK_CONTENT_TYPES = ("multipart/form-data", "application/json")

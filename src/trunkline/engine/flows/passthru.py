@@ -22,7 +22,8 @@ import httpx
 from trunkline.domain.clock import now_ms
 from trunkline.engine.clock import NetworkClock
 from trunkline.engine.webhooks.delivery import mask_url
-from trunkline.engine.webhooks.target_policy import target_refusal
+from trunkline.engine.webhooks.pinned import pinned_to, pinned_transport
+from trunkline.engine.webhooks.target_policy import check_target
 from trunkline.store.flow_requests import FlowRequest, FlowRequestStore
 
 log = logging.getLogger("trunkline.flows")
@@ -102,12 +103,13 @@ class PassthruRequester:
             async with asyncio.timeout(timeout_s):
                 url = httpx.URL(request.url)
                 port = url.port or (443 if url.scheme == "https" else 80)
-                reason = await target_refusal(url.host, port, allow_private=self._allow_private)
-                if reason is not None:
-                    error = f"refused by policy: {reason}"
+                target = await check_target(url.host, port, allow_private=self._allow_private)
+                if target.refusal is not None:
+                    error = f"refused by policy: {target.refusal}"
                 else:
                     client = self._http()
-                    response = await client.get(url, params=self._params(request), timeout=timeout_s)
+                    with pinned_to(url.host, target.address):
+                        response = await client.get(url, params=self._params(request), timeout=timeout_s)
                     status = response.status_code
         except (TimeoutError, httpx.TimeoutException):
             error = f"timeout: no response within {timeout_s:g} s"
@@ -122,7 +124,10 @@ class PassthruRequester:
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:
             self._client = httpx.AsyncClient(
-                follow_redirects=False, headers={"User-Agent": USER_AGENT}, trust_env=False
+                follow_redirects=False,
+                headers={"User-Agent": USER_AGENT},
+                trust_env=False,
+                transport=pinned_transport(httpx.Limits(max_connections=self._concurrency)),
             )
         return self._client
 

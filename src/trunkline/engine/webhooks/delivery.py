@@ -25,7 +25,8 @@ import httpx
 import orjson
 
 from trunkline.domain.clock import now_ms
-from trunkline.engine.webhooks.target_policy import target_refusal
+from trunkline.engine.webhooks.pinned import pinned_to, pinned_transport
+from trunkline.engine.webhooks.target_policy import check_target
 from trunkline.store.webhooks import AttemptResult, Delivery, WebhookStore
 
 log = logging.getLogger("trunkline.webhooks")
@@ -123,9 +124,14 @@ class WebhookDeliverer:
         try:
             # httpx's timeout bounds each step (connect, each read); this bounds the whole attempt.
             async with asyncio.timeout(self._timeout_s):
-                error = await self._refusal(delivery.url)
-                if error is None:
-                    status, excerpt = await self._post(delivery)
+                parsed = httpx.URL(delivery.url)
+                port = parsed.port or (443 if parsed.scheme == "https" else 80)
+                target = await check_target(parsed.host, port, allow_private=self._allow_private)
+                if target.refusal is not None:
+                    error = f"refused by policy: {target.refusal}"
+                else:
+                    with pinned_to(parsed.host, target.address):
+                        status, excerpt = await self._post(delivery)
         except (TimeoutError, httpx.TimeoutException):
             error = f"timeout: no response within {self._timeout_s:g} s"
         except httpx.ConnectError as exc:
@@ -136,12 +142,6 @@ class WebhookDeliverer:
             error = error.replace(delivery.url, mask_url(delivery.url))
         duration_ms = int((time.perf_counter() - started) * 1000)
         return AttemptResult(attempted_at, duration_ms, status, excerpt, error)
-
-    async def _refusal(self, url: str) -> str | None:
-        parsed = httpx.URL(url)
-        port = parsed.port or (443 if parsed.scheme == "https" else 80)
-        reason = await target_refusal(parsed.host, port, allow_private=self._allow_private)
-        return None if reason is None else f"refused by policy: {reason}"
 
     async def _post(self, delivery: Delivery) -> tuple[int, str]:
         body = bytearray()
@@ -195,7 +195,7 @@ class WebhookDeliverer:
                 # Proxies from the environment would send callbacks past the target policy.
                 trust_env=False,
                 headers={"User-Agent": USER_AGENT},
-                limits=httpx.Limits(max_connections=self._concurrency),
+                transport=pinned_transport(httpx.Limits(max_connections=self._concurrency)),
             )
         return self._client
 
