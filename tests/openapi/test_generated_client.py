@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from tests.support.calls_api import ADMIN
-from tests.support.factories import EXOPHONE, AccountFixture
+from tests.support.factories import AccountFixture
 from tests.support.live_server import LiveServer
 
 ROOT = Path(__file__).parents[2]
@@ -78,7 +78,7 @@ def test_a_generated_client_places_lists_and_reads_calls(
     token = base64.b64encode(f"{account.api_key}:{account.api_token}".encode()).decode()
     client = client_module.AuthenticatedClient(base_url=server.base_url, token=token, prefix="Basic")
     with client:
-        body = body_model(from_="09876543210", to="09123456789", caller_id=EXOPHONE)
+        body = body_model(from_="09876543210", to="09123456789", caller_id=account.exophone)
         placed = connect.sync(account.sid, client=client, body=body)
         assert isinstance(placed, answer_model), placed
         sid = placed.call.sid
