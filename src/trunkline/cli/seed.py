@@ -51,7 +51,7 @@ def seed_command(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Create realistic finished calls for an account: business-hour traffic, repeat customers, legs."""
-    services = services_of(database_url)
+    services = services_of(database_url, create=True)
     try:
         try:
             plan = services.seeding.plan(account, calls, days, seed, tracking=tracking)
