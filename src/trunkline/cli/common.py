@@ -4,11 +4,13 @@ account argument and failing with a message."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 
 from trunkline.services.composition import CommandServices
 from trunkline.services.store_opening import StoreUnavailable
@@ -44,3 +46,38 @@ def fail(message: str) -> typer.Exit:
     exit (status 2)."""
     _err.print(f"[red]error:[/red] {escape(message)}")
     return typer.Exit(2)
+
+
+_FOLDED_WIDTH = 6
+"""The narrowest a folding column is laid out at."""
+
+
+def print_table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    *,
+    ids: Sequence[str],
+    title: str | None = None,
+) -> None:
+    """Print a table whose ``ids`` columns are never cut: the next command needs them whole. Id
+    columns neither wrap nor shrink below their longest value; other columns fold (wrap inside a
+    word) rather than end in an ellipsis, so no value is lost at any terminal width."""
+    table = Table(title=title)
+    rows = [list(row) for row in rows]
+    needed = 1  # the table's left border; each column adds its padding and right border
+    for index, header in enumerate(headers):
+        if header in ids:
+            widest = max([len(header), *(len(row[index]) for row in rows)])
+            table.add_column(header, no_wrap=True, min_width=widest)
+            needed += widest + 3
+        else:
+            table.add_column(header, overflow="fold")
+            needed += _FOLDED_WIDTH + 3
+    for row in rows:
+        table.add_row(*(escape(cell) for cell in row))
+    console = Console()  # built here so it measures the terminal it runs in
+    if console.width < needed:
+        # Too narrow even for the ids: lay the table out wider and let the terminal wrap its
+        # lines, rather than cropping ids or squeezing a column to nothing.
+        console = Console(width=needed)
+    console.print(table)
