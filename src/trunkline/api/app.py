@@ -27,6 +27,7 @@ from trunkline.api.admin.routes import router as admin_router
 from trunkline.api.admin.tracking_routes import router as tracking_router
 from trunkline.api.answered_errors import StopAnsweredErrors
 from trunkline.api.dialect import Dialect
+from trunkline.api.docs_pages import add_docs_pages
 from trunkline.api.paths import NormalisePath
 from trunkline.api.rate_limit import RateLimiter
 from trunkline.config import Settings
@@ -74,7 +75,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         description="Self-hosted voice-call API speaking Exotel's dialects. Authenticate with HTTP Basic "
         "(`api_key:api_token`, or the legacy `account_sid:api_token`).",
         lifespan=lifespan,
+        docs_url=None,  # served from the package by add_docs_pages, not from a CDN
+        redoc_url=None,
     )
+    add_docs_pages(app)
     app.state.services = server.services
     app.state.admin_token = settings.admin_token or secrets.token_urlsafe(24)
     app.include_router(admin_router)
