@@ -136,6 +136,8 @@ def test_only_store_making_commands_create_a_store(tmp_path: Path) -> None:
         ["traffic", "list", "demo"],
         ["inbound", "call", "demo", "--from", "09999900001", "--to", "08047112233"],
         ["accounts", "add-exophone", "--sid", "demo", "08047112299"],
+        ["numbering", "import", "series.csv"],
+        ["dnd", "import", "dnd.csv"],
     ):
         result = run_cli(tmp_path, *args)
         assert result.returncode == 2, (args, result.stderr)
