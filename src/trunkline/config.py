@@ -8,9 +8,11 @@ fails when a setting is missing there.
 from __future__ import annotations
 
 import ipaddress
-from typing import Literal
+import os
+from pathlib import Path
+from typing import Literal, Self
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -25,8 +27,10 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address `trunkline serve` binds to.")
     port: int = Field(8000, description="Port `trunkline serve` listens on.")
     public_url: str = Field(
-        "http://127.0.0.1:8000",
-        description="Base URL clients reach this server at; used to build RecordingUrl and signed links.",
+        "",
+        description="Base URL clients reach this server at; used to build RecordingUrl and signed links. "
+        "When empty, the address the server binds (127.0.0.1 for a wildcard bind such as 0.0.0.0) and "
+        "its port; set it when clients reach the server through another name or a proxy.",
     )
     rate_limit_per_minute: int = Field(
         200,
@@ -117,10 +121,11 @@ class Settings(BaseSettings):
     )
     # --- recordings ---
     recordings_dir: str = Field(
-        "trunkline-recordings",
+        "",
         description="Directory of rendered recording files (relative paths are from the working "
-        "directory). A file is rendered on its first request and reused; the directory is a cache "
-        "and may be deleted at any time. See docs/recordings.md.",
+        "directory). When empty, the user's cache directory: $XDG_CACHE_HOME/trunkline/recordings, "
+        "else ~/.cache/trunkline/recordings. A file is rendered on its first request and reused; the "
+        "directory is a cache and may be deleted at any time. See docs/recordings.md.",
     )
     # --- export and sync (docs/archive.md) ---
     export_batch_size: int = Field(
@@ -192,6 +197,18 @@ class Settings(BaseSettings):
         return _is_loopback(self.host)
 
 
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> Self:
+        """Settings whose default depends on others or on the user's environment."""
+        if not self.public_url:
+            self.public_url = base_url(self.host, self.port)
+        self.public_url = self.public_url.rstrip("/")
+        if not self.recordings_dir:
+            self.recordings_dir = str(default_recordings_dir())
+        return self
+
+
+
 def _is_loopback(host: str) -> bool:
     """Whether a bind address is loopback only (``localhost``, 127/8, ``::1``); a wildcard or any
     other address exposes the server."""
@@ -202,3 +219,25 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(name).is_loopback
     except ValueError:
         return False  # a name that resolves to who knows what: treat as exposed
+
+
+
+WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})
+
+
+def base_url(host: str, port: int) -> str:
+    """The URL a client on this machine reaches a server bound to ``host:port`` at: a wildcard
+    bind is reached through 127.0.0.1 (there is no better guess; ``public_url`` says otherwise)."""
+    if host in WILDCARD_HOSTS:
+        host = "127.0.0.1"
+    if ":" in host:  # an IPv6 literal
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def default_recordings_dir() -> Path:
+    """The user's cache directory, not the working one: a server started anywhere leaves no
+    folder behind. Files are named by a digest of everything their bytes depend on, so stores
+    can share it."""
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "trunkline" / "recordings"

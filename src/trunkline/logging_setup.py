@@ -31,3 +31,6 @@ def configure(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # Alembic announces its context and each revision at info on every start: noise for the
+    # person reading the banner. Shown at debug, where someone is looking for it.
+    logging.getLogger("alembic").setLevel(logging.DEBUG if level.lower() == "debug" else logging.WARNING)

@@ -30,6 +30,22 @@ def define(client: httpx.Client, account: AccountFixture, app_id: str, applets: 
     return f"http://my.exotel.com/{account.sid}/exoml/start_voice/{app_id}"
 
 
+def test_the_admin_api_hands_out_the_flow_url_with_the_account_sid(
+    engine_client: httpx.Client, engine_account: AccountFixture
+) -> None:
+    """The URL the admin API returns is the documented form, and connecting to it runs the flow."""
+    response = put_flow(
+        engine_client, engine_account, "hello", {"applets": [{"id": "hi", "type": "greeting", "text": "Hi"}]}
+    )
+    assert response.status_code == 200, response.text
+    url = response.json()["url"]
+    assert url == f"http://my.exotel.com/{engine_account.sid}/exoml/start_voice/hello"
+    listed = engine_client.get(f"/admin/accounts/{engine_account.sid}/flows", headers=ADMIN).json()
+    assert [flow["url"] for flow in listed["flows"]] == [url]
+    call = place(engine_client, engine_account, From=CALLER, Url=url)
+    assert call["Sid"]
+
+
 def callers_press(client: httpx.Client, number: str, keys: list[str]) -> None:
     rules = [{"match": number, "press": keys, "think_seconds": [1, 1]}]
     assert client.put("/admin/scenario", json={"rules": rules}, headers=ADMIN).status_code == 200

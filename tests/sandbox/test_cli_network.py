@@ -56,6 +56,7 @@ def test_bad_scenario_files_and_advances_are_refused(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'bad.db'}"
     bad = tmp_path / "bad.json"
     bad.write_text('{"rules": [{"match": "+91*", "busy": -1}]}')
+    assert runner.invoke(app, ["migrate", "--database-url", url]).exit_code == 0
     result = runner.invoke(app, ["scenario", "set", str(bad), "--database-url", url])
     assert result.exit_code == 2 and "busy must be at least 0" in result.output
     result = runner.invoke(app, ["scenario", "set", str(tmp_path / "missing.json"), "--database-url", url])

@@ -382,7 +382,7 @@ def test_the_seed_command_loads_the_calls_and_prints_a_summary(
         cli, ["seed", "--account", "acme", "--calls", "750", "--days", "7", "--database-url", url]
     )
     assert result.exit_code == 0, result.output
-    assert re.search(r"Loaded 750 calls into acme in [\d.]+ s \([\d,]+ calls/s\)", result.stdout)
+    assert re.search(r"Loaded 750 calls into acme \(seed 1\) in [\d.]+ s \([\d,]+ calls/s\)", result.stdout)
     with db.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(calls)).scalar_one() == 750
 

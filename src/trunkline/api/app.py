@@ -33,6 +33,7 @@ from trunkline.api.allow import allowed_methods
 from trunkline.api.answered_errors import StopAnsweredErrors
 from trunkline.api.body_limit import BodyLimit
 from trunkline.api.dialect import Dialect
+from trunkline.api.docs_pages import add_docs_pages
 from trunkline.api.openapi_document import build_document
 from trunkline.api.paths import NormalisePath
 from trunkline.api.rate_limit import RateLimiter
@@ -83,7 +84,15 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             if owns_db:
                 db.dispose()
 
-    app = FastAPI(title=TITLE, version=trunkline.__version__, description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title=TITLE,
+        version=trunkline.__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # served from the package by add_docs_pages, not from a CDN
+        redoc_url=None,
+    )
+    add_docs_pages(app)
     app.state.services = server.services
     app.state.admin_token = settings.admin_token or secrets.token_urlsafe(24)
     _admin_api(app)

@@ -36,7 +36,7 @@ def create(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Create an account and print its credentials as JSON. The token is shown only this once."""
-    accounts = services_of(database_url).accounts
+    accounts = services_of(database_url, create=True).accounts
     try:
         account, credential = accounts.create(
             sid, name=name, api_key=api_key, api_token=api_token, exophone_numbers=exophone or []

@@ -7,10 +7,8 @@ from typing import Annotated
 
 import orjson
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from trunkline.cli.common import AccountArg, DatabaseUrlOption, fail, services_of
+from trunkline.cli.common import AccountArg, DatabaseUrlOption, fail, print_table, services_of
 from trunkline.domain.agents.model import DEVICE_STATES
 from trunkline.domain.clock import ms_to_ist
 from trunkline.domain.errors import TrunklineError
@@ -61,14 +59,15 @@ def list_agents(account_sid: AccountArg, database_url: DatabaseUrlOption = None)
         agents = services_of(database_url).agents.list(account_sid)
     except TrunklineError as exc:
         raise fail(exc.message) from None
-    table = Table(
-        "user_id", "name", "contact_uri", "device", "updated (IST)", title=f"Agents of {account_sid}"
+    print_table(
+        ("user_id", "name", "contact_uri", "device", "updated (IST)"),
+        (
+            (agent.user_id, agent.name, agent.contact_uri, agent.device_state, ms_to_ist(agent.updated_at))
+            for agent in agents
+        ),
+        ids=("user_id",),
+        title=f"Agents of {account_sid}",
     )
-    for agent in agents:
-        table.add_row(
-            agent.user_id, agent.name, agent.contact_uri, agent.device_state, ms_to_ist(agent.updated_at)
-        )
-    Console().print(table)  # built here so it measures the terminal it runs in
 
 
 @agents_app.command("set")

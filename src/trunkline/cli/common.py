@@ -1,17 +1,22 @@
-"""What every CLI command shares: the --database-url option, the services of a command, the account
-argument and failing with a message."""
+"""What every CLI command shares: the --database-url option, the services of a command (opened
+here, in one place, so an unreachable or missing store is one line, never a traceback), the
+account argument and failing with a message."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
 
 from trunkline.services.composition import CommandServices
+from trunkline.services.store_opening import StoreUnavailable
 
 AccountArg = Annotated[str, typer.Argument(help="Account SID.")]
-_err = Console(stderr=True)
+_err = Console(stderr=True, soft_wrap=True)
 
 DatabaseUrlOption = Annotated[
     str | None,
@@ -23,13 +28,56 @@ DatabaseUrlOption = Annotated[
 ]
 
 
-def services_of(database_url: str | None) -> CommandServices:
+def services_of(database_url: str | None, *, create: bool = False) -> CommandServices:
     """The services of a command over the store named on the command line (or by the settings),
-    each built on first use; the store is opened and migrated with the first of them."""
-    return CommandServices(database_url)
+    opened and migrated now. Only commands that set a store up (``serve``, ``migrate``,
+    ``accounts create``, ``seed``) pass ``create``; any other command run where there is no store
+    fails, naming the URL it looked at, instead of creating an empty one."""
+    services = CommandServices(database_url, create=create)
+    try:
+        _ = services.db
+    except StoreUnavailable as exc:
+        raise fail(exc.message) from None
+    return services
 
 
 def fail(message: str) -> typer.Exit:
-    """Say what went wrong on stderr; raise the returned exit (status 2)."""
-    _err.print(f"[red]error:[/red] {message}")
+    """Say what went wrong on stderr, on one line however narrow the terminal; raise the returned
+    exit (status 2)."""
+    _err.print(f"[red]error:[/red] {escape(message)}")
     return typer.Exit(2)
+
+
+_FOLDED_WIDTH = 6
+"""The narrowest a folding column is laid out at."""
+
+
+def print_table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    *,
+    ids: Sequence[str],
+    title: str | None = None,
+) -> None:
+    """Print a table whose ``ids`` columns are never cut: the next command needs them whole. Id
+    columns neither wrap nor shrink below their longest value; other columns fold (wrap inside a
+    word) rather than end in an ellipsis, so no value is lost at any terminal width."""
+    table = Table(title=title)
+    rows = [list(row) for row in rows]
+    needed = 1  # the table's left border; each column adds its padding and right border
+    for index, header in enumerate(headers):
+        if header in ids:
+            widest = max([len(header), *(len(row[index]) for row in rows)])
+            table.add_column(header, no_wrap=True, min_width=widest)
+            needed += widest + 3
+        else:
+            table.add_column(header, overflow="fold")
+            needed += _FOLDED_WIDTH + 3
+    for row in rows:
+        table.add_row(*(escape(cell) for cell in row))
+    console = Console()  # built here so it measures the terminal it runs in
+    if console.width < needed:
+        # Too narrow even for the ids: lay the table out wider and let the terminal wrap its
+        # lines, rather than cropping ids or squeezing a column to nothing.
+        console = Console(width=needed)
+    console.print(table)

@@ -7,7 +7,6 @@ draws the progress bar (on stderr, so ``--output`` may be left out to write to s
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -20,14 +19,10 @@ from rich.progress import (
     TextColumn,
     TimeRemainingColumn,
 )
-from sqlalchemy.engine import make_url
 
 from trunkline.cli.common import DatabaseUrlOption, fail, services_of
-from trunkline.config import Settings
 from trunkline.domain.errors import TrunklineError
 from trunkline.services.archive.export import ExportFilters
-from trunkline.services.composition import CommandServices
-from trunkline.store.database import normalise_url
 
 calls_app = typer.Typer(help="An account's calls, in bulk.", no_args_is_help=True)
 _err = Console(stderr=True)
@@ -36,19 +31,6 @@ _err = Console(stderr=True)
 def _listed(values: list[str] | None) -> tuple[str, ...]:
     """Repeated options and comma lists alike: ``--status busy --status failed`` or ``busy,failed``."""
     return tuple(item.strip() for value in values or () for item in value.split(",") if item.strip())
-
-
-def existing_store(database_url: str | None) -> CommandServices:
-    """The services over a store that must exist already: export and sync read or fill a store that
-    ``trunkline serve``, ``migrate``, ``accounts create`` or ``seed`` made, and a mistyped path must
-    not quietly create an empty one."""
-    url = normalise_url(database_url or Settings().database_url)
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        name = parsed.database or ""
-        if name in ("", ":memory:") or not Path(name).is_file():
-            raise fail(f"no store at {name or url!r}: start `trunkline serve` once, or pass --database-url")
-    return services_of(database_url)
 
 
 @calls_app.command("export")
@@ -100,7 +82,7 @@ def export_command(
         min_price=min_price,
         max_price=max_price,
     )
-    services = existing_store(database_url)
+    services = services_of(database_url)
     started = time.perf_counter()
     try:
         total = services.export.count(account, filters)

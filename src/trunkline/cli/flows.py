@@ -14,9 +14,8 @@ import orjson
 import typer
 import yaml
 from rich.console import Console
-from rich.table import Table
 
-from trunkline.cli.common import AccountArg, DatabaseUrlOption, fail, services_of
+from trunkline.cli.common import AccountArg, DatabaseUrlOption, fail, print_table, services_of
 from trunkline.domain.errors import TrunklineError
 from trunkline.domain.flows.definition import parse_flow
 from trunkline.domain.traffic.generator import caller_number
@@ -74,12 +73,14 @@ def list_flows(account_sid: AccountArg, database_url: DatabaseUrlOption = None) 
         flows = services_of(database_url).flows.of_account(account_sid)
     except TrunklineError as exc:
         raise fail(exc.message) from None
-    table = Table("app_id", "name", "applets", "ExoPhones")
-    for stored in flows:
-        table.add_row(
-            stored.app_id, stored.name, str(len(stored.document["applets"])), ", ".join(stored.exophones)
-        )
-    console.print(table)
+    print_table(
+        ("app_id", "name", "applets", "ExoPhones"),
+        (
+            (stored.app_id, stored.name, str(len(stored.document["applets"])), ", ".join(stored.exophones))
+            for stored in flows
+        ),
+        ids=("app_id",),
+    )
 
 
 @flows_app.command("delete")
@@ -164,14 +165,14 @@ def list_traffic(account_sid: AccountArg, database_url: DatabaseUrlOption = None
         generators = services_of(database_url).flows.traffic(account_sid)
     except TrunklineError as exc:
         raise fail(exc.message) from None
-    table = Table("id", "state", "placed", "rate/min", "until")
+    rows = []
     for generator in generators:
         spec = generator.spec
         until = f"{spec['count']} calls" if spec.get("count") else f"{spec.get('duration_seconds')} s"
-        table.add_row(
-            str(generator.id), generator.state, str(generator.placed), f"{spec['rate_per_minute']:g}", until
+        rows.append(
+            (str(generator.id), generator.state, str(generator.placed), f"{spec['rate_per_minute']:g}", until)
         )
-    console.print(table)
+    print_table(("id", "state", "placed", "rate/min", "until"), rows, ids=("id",))
 
 
 @traffic_app.command("stop")

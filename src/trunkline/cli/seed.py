@@ -39,7 +39,15 @@ def seed_command(
     days: Annotated[
         int, typer.Option("--days", min=1, max=183, help="Spread them over this many days before now.")
     ] = 30,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same calls.")] = 1,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            "--seed",
+            help="Random seed: the same seed gives the same calls. Default: the lowest seed from 1 up "
+            "whose calls the account does not hold yet.",
+            show_default=False,
+        ),
+    ] = None,
     tracking: Annotated[
         bool,
         typer.Option(
@@ -51,7 +59,7 @@ def seed_command(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Create realistic finished calls for an account: business-hour traffic, repeat customers, legs."""
-    services = services_of(database_url)
+    services = services_of(database_url, create=True)
     try:
         try:
             plan = services.seeding.plan(account, calls, days, seed, tracking=tracking)
@@ -75,6 +83,9 @@ def seed_command(
     finally:
         services.close()
     rate = loaded / seconds if seconds > 0 else float(loaded)
-    typer.echo(f"Loaded {loaded:,} calls into {plan.account_sid} in {seconds:.1f} s ({rate:,.0f} calls/s).")
+    typer.echo(
+        f"Loaded {loaded:,} calls into {plan.account_sid} (seed {plan.seed}) in {seconds:.1f} s "
+        f"({rate:,.0f} calls/s)."
+    )
     if plan.tracked is not None:
         typer.echo(f"Tracked {plan.tracked.index:,} inbound calls in property {plan.property_sid}.")

@@ -10,8 +10,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
-from trunkline.cli.common import DatabaseUrlOption, fail
-from trunkline.cli.export import existing_store
+from trunkline.cli.common import DatabaseUrlOption, fail, services_of
 from trunkline.domain.calls.bulk_filters import DAY_MS
 from trunkline.domain.errors import TrunklineError
 from trunkline.services.archive.export import parse_when
@@ -42,7 +41,7 @@ def sync_command(
 ) -> None:
     """Copy an account's finished calls (with legs) from a v1 source into this store; run it again to
     fetch what is new or changed, or to resume a run that was stopped."""
-    services = existing_store(database_url)
+    services = services_of(database_url)
     settings = services.settings
     source = V1Source(
         source_url,

@@ -8,9 +8,8 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from trunkline.cli.common import AccountArg, DatabaseUrlOption, fail, services_of
+from trunkline.cli.common import AccountArg, DatabaseUrlOption, fail, print_table, services_of
 from trunkline.domain.errors import TrunklineError
 from trunkline.domain.tracking.numbers import e164
 
@@ -53,10 +52,11 @@ def list_properties(account_sid: AccountArg, database_url: DatabaseUrlOption = N
         raise fail(exc.message) from None
     finally:
         services.close()
-    table = Table("Sid", "Name", "Numbers")
-    for prop, numbers in props:
-        table.add_row(prop.sid, prop.name, ", ".join(n.number for n in numbers))
-    console.print(table)
+    print_table(
+        ("Sid", "Name", "Numbers"),
+        ((prop.sid, prop.name, ", ".join(n.number for n in numbers)) for prop, numbers in props),
+        ids=("Sid",),
+    )
 
 
 @properties_app.command("remove")

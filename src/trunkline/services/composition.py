@@ -39,6 +39,7 @@ from trunkline.services.numbers import NumberService
 from trunkline.services.recordings import RecordingService
 from trunkline.services.sandbox import SandboxService, SandboxStores, StoredSandbox
 from trunkline.services.seeding import SeedingService
+from trunkline.services.store_opening import open_store
 from trunkline.services.store_runner import StoreRunner
 from trunkline.services.tracking import TrackingService
 from trunkline.store.accounts import AccountStore
@@ -224,8 +225,10 @@ class CommandServices:
     flows, agents, properties) or within half a second (its engine re-reads the clock, the scenario
     and generators on every tick)."""
 
-    def __init__(self, database_url: str | None) -> None:
-        self._database_url = database_url
+    def __init__(self, database_url: str | None, *, create: bool = False) -> None:
+        """``create``: whether a missing SQLite file may be created (see ``open_store``)."""
+        self.url = database_url or Settings().database_url
+        self._create = create
 
     @classmethod
     def over(cls, db: Database) -> CommandServices:
@@ -237,7 +240,7 @@ class CommandServices:
 
     @cached_property
     def db(self) -> Database:
-        return open_database(self._database_url or Settings().database_url)
+        return open_store(self.url, create=self._create)
 
     _owns_db = True
 

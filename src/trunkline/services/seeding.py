@@ -28,15 +28,25 @@ class SeedPlan:
     records: Iterator[Call]
     tracked: TrackedHistory | None
     property_sid: str | None
+    seed: int
+    """The seed the calls come from (the one given, or the one picked): the same seed gives the
+    same calls again in another store."""
+
+
+MAX_SEED_TRIES = 1000
+"""How many seeds ``plan`` tries when none is given."""
 
 
 class SeedingService:
     def __init__(self, db: Database, accounts: AccountService) -> None:
         self._db, self._accounts = db, accounts
 
-    def plan(self, account_sid: str, calls: int, days: int, seed: int, *, tracking: bool) -> SeedPlan:
+    def plan(self, account_sid: str, calls: int, days: int, seed: int | None, *, tracking: bool) -> SeedPlan:
         """Check the account can take the seed (it has an ExoPhone, and not this seed's calls
-        already) and prepare its tracking property when asked."""
+        already) and prepare its tracking property when asked. Without a ``seed``, the lowest one
+        from 1 up whose calls the account does not hold: a new server's demo account already holds
+        seed 1's history, and the README's ``trunkline seed`` (no ``--seed``) must still work, as
+        must running it twice."""
         found = self._accounts.find(account_sid)
         if found is None:
             raise NotFound(
@@ -48,20 +58,30 @@ class SeedingService:
                 f"`trunkline accounts add-exophone --sid {account_sid} <number>` "
                 "(or create accounts with `trunkline accounts create --exophone <number>`)"
             )
-        records = generate_history(found.exophones, found.sid, calls, days, seed, now_ms())
-        # A seed's Sids depend on the seed and the account only, so the first one tells a repeat.
-        first = next(records, None)
-        if first is not None and CallStore(self._db).get(found.id, found.sid, first.sid) is not None:
+        calls_store = CallStore(self._db)
+        at = now_ms()
+        candidates = [seed] if seed is not None else range(1, 1 + MAX_SEED_TRIES)
+        for candidate in candidates:
+            records = generate_history(found.exophones, found.sid, calls, days, candidate, at)
+            # A seed's Sids depend on the seed and the account only, so the first one tells a repeat.
+            first = next(records, None)
+            if first is None or calls_store.get(found.id, found.sid, first.sid) is None:
+                break
+        else:
+            if seed is not None:
+                raise InvalidParameter(
+                    f"account {account_sid!r} already holds the calls of seed {seed}; choose another --seed"
+                )
             raise InvalidParameter(
-                f"account {account_sid!r} already holds the calls of seed {seed}; choose another --seed"
+                f"account {account_sid!r} holds seeds 1 to {MAX_SEED_TRIES}; give a --seed"
             )
         tracked, property_sid = None, None
         if tracking:
-            prop, numbers = prepare_property(self._db, found.id, found.sid, found.exophones, seed, now_ms())
-            tracked = TrackedHistory(found.id, prop.id, numbers, seed, mobile_circles(self._db))
+            prop, numbers = prepare_property(self._db, found.id, found.sid, found.exophones, candidate, at)
+            tracked = TrackedHistory(found.id, prop.id, numbers, candidate, mobile_circles(self._db))
             property_sid = prop.sid
         everything = chain([] if first is None else [first], records)
-        return SeedPlan(found.id, found.sid, calls, everything, tracked, property_sid)
+        return SeedPlan(found.id, found.sid, calls, everything, tracked, property_sid, candidate)
 
     @staticmethod
     def sample(account_sid: str, exophones: list[str], calls: int, seed: int, at_ms: int) -> list[Call]:

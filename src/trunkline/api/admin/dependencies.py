@@ -6,7 +6,8 @@ from __future__ import annotations
 import hmac
 from typing import Annotated, Any
 
-from fastapi import Body, Depends, Header, Path, Request
+from fastapi import Body, Depends, Path, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AfterValidator, BaseModel, model_validator
 
 from trunkline.domain.client_text import control_in_document, has_control
@@ -16,14 +17,24 @@ from trunkline.services.composition import Services
 
 PREFIX = "/admin"
 
+BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name="adminBearer",
+    description="The admin token: TRUNKLINE_ADMIN_TOKEN, or the one `trunkline serve` prints.",
+)
+"""The admin API's security scheme: every admin operation references it in the OpenAPI document,
+so Swagger UI's Authorize button covers the admin API. It only reads the header; the check is
+``require_admin``'s, so a missing token gets the admin envelope, not FastAPI's own 403."""
+
 
 def require_admin(
     request: Request,
-    authorization: Annotated[str | None, Header(description="`Bearer <admin token>`")] = None,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)] = None,
 ) -> Services:
     services: Services = request.app.state.services
-    expected = f"Bearer {request.app.state.admin_token}".encode()
-    if authorization is None or not hmac.compare_digest(authorization.encode(), expected):
+    expected = str(request.app.state.admin_token).encode()
+    given = bearer.credentials.encode() if bearer is not None else b""
+    if bearer is None or not hmac.compare_digest(given, expected):
         raise AuthenticationFailed(
             "admin token missing or wrong (Authorization: Bearer <TRUNKLINE_ADMIN_TOKEN>)"
         )

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from pydantic import Field
 
 from trunkline.api.admin.dependencies import PREFIX, Admin, AdminBody, Document, RowId
+from trunkline.domain.calls.connect_request import flow_url
 from trunkline.domain.client_text import control_in_document
 from trunkline.domain.clock import ms_to_ist
 from trunkline.domain.errors import InvalidParameter, NotFound
@@ -49,11 +50,11 @@ async def flow_document(request: Request) -> Any:
     return document
 
 
-def _flow_json(stored: StoredFlow) -> dict[str, Any]:
+def _flow_json(account_sid: str, stored: StoredFlow) -> dict[str, Any]:
     return {
         "app_id": stored.app_id,
         "name": stored.name,
-        "url": f"http://my.exotel.com/exoml/start_voice/{stored.app_id}",
+        "url": flow_url(account_sid, stored.app_id),
         "updated_at": ms_to_ist(stored.updated_at),
         "exophones": stored.exophones,
         "applets": stored.document["applets"],
@@ -70,12 +71,12 @@ async def put_flow(services: Admin, account_sid: str, app_id: str, request: Requ
     await services.runner.blocking(services.accounts.get, account_sid)
     flow = parse_flow(app_id, await flow_document(request))
     created, stored = await services.runner.blocking(services.flows.put, account_sid, flow)
-    return {"created": created, **_flow_json(stored)}
+    return {"created": created, **_flow_json(account_sid, stored)}
 
 
 @router.get("/accounts/{account_sid}/flows", summary="The account's flows", operation_id="admin_flows_list")
 def list_flows(services: Admin, account_sid: str) -> dict[str, Any]:
-    return {"flows": [_flow_json(f) for f in services.flows.of_account(account_sid)]}
+    return {"flows": [_flow_json(account_sid, f) for f in services.flows.of_account(account_sid)]}
 
 
 @router.get("/accounts/{account_sid}/flows/{app_id}", summary="One flow", operation_id="admin_flows_get")
@@ -83,7 +84,7 @@ def get_flow(services: Admin, account_sid: str, app_id: str) -> dict[str, Any]:
     stored = services.flows.get(account_sid, app_id)
     if stored is None:
         raise NotFound(f"no flow {app_id} in account {account_sid}")
-    return _flow_json(stored)
+    return _flow_json(account_sid, stored)
 
 
 @router.delete(

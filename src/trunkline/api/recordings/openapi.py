@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from trunkline.api.exotel_v1.bodies import V1Error
 from trunkline.api.openapi_parts import Components, error_responses, json_content, response
+from trunkline.api.recordings.bodies import RecordingError
 from trunkline.api.recordings.routes import PATH
 
 
@@ -50,7 +50,7 @@ def recording_paths(components: Components) -> dict[str, Any]:
         ),
     ]
     audio = {"audio/mpeg": {"schema": {"type": "string", "format": "binary"}}}
-    error = json_content(components.ref(V1Error))
+    error = json_content(components.ref(RecordingError))
     range_headers = {
         **_FILE_HEADERS,
         "Content-Range": {"schema": {"type": "string"}, "description": "`bytes a-b/size`."},

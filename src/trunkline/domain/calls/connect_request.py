@@ -28,6 +28,12 @@ def flow_app_id(url: str) -> str | None:
     return match.group("app_id") if match else None
 
 
+def flow_url(account_sid: str, app_id: str) -> str:
+    """The URL a client connects a call to a flow with, in the form Exotel's docs give (with the
+    account sid); ``flow_app_id`` reads it back."""
+    return f"http://my.exotel.com/{account_sid}/exoml/start_voice/{app_id}"
+
+
 @dataclass(frozen=True, slots=True)
 class ConnectRequest:
     """Numbers are E.164 (or ``sip:`` URIs); every limit has been checked by the dialect's parser."""
