@@ -6,7 +6,7 @@ declared here rather than borrowed from ``exotel_v1`` so that each dialect folde
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing_extensions import TypedDict
 
 
 class RecordingErrorBody(TypedDict):
