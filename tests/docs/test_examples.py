@@ -34,7 +34,7 @@ ROOT = Path(__file__).parents[2]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 ADMIN_TOKEN = "docs-examples-admin-token"
 BLOCK = re.compile(
-    r"(?:<!--\s*(?P<marker>not run|file):?\s*(?P<arg>[^>]*?)\s*-->\s*\n)?"  # a marker right before
+    r"(?:<!--\s*(?P<marker>not run|file|in the checkout):?\s*(?P<arg>[^>]*?)\s*-->\s*\n)?"  # a marker
     r"```(?P<lang>\w*)\n(?P<body>.*?)```",
     re.S,
 )
@@ -48,7 +48,8 @@ class Page:
     path: Path
     serve_args: list[str]
     steps: list[tuple[str, str]] = field(default_factory=list)
-    """("file", "NAME\\nTEXT") or ("run", "COMMAND"), in the page's order."""
+    """("file", "NAME\\nTEXT"), ("run", "COMMAND") or ("run in checkout", "COMMAND": a command about
+    the repository's own files, run from its root), in the page's order."""
 
 
 def read_page(path: Path) -> Page:
@@ -60,7 +61,8 @@ def read_page(path: Path) -> Page:
         if marker == "file":
             page.steps.append(("file", f"{block.group('arg')}\n{body}"))
         elif block.group("lang") == "sh" and marker != "not run":
-            page.steps.extend(("run", command) for command in commands(body))
+            kind = "run in checkout" if marker == "in the checkout" else "run"
+            page.steps.extend((kind, command) for command in commands(body))
     return page
 
 
@@ -70,7 +72,7 @@ def commands(body: str) -> list[str]:
     return [line for line in joined.splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
 
-RUNNABLE = [page for page in (read_page(p) for p in PAGES) if any(kind == "run" for kind, _ in page.steps)]
+RUNNABLE = [page for page in (read_page(p) for p in PAGES) if any(kind != "file" for kind, _ in page.steps)]
 
 
 def test_the_docs_have_runnable_examples() -> None:
@@ -104,7 +106,7 @@ def test_examples_run_as_written(tmp_path: Path, page: Page) -> None:
                 command = command.replace("<Sid>", sid)
             result = subprocess.run(
                 ["bash", "-e", "-o", "pipefail", "-c", prelude + command],
-                cwd=workdir,
+                cwd=ROOT if kind == "run in checkout" else workdir,
                 env=env,
                 capture_output=True,
                 text=True,
