@@ -73,12 +73,15 @@ def free_port() -> int:
 def server(
     command: list[str], port: int, env: dict[str, str] | None = None, ready_path: str = "/"
 ) -> Iterator[subprocess.Popen[bytes]]:
+    # BENCH_SERVER_LOG=path keeps the server's output (its error lines) for a run that went wrong.
+    log_path = os.environ.get("BENCH_SERVER_LOG")
+    log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         command,
         env={**os.environ, **(env or {})},
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
     )
     try:
         deadline = time.monotonic() + 120
@@ -94,6 +97,8 @@ def server(
     finally:
         process.terminate()
         process.wait(timeout=30)
+        if not isinstance(log, int):
+            log.close()
 
 
 def bare_server(port: int) -> list[str]:

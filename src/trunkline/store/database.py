@@ -30,6 +30,9 @@ def normalise_url(url: str) -> str:
     return url
 
 
+SQLITE_BUSY_TIMEOUT_MS = 5000
+"""How long a connection waits for another process's write lock before "database is locked"."""
+
 SQLITE_CACHE_KIB = 2048
 """Each SQLite connection's page cache (see ``_sqlite_pragmas``)."""
 
@@ -42,7 +45,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     # 2 MiB of pages per connection (SQLite's own default); the OS page cache, shared by every
     # connection and not counted in the process's memory, holds the rest of a hot store. At 8 MiB
     # a dozen connections on a large store held ~100 MB between them.
@@ -72,6 +75,7 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self._point_lock = threading.Lock()
+        self._write_gate = threading.RLock()
         self._point_idle: list[Any] = []
         self.url = normalise_url(url)
         parsed = make_url(self.url)
@@ -105,7 +109,20 @@ class Database:
         ``_sqlite_begin``); on PostgreSQL it is ``engine.begin()``. Every write transaction of the
         store opens here (migrations included), so none can meet SQLITE_BUSY halfway through; the
         bulk loader's raw driver connection is the one documented exception (``store.bulk_load``)."""
+        if self.is_sqlite:
+            return self._sqlite_write()
         return self._writer.begin()
+
+    @contextmanager
+    def _sqlite_write(self) -> Iterator[Connection]:
+        """SQLite lets one writer in at a time, and a connection waiting for the lock polls for it
+        in sleeps that grow to 100 ms (its busy handler), with no queue: under heavy load a writer
+        could lose every race for ``busy_timeout`` and fail with "database is locked" (seen in the
+        memory soak on a loaded host: a 500 on connect). The writers of one process queue on a lock
+        of their own first, so the busy handler only ever waits for another process (a CLI command
+        beside the server). Re-entrant, so that a nested write meets SQLite as it did before."""
+        with self._write_gate, self._writer.begin() as conn:
+            yield conn
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
