@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
@@ -64,7 +65,11 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     """A page: ``template`` with ``context`` and what every page needs."""
     found = session(request)
     viewer = found.viewer if found is not None else None
+    account = context.get("account")
+    # The event stream follows the account the page shows (an admin may look at any).
+    events_query = "?" + urlencode({"account": account.sid}) if viewer and viewer.is_admin and account else ""
     body = _env.get_template(template).render(
+        events_query=events_query,
         request=request,
         viewer=viewer,
         csrf_token=csrf_token(request),
