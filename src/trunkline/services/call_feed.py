@@ -66,6 +66,10 @@ class CallFeedService:
         finally:
             self._listeners.discard(listener)
 
+    async def in_progress(self, account_id: int, limit: int = 200) -> list[CallChange]:
+        """The account's calls still queued, ringing or talking, newest first."""
+        return await self._runner.read(self._feed.in_progress, account_id, limit)
+
     async def close(self) -> None:
         if self._task is not None:
             self._task.cancel()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from trunkline.store.database import Database
-from trunkline.store.schema.call_runs import call_events
+from trunkline.store.schema.call_runs import call_events, call_runs
 from trunkline.store.schema.calls import calls
 
 
@@ -67,6 +67,28 @@ class CallFeed:
             .join(calls, calls.c.id == call_events.c.call_id)
             .where(call_events.c.id > event_id)
             .order_by(call_events.c.id)
+            .limit(limit)
+        )
+        with self._db.read() as conn:
+            return [CallChange(**row._asdict()) for row in conn.execute(query)]
+
+    def in_progress(self, account_id: int, limit: int) -> list[CallChange]:
+        """The account's calls the engine is still driving (a pending timer), newest first, each
+        with its latest event. Walks the small set of runs with a due time, not the account's calls."""
+        latest = (
+            select(func.max(call_events.c.id))
+            .where(call_events.c.call_id == calls.c.id)
+            .correlate(calls)
+            .scalar_subquery()
+        )
+        query = (
+            select(*_COLUMNS)
+            .select_from(call_runs)
+            .join(calls, calls.c.id == call_runs.c.call_id)
+            .join(call_events, call_events.c.id == latest)
+            .where(call_runs.c.next_due_at.is_not(None), calls.c.account_id == account_id)
+            .where(calls.c.status.in_(("queued", "ringing", "in-progress")))
+            .order_by(calls.c.date_created.desc())
             .limit(limit)
         )
         with self._db.read() as conn:

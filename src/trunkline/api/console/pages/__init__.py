@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from trunkline.api.console.page import Page
-from trunkline.api.console.pages import calls, signin
+from trunkline.api.console.pages import call, calls, live, signin
 
 PAGES: list[Page] = [
     calls.PAGE,
+    live.PAGE,
+    call.PAGE,
     signin.PAGE,
 ]
