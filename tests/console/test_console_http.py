@@ -1,0 +1,167 @@
+"""The console over plain HTTP: the session cookie's flags, CSRF refusals, sign-out, isolation
+between accounts, filters that cannot be read, and stored markup shown as text."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from tests.console.conftest import csrf_of, http_sign_in
+from tests.support.factories import AccountFixture, make_account
+from tests.support.live_server import LiveServer
+
+SCRIPT = "<script>alert(1)</script>"
+
+
+@pytest.fixture
+def http(console_server: LiveServer):  # type: ignore[no-untyped-def]
+    with httpx.Client(base_url=console_server.base_url, timeout=30) as client:
+        yield client
+
+
+def _place(server: LiveServer, account: AccountFixture, **extra: str) -> str:
+    data = {"From": "+919876543210", "CallerId": account.exophone, "To": "+919812345678", **extra}
+    answer = httpx.post(
+        f"{server.base_url}/v1/Accounts/{account.sid}/Calls/connect.json", auth=account.auth, data=data
+    )
+    assert answer.status_code == 200, answer.text
+    return str(answer.json()["Call"]["Sid"])
+
+
+def _finish(server: LiveServer) -> None:
+    httpx.post(
+        f"{server.base_url}/admin/clock/advance",
+        json={"seconds": 600},
+        headers={"Authorization": "Bearer test-admin-token"},
+    ).raise_for_status()
+
+
+def test_root_redirects_to_the_console(http: httpx.Client) -> None:
+    assert http.get("/").headers["location"] == "/console"
+    assert http.get("/console").headers["location"] == "/console/login"
+
+
+def test_session_cookie_is_signed_httponly_strict_and_scoped(http: httpx.Client) -> None:
+    answer = http_sign_in(http)
+    assert answer.status_code == 303
+    cookie = answer.headers["set-cookie"]
+    assert cookie.startswith("trunkline_console=")
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/console" in cookie
+    assert "test-admin-token" not in cookie
+    value = http.cookies["trunkline_console"]
+    http.cookies.set(
+        "trunkline_console", value[:-2] + ("AA" if not value.endswith("AA") else "BB"), path="/console"
+    )
+    assert http.get("/console/calls").headers["location"] == "/console/login"
+
+
+def test_sign_in_without_the_csrf_token_is_refused(http: httpx.Client) -> None:
+    http.get("/console/login")
+    answer = http.post("/console/login", data={"mode": "admin", "token": "test-admin-token"})
+    assert answer.status_code == 403
+    assert "trunkline_console=" not in answer.headers.get("set-cookie", "")
+
+
+def test_a_post_without_the_token_changes_nothing(
+    http: httpx.Client, console_server: LiveServer, console_account: AccountFixture
+) -> None:
+    http_sign_in(http)
+    before = http.get("/console/live", params={"account": console_account.sid})
+    answer = http.post(
+        f"/console/live/calls?account={console_account.sid}",
+        data={"from": "+919876543210", "caller_id": console_account.exophone, "to": "+919812345678"},
+    )
+    assert answer.status_code == 403
+    assert "No call is in progress." in before.text
+    assert (
+        "No call is in progress." in http.get("/console/live", params={"account": console_account.sid}).text
+    )
+    wrong = http.post(
+        f"/console/live/calls?account={console_account.sid}",
+        data={
+            "csrf": "0" * 64,
+            "from": "+919876543210",
+            "caller_id": console_account.exophone,
+            "to": "+91981",
+        },
+    )
+    assert wrong.status_code == 403
+
+
+def test_sign_out_ends_the_session(http: httpx.Client) -> None:
+    http_sign_in(http)
+    page = http.get("/console/calls")
+    assert page.status_code in (200, 404)  # 404 page when no account exists yet
+    answer = http.post("/console/logout", data={"csrf": csrf_of(page.text)})
+    assert answer.status_code == 303 and answer.headers["location"] == "/console/login"
+    assert (
+        'trunkline_console=""' in answer.headers["set-cookie"] or "Max-Age=0" in answer.headers["set-cookie"]
+    )
+    assert http.get("/console/calls").headers["location"] == "/console/login"
+
+
+def test_wrong_account_token_is_refused(http: httpx.Client, console_account: AccountFixture) -> None:
+    wrong = AccountFixture(
+        console_account.sid, console_account.account_id, console_account.api_key, "nope", console_account.db
+    )
+    answer = http_sign_in(http, account=wrong)
+    assert answer.status_code == 401
+    assert "The API key or token is wrong." in answer.text
+
+
+def test_an_account_cannot_open_another_accounts_call(
+    http: httpx.Client, console_server: LiveServer, console_account: AccountFixture
+) -> None:
+    other = make_account(console_server.db)
+    sid = _place(console_server, other)
+    http_sign_in(http, account=console_account)
+    answer = http.get(f"/console/calls/{sid}")
+    assert answer.status_code == 404
+    assert "There is no such call in this account." in answer.text
+    # ?account= is the admin's choice only: an account's own account wins.
+    listed = http.get("/console/calls", params={"account": other.sid})
+    assert sid not in listed.text
+    assert http.get(f"/console/calls/{sid}/recording").status_code == 404
+
+
+def test_unreadable_filters_are_a_400_page(http: httpx.Client, console_account: AccountFixture) -> None:
+    http_sign_in(http, account=console_account)
+    for params in (
+        {"duration_min": "ten"},
+        {"price_max": "x"},
+        {"date_from": "yesterday"},
+        {"after": "bogus"},
+    ):
+        answer = http.get("/console/calls", params=params)
+        assert answer.status_code == 400, params
+        assert 'id="filter-error"' in answer.text
+
+
+def test_stored_markup_is_shown_as_text(
+    http: httpx.Client, console_server: LiveServer, console_account: AccountFixture
+) -> None:
+    sid = _place(console_server, console_account, CustomField=SCRIPT)
+    _finish(console_server)
+    http_sign_in(http, account=console_account)
+    page = http.get(f"/console/calls/{sid}")
+    assert page.status_code == 200
+    assert SCRIPT not in page.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+
+
+def test_filters_select_calls(
+    http: httpx.Client, console_server: LiveServer, console_account: AccountFixture
+) -> None:
+    first = _place(console_server, console_account, To="+919811111111")
+    second = _place(console_server, console_account, To="+919822222222")
+    _finish(console_server)
+    http_sign_in(http, account=console_account)
+    every = http.get("/console/calls")
+    assert first in every.text and second in every.text
+    assert re.search(r'id="total">2<', every.text)
+    only = http.get("/console/calls", params={"to": "09822222222"})
+    assert second in only.text and first not in only.text
+    assert re.search(r'id="total">1<', only.text)
