@@ -165,3 +165,33 @@ def test_filters_select_calls(
     only = http.get("/console/calls", params={"to": "09822222222"})
     assert second in only.text and first not in only.text
     assert re.search(r'id="total">1<', only.text)
+
+
+def test_the_call_page_shows_the_call_as_each_dialect_answers_for_it(
+    http: httpx.Client, console_server: LiveServer, console_account: AccountFixture
+) -> None:
+    from tests.support.ccm import add_agent, make_call
+
+    plain = _place(console_server, console_account, CustomField=SCRIPT)
+    with httpx.Client(base_url=console_server.base_url, timeout=30) as api:
+        agent = add_agent(api, console_account)
+        ccm_sid = make_call(api, console_account, agent, "+919812345678")["response"]["call_sid"]
+        _finish(console_server)
+        v1_json = api.get(
+            f"/v1/Accounts/{console_account.sid}/Calls/{plain}.json?details=true", auth=console_account.auth
+        ).json()
+    http_sign_in(http, account=console_account)
+
+    page = http.get(f"/console/calls/{plain}").text
+    views = re.findall(r'data-view="([^"]+)"', page)
+    assert views == ["v1 JSON", "v1 XML", "CCM v2"]  # CCM answers for any call; Fone only for tracked ones
+    assert "&lt;script&gt;" in page and SCRIPT not in page
+    assert f"/v1/Accounts/{console_account.sid}/Calls/{plain}.json?details=true" in page
+    assert "&lt;TwilioResponse&gt;" in page
+    assert f"&#34;Sid&#34;: &#34;{v1_json['Call']['Sid']}&#34;" in page
+    assert console_account.api_token not in page
+
+    agent_page = http.get(f"/console/calls/{ccm_sid}").text
+    assert re.findall(r'data-view="([^"]+)"', agent_page) == ["v1 JSON", "v1 XML", "CCM v2"]
+    assert f"/v2/accounts/{console_account.sid}/calls/{ccm_sid}" in agent_page
+    assert f"&#34;user_id&#34;: &#34;{agent['user_id']}&#34;" in agent_page

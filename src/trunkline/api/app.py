@@ -113,7 +113,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         dialects.update({prefix: dialect_app for prefix in dialect.prefixes})
     # The web console: its own Starlette app (own error pages, no OpenAPI), at /console; / leads there.
     dialects[CONSOLE_PREFIX] = build_console(
-        server.services, admin_token=app.state.admin_token, secret=server.services.secret
+        server.services,
+        admin_token=app.state.admin_token,
+        secret=server.services.secret,
+        call_views=[dialect.call_views for dialect in DIALECTS],
     )
     admin = BodyLimit(StopAnsweredErrors(app), limit=ADMIN_MAX_BODY_BYTES, too_large=_admin_too_large)
     return NormalisePath(DialectDispatch(dialects, default=admin, server=server))

@@ -4,6 +4,7 @@ stream, and the error pages (a redirect to sign in, 403, 404, and a 500 page wit
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -17,6 +18,7 @@ from trunkline.api.console.pages import PAGES
 from trunkline.api.console.session import PageError, Redirect, session
 from trunkline.api.console.state import ConsoleState
 from trunkline.api.console.templating import HERE, nav_pages, render
+from trunkline.api.dialect import CallViews
 from trunkline.api.request_id import request_id
 from trunkline.services.composition import Services
 
@@ -24,8 +26,11 @@ PREFIX = "/console"
 _log = logging.getLogger("trunkline.api.console")
 
 
-def build_console(services: Services, *, admin_token: str, secret: bytes) -> Starlette:
-    """The console, to be served at ``/console`` (paths inside start with it)."""
+def build_console(
+    services: Services, *, admin_token: str, secret: bytes, call_views: Sequence[CallViews] = ()
+) -> Starlette:
+    """The console, to be served at ``/console`` (paths inside start with it). ``call_views``: each
+    dialect's way of showing one call (``Dialect.call_views``); the console knows no dialect itself."""
     inner: list[BaseRoute] = [Route("/", _home, methods=["GET"])]
     for page in PAGES:
         inner.extend(page.routes)
@@ -40,7 +45,7 @@ def build_console(services: Services, *, admin_token: str, secret: bytes) -> Sta
             Exception: _unexpected,
         },
     )
-    app.state.console = ConsoleState(services, admin_token, secret)
+    app.state.console = ConsoleState(services, admin_token, secret, call_views)
     app.state.pages = PAGES
     return app
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from starlette.requests import HTTPConnection
 
+from trunkline.api.dialect import CallViews
 from trunkline.services.composition import Services
 
 
@@ -15,6 +17,8 @@ class ConsoleState:
     admin_token: str
     secret: bytes
     """The server's secret (the one that signs cursors), from which the session key is derived."""
+    call_views: Sequence[CallViews] = field(default=())
+    """Each dialect's way of showing one call (``Dialect.call_views``), for the Call page."""
 
 
 def console_state(request: HTTPConnection) -> ConsoleState:

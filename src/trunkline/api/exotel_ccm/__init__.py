@@ -10,6 +10,7 @@ from trunkline.api.exotel_ccm.errors import ERRORS
 from trunkline.api.exotel_ccm.openapi import ccm_paths
 from trunkline.api.exotel_ccm.routes import DIALECT_NAME, routes
 from trunkline.api.exotel_ccm.status_callback import status_callback_renderer
+from trunkline.api.exotel_ccm.views import call_views
 from trunkline.api.pipeline import dialect_app
 from trunkline.api.rate_limit import RateLimiter
 from trunkline.config import Settings
@@ -31,5 +32,10 @@ def _renderers(settings: Settings) -> dict[str, CallbackRenderer]:
 
 
 DIALECT = Dialect(
-    name=DIALECT_NAME, prefixes=(PREFIX,), build_app=build_app, renderers=_renderers, openapi_paths=ccm_paths
+    name=DIALECT_NAME,
+    prefixes=(PREFIX,),
+    build_app=build_app,
+    renderers=_renderers,
+    openapi_paths=ccm_paths,
+    call_views=call_views,
 )

@@ -10,6 +10,7 @@ from trunkline.api.exotel_v1.fast_details import CallDetailsFastPath
 from trunkline.api.exotel_v1.openapi import v1_paths
 from trunkline.api.exotel_v1.routes import DIALECT_NAME, routes
 from trunkline.api.exotel_v1.status_callback import status_callback_renderer
+from trunkline.api.exotel_v1.views import call_views
 from trunkline.api.pipeline import dialect_app
 from trunkline.api.rate_limit import RateLimiter
 from trunkline.config import Settings
@@ -28,5 +29,10 @@ def _renderers(settings: Settings) -> dict[str, CallbackRenderer]:
 
 
 DIALECT = Dialect(
-    name=DIALECT_NAME, prefixes=("/v1/",), build_app=build_app, renderers=_renderers, openapi_paths=v1_paths
+    name=DIALECT_NAME,
+    prefixes=("/v1/",),
+    build_app=build_app,
+    renderers=_renderers,
+    openapi_paths=v1_paths,
+    call_views=call_views,
 )

@@ -9,6 +9,7 @@ from trunkline.api.dialect import Dialect
 from trunkline.api.fone_dynamics.errors import ERRORS
 from trunkline.api.fone_dynamics.openapi import fone_paths
 from trunkline.api.fone_dynamics.routes import routes
+from trunkline.api.fone_dynamics.views import call_views
 from trunkline.api.pipeline import dialect_app
 from trunkline.api.rate_limit import RateLimiter
 from trunkline.services.composition import Services
@@ -21,4 +22,10 @@ def build_app(services: Services, limiter: RateLimiter) -> ASGIApp:
     return dialect_app(routes(), ERRORS, services, limiter)
 
 
-DIALECT = Dialect(name="fone_dynamics", prefixes=PREFIXES, build_app=build_app, openapi_paths=fone_paths)
+DIALECT = Dialect(
+    name="fone_dynamics",
+    prefixes=PREFIXES,
+    build_app=build_app,
+    openapi_paths=fone_paths,
+    call_views=call_views,
+)

@@ -19,6 +19,7 @@ from trunkline.api.console.page import Page
 from trunkline.api.console.session import PageError, account_of, viewer
 from trunkline.api.console.state import console_state
 from trunkline.api.console.templating import render
+from trunkline.api.dialect import CallViewRequest
 from trunkline.domain.calls.bulk_filters import is_call_sid
 from trunkline.domain.calls.model import Call
 from trunkline.domain.errors import NotFound
@@ -48,8 +49,11 @@ async def call_page(request: Request) -> Response:
     except NotFound:  # a call loaded by seeding or sync has no engine run: nothing to show
         events, deliveries = [], []
     base = str(request.base_url).rstrip("/")
-    url = f"{base}/v1/Accounts/{account.sid}/Calls/{call.sid}.json?details=true"
-    curl = f"curl -u '<api_key>:<api_token>' '{url}'"  # placeholders: never the real credentials
+    state = console_state(request)
+    asked = CallViewRequest(account.id, account.sid, call.sid)
+    views = [view for shows in state.call_views for view in await shows(state.services, asked)]
+    # Placeholders: never the real credentials in a page.
+    curls = [f"curl -u '<api_key>:<api_token>' '{base}{view.path}'" for view in views]
     return render(
         request,
         "call.html",
@@ -57,7 +61,7 @@ async def call_page(request: Request) -> Response:
         call=call,
         events=events,
         deliveries=deliveries,
-        curl=curl,
+        views=list(zip(views, curls, strict=True)),
         redelivered=request.query_params.get("redelivered"),
     )
 
