@@ -195,3 +195,23 @@ def test_the_call_page_shows_the_call_as_each_dialect_answers_for_it(
     assert re.findall(r'data-view="([^"]+)"', agent_page) == ["v1 JSON", "v1 XML", "CCM v2"]
     assert f"/v2/accounts/{console_account.sid}/calls/{ccm_sid}" in agent_page
     assert f"&#34;user_id&#34;: &#34;{agent['user_id']}&#34;" in agent_page
+
+
+@pytest.mark.parametrize("change", ["rotate", "revoke"])
+def test_a_rotated_or_revoked_credential_ends_its_console_session(
+    http: httpx.Client, console_server: LiveServer, console_account: AccountFixture, change: str
+) -> None:
+    assert http_sign_in(http, account=console_account).status_code == 303
+    assert http.get("/console/calls").status_code == 200
+    admin = {"Authorization": "Bearer test-admin-token"}
+    credential = f"/admin/accounts/{console_account.sid}/credentials/{console_account.api_key}"
+    if change == "rotate":
+        httpx.post(f"{console_server.base_url}{credential}/rotate", headers=admin).raise_for_status()
+    else:
+        httpx.post(
+            f"{console_server.base_url}/admin/accounts/{console_account.sid}/credentials", headers=admin
+        )
+        httpx.delete(f"{console_server.base_url}{credential}", headers=admin).raise_for_status()
+    answer = http.get("/console/calls")
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/console/login"

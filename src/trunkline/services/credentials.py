@@ -195,6 +195,18 @@ class Authenticator:
         keys.give_back(user)
         return principal
 
+    def stamp(self, user: str) -> str | None:
+        """What the stored credentials of API key ``user`` are now (or, for the legacy user name,
+        the account's): a digest of their stored hashes, None when there are none. A sign-in that
+        outlives requests (the console's session) keeps it and compares it on each use, so that
+        revoking or rotating the credential ends that session too. One indexed read; the digest
+        of salted hashes tells nothing about a token."""
+        candidates = self._candidates(user)
+        if not candidates:
+            return None
+        joined = "\n".join(sorted(candidate.token_hash for candidate in candidates))
+        return hashlib.sha256(joined.encode()).hexdigest()[:32]
+
     def _candidates(self, user: str) -> list[StoredCredential]:
         """The stored credentials ``user`` may mean: its API key's, or (the legacy form, account SID as
         the user name) every credential of that account."""

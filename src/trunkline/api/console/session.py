@@ -38,6 +38,11 @@ class Viewer:
     is_admin: bool
     account_sid: str | None
     label: str
+    api_key: str = ""
+    """An account viewer's API key (the user name it signed in with), and ``stamp`` what its stored
+    credential was then (``Authenticator.stamp``): a session whose credential was revoked or
+    rotated since is no longer valid."""
+    stamp: str = ""
 
 
 class Redirect(Exception):
@@ -99,12 +104,18 @@ def _read(request: HTTPConnection) -> Session | None:
         return None
     try:
         data = json.loads(_unb64(body))
-        viewer = Viewer(bool(data["a"]), data["s"], str(data["l"]))
+        viewer = Viewer(bool(data["a"]), data["s"], str(data["l"]), str(data["k"]), str(data["c"]))
         found = Session(viewer, str(data["n"]), int(data["e"]))
     except (ValueError, KeyError, TypeError, binascii.Error):
         return None
     if found.expires <= time.time() or (not viewer.is_admin and not viewer.account_sid):
         return None
+    if not viewer.is_admin:
+        # One indexed read a page (pages are not a hot path): a revoked or rotated credential ends
+        # the session at its next request.
+        now = console_state(request).services.credentials.stamp(viewer.api_key)
+        if now is None or not hmac.compare_digest(now, viewer.stamp):
+            return None
     return found
 
 
@@ -115,6 +126,8 @@ def sign_in(request: HTTPConnection, response: Response, viewer: Viewer) -> None
         "a": viewer.is_admin,
         "s": viewer.account_sid,
         "l": viewer.label,
+        "k": viewer.api_key,
+        "c": viewer.stamp,
         "n": secrets.token_urlsafe(18),
         "e": int(time.time() + hours * 3600),
     }

@@ -13,6 +13,7 @@ import base64
 import hmac
 import time
 
+import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -52,7 +53,8 @@ async def login(request: Request) -> Response:
         except TrunklineError as exc:
             message = "The API key or token is wrong." if exc.status == 401 else exc.message
             return _refused(request, message, mode, api_key, exc.status)
-        who = Viewer(False, principal.account_sid, f"{principal.account_sid} ({api_key})")
+        stamp = await anyio.to_thread.run_sync(state.services.credentials.stamp, api_key) or ""
+        who = Viewer(False, principal.account_sid, f"{principal.account_sid} ({api_key})", api_key, stamp)
     else:
         token = str(form.get("token") or "")
         if (
