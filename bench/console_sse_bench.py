@@ -3,9 +3,10 @@ each open stream costs (the server's RSS delta over the streams, divided by thei
 
     PYTHONPATH=src python3 -m bench.console_sse_bench --streams 50
 
-A server runs in this process on a fresh SQLite store (real clock) on a free loopback port. The
-streams are opened as the admin over one account; then one call is placed through the v1 API and
-each stream's delay until it reports that call is measured. Bounded: ``--rounds`` calls, 10 s each.
+A ``trunkline serve`` process runs on a fresh SQLite store (real clock) on a free loopback port, so
+that the clients' work and memory are not counted as the server's. The streams are opened as the
+admin over one account; then one call is placed through the v1 API and each stream's delay until it
+reports that call is measured. Bounded: ``--rounds`` calls, 10 s each.
 """
 
 from __future__ import annotations
@@ -13,27 +14,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import re
-import resource
 import statistics
 import tempfile
 import time
-from pathlib import Path
 
 import httpx
 
-from bench.console_bench import _serve
-from trunkline.api.app import create_app
-from trunkline.config import Settings
+from bench.common import free_port, rss_mb, server, trunkline_server
 from trunkline.services.composition import CommandServices
 
 TOKEN = "console-sse-bench-token"
-
-
-def _rss_kib() -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 async def _stream(
@@ -49,7 +39,7 @@ async def _stream(
 
 
 async def _run(
-    base: str, account: str, key: str, token: str, exophone: str, streams: int, rounds: int
+    base: str, server_pid: int, account: str, key: str, token: str, exophone: str, streams: int, rounds: int
 ) -> None:
     async with httpx.AsyncClient(base_url=base, timeout=30) as admin:
         form = await admin.get("/console/login")
@@ -60,15 +50,16 @@ async def _run(
     clients = [httpx.AsyncClient(base_url=base, timeout=None, cookies=cookies) for _ in range(streams)]
     seen: list[dict[str, float]] = [{} for _ in range(streams)]
     readies = [asyncio.Event() for _ in range(streams)]
-    before = _rss_kib()
+    before = rss_mb(server_pid) * 1024
     tasks = [
         asyncio.create_task(_stream(c, account, s, r)) for c, s, r in zip(clients, seen, readies, strict=True)
     ]
     await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), 30)
     await asyncio.sleep(1)
-    after = _rss_kib()
+    after = rss_mb(server_pid) * 1024
     print(
-        f"{streams} open streams: RSS +{after - before} KiB, {(after - before) / streams:.1f} KiB per stream"
+        f"{streams} open streams: server RSS +{after - before:.0f} KiB, "
+        f"{(after - before) / streams:.1f} KiB per stream"
     )
     delays: list[float] = []
     async with httpx.AsyncClient(base_url=base, auth=(key, token), timeout=30) as api:
@@ -110,14 +101,18 @@ def main() -> None:
         exophone = "+918012340000"
         account, credential = services.accounts.create("ssebench", exophone_numbers=[exophone])
         services.close()
-        settings = Settings(
-            database_url=url, admin_token=TOKEN, demo_account=False, recordings_dir=f"{temp}/rec"
+        port = free_port()
+        command, env = trunkline_server(port, url)
+        env.update(
+            TRUNKLINE_ADMIN_TOKEN=TOKEN,
+            TRUNKLINE_DEMO_ACCOUNT="false",
+            TRUNKLINE_RECORDINGS_DIR=f"{temp}/rec",
         )
-        server, base = _serve(create_app(settings))
-        try:
+        with server(command, port, env, ready_path="/healthz") as process:
             asyncio.run(
                 _run(
-                    base,
+                    f"http://127.0.0.1:{port}",
+                    process.pid,
                     account.sid,
                     credential.api_key,
                     credential.api_token,
@@ -126,8 +121,6 @@ def main() -> None:
                     args.rounds,
                 )
             )
-        finally:
-            server.should_exit = True
 
 
 if __name__ == "__main__":
