@@ -82,6 +82,7 @@ def serve(
         "scenario_file": scenario_file,
         "network_seed": network_seed,
     }
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     settings = Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
     configure(settings.log_level)
     sock = _bind(settings.host, settings.port)
@@ -122,7 +123,9 @@ def serve(
     )
     lines.append(f"API docs: {base}/docs")
     if not settings.binds_loopback() and not token_given:
-        lines.append(
+        # Second, under the address: the first thing read, before the credentials.
+        lines.insert(
+            1,
             f"Warning: listening on {settings.host}, reachable from other machines, with an admin token "
             "made up at start: set TRUNKLINE_ADMIN_TOKEN to a secret of your own, and keep the admin "
             "API behind a proxy that only lets operators through (docs/deployment.md)"
@@ -150,7 +153,6 @@ def serve(
         # this long, and then runs the lifespan's shutdown (workers stop, leases are handed back).
         timeout_graceful_shutdown=settings.shutdown_timeout_seconds,
     )
-    signal.signal(signal.SIGTERM, _exit_cleanly)
     uvicorn.Server(config).run(sockets=[sock])
 
 
