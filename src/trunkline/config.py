@@ -127,8 +127,8 @@ class Settings(BaseSettings):
         "delivery, a Passthru request) is overdue by this many seconds or more: the engine is not "
         "keeping up.",
     )
-    shutdown_timeout_seconds: float = Field(
-        30.0,
+    shutdown_timeout_seconds: int = Field(
+        30,
         ge=0,
         description="On SIGTERM, how long requests in flight may take to finish before they are cut "
         "off; new connections are refused at once. Keep it under your orchestrator's kill timeout.",
