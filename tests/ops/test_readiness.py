@@ -4,11 +4,14 @@ migration head, and when the engine falls behind its due work; and comes back wh
 
 from __future__ import annotations
 
+import io
+import logging
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from sqlalchemy import text
 
@@ -17,6 +20,7 @@ from tests.support.calls_api import ANSWER, place
 from tests.support.factories import make_account
 from tests.support.live_server import LiveServer, start_server
 from trunkline.engine.clock import advance_stored
+from trunkline.logging_setup import JsonFormatter, RequestIdFilter
 from trunkline.store.health import migration_head
 
 MAX_LAG_S = 5
@@ -116,7 +120,22 @@ def test_not_ready_while_the_database_does_not_answer(
         raise ConnectionRefusedError("connection refused")
 
     monkeypatch.setattr(ops_server.services.health._store, "revision", unreachable)
-    status, body = _ready(ops_server.base_url)
+    # The server's log handler (``logging_setup.configure``), on the logger of the health checks.
+    written = io.StringIO()
+    handler = logging.StreamHandler(written)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RequestIdFilter())
+    logger = logging.getLogger("trunkline.health")
+    logger.addHandler(handler)
+    try:
+        answer = httpx.get(f"{ops_server.base_url}/readyz", timeout=10)
+    finally:
+        logger.removeHandler(handler)
+    status, body = answer.status_code, answer.json()
+    # A line logged while the request was served, without naming the request, carries its id.
+    [line] = [orjson.loads(text) for text in written.getvalue().splitlines()]
+    assert line["level"] == "warning" and "does not answer" in line["msg"]
+    assert line["request_id"] == answer.headers["x-request-id"]
     assert status == 503
     assert body["failed"] == ["database", "migrations", "engine_lag"]
     assert "does not answer" in body["checks"]["database"]["error"]
