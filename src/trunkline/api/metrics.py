@@ -97,15 +97,14 @@ class RequestMetrics:
 
     def _route(self, dialect: str, scope: Scope) -> _Route:
         key = scope.get(ROUTE_KEY) or scope.get("endpoint") or dialect
-        by_method = self._routes.get(key)
         method = scope["method"]
+        if method not in _METHODS:
+            method = "other"  # whatever a client sends, one series per route
+        by_method = self._routes.get(key)
         route = by_method.get(method) if by_method is not None else None
         if route is None:
             template = _template(key, scope) if key is not dialect else UNMATCHED
-            label = method if method in _METHODS else "other"
-            route = _Route(self, dialect, template, label)
-            # Unknown methods share one entry per route as well, so the dictionary stays bounded.
-            self._routes.setdefault(key, {})[method if method in _METHODS else "other"] = route
+            route = self._routes.setdefault(key, {})[method] = _Route(self, dialect, template, method)
         return route
 
 
