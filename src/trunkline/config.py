@@ -133,6 +133,30 @@ class Settings(BaseSettings):
         le=10_000,
         description="How often the web console's live updates read new call events from the store, in "
         "milliseconds (one read per server process, however many pages are open).",
+    # --- running in production (docs/deployment.md) ---
+    readiness_max_lag_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="`/readyz` answers 503 when the earliest due work (a call's timer, a webhook "
+        "delivery, a Passthru request) is overdue by this many seconds or more: the engine is not "
+        "keeping up.",
+    )
+    shutdown_timeout_seconds: int = Field(
+        30,
+        ge=0,
+        description="On SIGTERM, how long requests in flight may take to finish before they are cut "
+        "off; new connections are refused at once. Keep it under your orchestrator's kill timeout.",
+    )
+    metrics_token: str | None = Field(
+        None,
+        description="Bearer token `/metrics` asks for. Unset: `/metrics` is open (keep it unreachable "
+        "from outside, as on a loopback bind or behind a proxy that does not forward it).",
+    )
+    access_log: bool = Field(
+        False,
+        description="Log one line per request (logger `trunkline.access`, level info: method, path, "
+        "route, status, duration and the request id). Off by default: a sandbox's terminal stays "
+        "quiet, and a reverse proxy usually logs requests already.",
     )
     # --- recordings ---
     recordings_dir: str = Field(
@@ -211,6 +235,10 @@ class Settings(BaseSettings):
             return self.webhook_allow_private
         return _is_loopback(self.host)
 
+    def binds_loopback(self) -> bool:
+        """Whether the server listens on a loopback address only (nothing outside this machine
+        reaches it)."""
+        return _is_loopback(self.host)
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Self:

@@ -1,14 +1,37 @@
-"""Structured logs: one JSON object per line, with any ``extra=`` fields kept as keys."""
+"""Structured logs: one JSON object per line, with any ``extra=`` fields kept as keys.
+
+Every line logged while a request is served carries that request's id (``request_id``, the
+``X-Request-Id`` its answer has): the id is kept in a context variable for the request's task, and
+``RequestIdFilter`` copies it onto each record, so a log line from any library (uvicorn, SQLAlchemy,
+the engine's hooks) finds its request without each call site passing it.
+"""
 
 from __future__ import annotations
 
 import logging
 import sys
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 import orjson
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
+
+
+current_request_id: ContextVar[str | None] = ContextVar("trunkline_request_id", default=None)
+"""The id of the request the running task serves (set by ``api.request_id.RequestIds``). uvicorn
+runs each request in a task of its own, which copies the context: no id leaks to the next request."""
+
+
+class RequestIdFilter(logging.Filter):
+    """Puts the current request's id on every record that does not name one already."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id"):
+            rid = current_request_id.get()
+            if rid is not None:
+                record.request_id = rid
+        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -28,6 +51,7 @@ class JsonFormatter(logging.Formatter):
 def configure(level: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
+    handler.addFilter(RequestIdFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -13,7 +13,7 @@ import uvicorn
 
 from trunkline.api.app import create_app
 from trunkline.config import Settings
-from trunkline.services.composition import Services
+from trunkline.services.composition import Server, Services
 from trunkline.store.database import Database
 
 
@@ -25,6 +25,8 @@ class LiveServer:
     _server: uvicorn.Server
     _thread: threading.Thread
     _temp_dir: str | None = None
+    parts: Server | None = None
+    """The server's parts (its engine, workers, leases), for tests that stall or inspect them."""
 
     def stop(self) -> None:
         self._server.should_exit = True
@@ -60,5 +62,5 @@ def start_server(db: Database, *, port: int = 0, **settings: object) -> LiveServ
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("test server did not start")
         time.sleep(0.01)
-    services = app.app.server.services  # type: ignore[attr-defined]
-    return LiveServer(f"http://127.0.0.1:{port}", db, services, server, thread, temp_dir)
+    parts: Server = app.app.server  # type: ignore[attr-defined]
+    return LiveServer(f"http://127.0.0.1:{port}", db, parts.services, server, thread, temp_dir, parts)

@@ -18,6 +18,7 @@ import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
+from prometheus_client import CollectorRegistry, GCCollector, PlatformCollector, ProcessCollector
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -36,7 +37,10 @@ from trunkline.api.console.app import PREFIX as CONSOLE_PREFIX
 from trunkline.api.console.app import build_console
 from trunkline.api.dialect import Dialect
 from trunkline.api.docs_pages import add_docs_pages
+from trunkline.api.metrics import RequestMetrics, StoreCollector
 from trunkline.api.openapi_document import build_document
+from trunkline.api.ops import PATHS as OPS_PATHS
+from trunkline.api.ops import ops_app
 from trunkline.api.paths import NormalisePath
 from trunkline.api.rate_limit import RateLimiter
 from trunkline.api.request_id import RequestIds, request_id
@@ -107,19 +111,33 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     app.openapi = openapi  # type: ignore[method-assign]
     limiter = RateLimiter(settings.rate_limit_per_minute)
-    dialects: dict[str, ASGIApp] = {}
+    dialects: dict[str, tuple[str, ASGIApp]] = {}
     for dialect in DIALECTS:
         dialect_app = dialect.build_app(server.services, limiter)
-        dialects.update({prefix: dialect_app for prefix in dialect.prefixes})
+        dialects.update({prefix: (dialect.name, dialect_app) for prefix in dialect.prefixes})
     # The web console: its own Starlette app (own error pages, no OpenAPI), at /console; / leads there.
-    dialects[CONSOLE_PREFIX] = build_console(
-        server.services,
-        admin_token=app.state.admin_token,
-        secret=server.services.secret,
-        call_views=[dialect.call_views for dialect in DIALECTS],
+    dialects[CONSOLE_PREFIX] = (
+        "console",
+        build_console(
+            server.services,
+            admin_token=app.state.admin_token,
+            secret=server.services.secret,
+            call_views=[dialect.call_views for dialect in DIALECTS],
+        ),
     )
     admin = BodyLimit(StopAnsweredErrors(app), limit=ADMIN_MAX_BODY_BYTES, too_large=_admin_too_large)
-    return NormalisePath(DialectDispatch(dialects, default=admin, server=server))
+    # One registry per app, not prometheus-client's global one: a process may build several apps
+    # (the tests do), and each counts its own requests.
+    registry = CollectorRegistry()
+    for collector in (ProcessCollector, PlatformCollector, GCCollector):
+        collector(registry=registry)
+    registry.register(StoreCollector(server.services.health))
+    metrics = RequestMetrics(registry, log_requests=settings.access_log)
+    ops = ops_app(server.services.health, registry, metrics_token=settings.metrics_token)
+    dispatch = DialectDispatch(
+        dialects, default=admin, server=server, metrics=metrics, exact={path: ops for path in OPS_PATHS}
+    )
+    return NormalisePath(dispatch)
 
 
 async def _to_console() -> RedirectResponse:
@@ -227,12 +245,25 @@ async def _admin_unexpected_error(request: Request, exc: Exception) -> JSONRespo
 
 
 class DialectDispatch:
-    """Send each request to the app of its dialect by path prefix; everything else to FastAPI.
-    Every request gets its id (``RequestIds``) on the way in."""
+    """Send each request to the app of its dialect by path prefix, the operations paths (``exact``:
+    ``/healthz``, ``/readyz``, ``/metrics``) to theirs, everything else to FastAPI. Every request
+    gets its id (``RequestIds``) on the way in and is counted and timed (``RequestMetrics``) under
+    its dialect's name: ``admin`` for the admin API, ``ops`` for the operations paths, ``other``
+    for the pages and unknown paths."""
 
-    def __init__(self, prefixes: Mapping[str, ASGIApp], *, default: ASGIApp, server: Server) -> None:
-        self._prefixes = tuple(prefixes.items())
+    def __init__(
+        self,
+        prefixes: Mapping[str, tuple[str, ASGIApp]],
+        *,
+        default: ASGIApp,
+        server: Server,
+        metrics: RequestMetrics,
+        exact: Mapping[str, ASGIApp],
+    ) -> None:
+        self._prefixes = tuple((prefix, name, app) for prefix, (name, app) in prefixes.items())
         self._default = default
+        self._exact = dict(exact)
+        self._metrics = metrics
         self.server = server
         """The server's parts, for whoever holds the app (the tests' live servers)."""
         self._with_ids = RequestIds(self._dispatch)
@@ -241,10 +272,17 @@ class DialectDispatch:
         await self._with_ids(scope, receive, send)
 
     async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            path: str = scope["path"]
-            for prefix, app in self._prefixes:
-                if path.startswith(prefix):
-                    await app(scope, receive, send)
-                    return
-        await self._default(scope, receive, send)
+        if scope["type"] != "http":
+            await self._default(scope, receive, send)
+            return
+        path: str = scope["path"]
+        for prefix, name, app in self._prefixes:
+            if path.startswith(prefix):
+                await self._metrics.serve(name, app, scope, receive, send)
+                return
+        ops = self._exact.get(path)
+        if ops is not None:
+            await self._metrics.serve("ops", ops, scope, receive, send)
+            return
+        name = "admin" if path.startswith("/admin/") else "other"
+        await self._metrics.serve(name, self._default, scope, receive, send)

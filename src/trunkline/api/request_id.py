@@ -14,8 +14,13 @@ import secrets
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from trunkline.logging_setup import current_request_id
+
 HEADER = "X-Request-Id"
 SCOPE_KEY = "trunkline.request_id"
+STATUS_KEY = "trunkline.status"
+"""Where the status of the answer is kept in the scope once it starts (for the metrics and the
+access log, which read it after the app returns: one wrapper of ``send`` serves both)."""
 _SANE = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 """What an incoming id may be: no spaces or control characters to forge log lines, bounded."""
 
@@ -38,10 +43,12 @@ class RequestIds:
         given = _incoming(scope)
         rid = given if given is not None else secrets.token_hex(16)
         scope[SCOPE_KEY] = rid
+        current_request_id.set(rid)  # for every log line of this request (``logging_setup``)
         header = (HEADER.lower().encode(), rid.encode())
 
         async def with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
+                scope[STATUS_KEY] = message["status"]
                 headers = [(k, v) for k, v in message.get("headers", ()) if k.lower() != header[0]]
                 message = {**message, "headers": [*headers, header]}
             await send(message)

@@ -12,7 +12,10 @@ import gc
 import hashlib
 import hmac
 import secrets
+import signal
 import socket
+import sys
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -79,6 +82,7 @@ def serve(
         "scenario_file": scenario_file,
         "network_seed": network_seed,
     }
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     settings = Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
     configure(settings.log_level)
     sock = _bind(settings.host, settings.port)
@@ -105,7 +109,8 @@ def serve(
         )
         auth = f"{credential.api_key}:{credential.api_token}"
         lines.append(f"Try:  curl -u {auth} {base}/v1/Accounts/{DEMO_SID}/Calls.json")
-    if settings.admin_token is None:
+    token_given = settings.admin_token is not None
+    if not token_given:
         # Printed once here and never logged; set TRUNKLINE_ADMIN_TOKEN to keep one across restarts.
         settings = settings.model_copy(update={"admin_token": secrets.token_urlsafe(24)})
         shown_token = settings.admin_token
@@ -118,6 +123,14 @@ def serve(
     )
     lines.append(f"Web console: {base}/console  (sign in with the admin token or an account's API key)")
     lines.append(f"API docs: {base}/docs")
+    if not settings.binds_loopback() and not token_given:
+        # Second, under the address: the first thing read, before the credentials.
+        lines.insert(
+            1,
+            f"Warning: listening on {settings.host}, reachable from other machines, with an admin token "
+            "made up at start: set TRUNKLINE_ADMIN_TOKEN to a secret of your own, and keep the admin "
+            "API behind a proxy that only lets operators through (docs/deployment.md)"
+        )
     # Plain writes, not Rich: Rich wraps at 80 columns when stdout is not a terminal, which broke
     # the credentials and the curl line for anyone capturing the banner.
     typer.echo("\n".join(lines))
@@ -135,10 +148,20 @@ def serve(
         # The client address is the app's to decide (TRUNKLINE_TRUSTED_PROXIES); uvicorn's default would
         # believe X-Forwarded-For from any local process.
         proxy_headers=False,
-        access_log=False,
+        access_log=False,  # the app's own, with the request id (TRUNKLINE_ACCESS_LOG)
         log_level=settings.log_level.lower(),
+        # On SIGTERM uvicorn closes the listening socket at once, lets requests in flight finish for
+        # this long, and then runs the lifespan's shutdown (workers stop, leases are handed back).
+        timeout_graceful_shutdown=settings.shutdown_timeout_seconds,
     )
     uvicorn.Server(config).run(sockets=[sock])
+
+
+def _exit_cleanly(signum: int, _frame: FrameType | None) -> None:
+    """SIGTERM outside uvicorn's own handling: before it serves (nothing is in flight yet), and
+    after its graceful shutdown, when uvicorn raises the signal it caught again to let the previous
+    handler act. Either way the stop was asked for and went as planned: exit 0, not 143."""
+    sys.exit(0)
 
 
 def _bind(host: str, port: int) -> socket.socket:

@@ -35,6 +35,7 @@ from trunkline.services.call_feed import CallFeedService
 from trunkline.services.calls import CallsService
 from trunkline.services.credentials import Authenticator
 from trunkline.services.flows import FlowService, NetworkParts
+from trunkline.services.health import HealthService
 from trunkline.services.leases import LeaseService, new_instance_id
 from trunkline.services.numbers import NumberService
 from trunkline.services.recordings import RecordingService
@@ -54,6 +55,7 @@ from trunkline.store.calls import CallStore
 from trunkline.store.database import Database
 from trunkline.store.flow_requests import FlowRequestStore
 from trunkline.store.flows import FlowStore
+from trunkline.store.health import HealthStore
 from trunkline.store.numbering import NumberingStore
 from trunkline.store.recordings import RecordingStore
 from trunkline.store.tracking.observer import TrackingObserver
@@ -91,6 +93,8 @@ class Services:
     """Live call changes, for the console's event streams."""
     secret: bytes
     """The server's secret key (signs cursors, recording links and console sessions)."""
+    health: HealthService
+    """Readiness and the store's figures for ``/readyz`` and ``/metrics``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,12 +117,16 @@ class Server:
         self.passthru.start()
 
     async def stop(self) -> None:
+        """After the requests in flight have finished (uvicorn's graceful shutdown): stop the
+        workers, then hand back every lease this process still holds, so another process sends
+        those callbacks and makes those Passthru requests now, not when the leases run out."""
         await self.services.call_feed.close()
         self.placing.close()
         await self.engine.stop()
         await self.passthru.stop()
         await self.deliverer.stop()
         await self.lookup.close()
+        await anyio.to_thread.run_sync(self.leases.on_stop)
 
 
 def build_server(settings: Settings, db: Database, renderers: Mapping[str, CallbackRenderer]) -> Server:
@@ -223,6 +231,12 @@ def build_server(settings: Settings, db: Database, renderers: Mapping[str, Callb
             runner, CallFeed(db), poll_ms=settings.console_events_poll_ms, is_sqlite=db.is_sqlite
         ),
         secret=secret,
+        health=HealthService(
+            HealthStore(db),
+            clock,
+            max_lag_s=settings.readiness_max_lag_seconds,
+            webhook_outcomes=lambda: dict(deliverer.outcomes),
+        ),
     )
     services.numbers.ensure_seed()
     leases = LeaseService(instance_id, webhooks, flow_requests, sole_process=db.is_sqlite)

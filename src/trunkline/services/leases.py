@@ -52,6 +52,21 @@ class LeaseService:
         requests = self._flow_requests.take_back_leases(holders)
         return webhooks, requests
 
+    def on_stop(self) -> None:
+        """When this process stops (SIGTERM, after its workers): free the leases it still holds.
+        A failure is logged, not raised: the leases then run out by themselves, as after a crash."""
+        try:
+            webhooks, requests = self.take_back([self.instance_id])
+        except Exception:
+            log.exception("could not hand back this process's leases; they run out by themselves")
+            return
+        if webhooks or requests:
+            log.info(
+                "handed back this process's leases: %d webhook deliveries, %d Passthru requests",
+                webhooks,
+                requests,
+            )
+
     def on_start(self) -> None:
         """Before this process's workers claim anything: on a store only it serves (SQLite), take
         back every lease, since whoever held them has stopped."""

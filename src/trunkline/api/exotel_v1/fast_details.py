@@ -19,6 +19,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from trunkline.api.exotel_v1.errors import NOT_FOUND, rest_exception
 from trunkline.api.exotel_v1.render import JSON_TYPE, XML_TYPE, call_object, split_suffix, to_xml
+from trunkline.api.exotel_v1.routes import PREFIX
+from trunkline.api.metrics import ROUTE_KEY
 from trunkline.api.rate_limit import RateLimiter
 from trunkline.domain.calls.bulk_filters import is_call_sid
 from trunkline.domain.errors import RateLimited
@@ -26,6 +28,8 @@ from trunkline.services.composition import Services
 
 log = logging.getLogger("trunkline.api.v1")
 
+_TEMPLATE = f"{PREFIX}/Calls/{{call_sid}}"
+"""The route this path stands in for, as the metrics name it."""
 _JSON = JSON_TYPE.encode()
 _XML = XML_TYPE.encode()
 
@@ -54,6 +58,7 @@ class CallDetailsFastPath:
                 log.debug("fast path gave way", exc_info=True)
                 answer = None
             if answer is not None:
+                scope[ROUTE_KEY] = _TEMPLATE
                 status, headers, body = answer
                 await send({"type": "http.response.start", "status": status, "headers": headers})
                 await send({"type": "http.response.body", "body": body})

@@ -92,6 +92,9 @@ class WebhookDeliverer:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
+        self.outcomes: dict[str, int] = {"delivered": 0, "retry": 0, "failed": 0}
+        """Attempts this process has recorded, by outcome (``/metrics``): counted here, where each
+        attempt ends, rather than from the outbox, whose delivered history only grows."""
 
     # --- one pass ---
 
@@ -167,6 +170,7 @@ class WebhookDeliverer:
             )
         )
         outcome = "delivered" if delivered else "failed" if failed else "will retry"
+        self.outcomes["retry" if outcome == "will retry" else outcome] += 1
         log.log(
             logging.INFO if delivered else logging.WARNING,
             "webhook %s %s: %s",
