@@ -133,6 +133,7 @@ class Settings(BaseSettings):
         le=10_000,
         description="How often the web console's live updates read new call events from the store, in "
         "milliseconds (one read per server process, however many pages are open).",
+    )
     # --- running in production (docs/deployment.md) ---
     readiness_max_lag_seconds: float = Field(
         30.0,
