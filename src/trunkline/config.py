@@ -92,6 +92,13 @@ class Settings(BaseSettings):
     default_ring_timeout_seconds: int = Field(
         30, ge=1, le=60, description="How long each leg rings when a connect request gives no TimeOut."
     )
+    phone_hold_seconds: int = Field(
+        15,
+        ge=3,
+        le=300,
+        description="How long the console's Phone holds a number after its page last renewed it (pages "
+        "renew every few seconds); once no page holds it, the number is answered by the simulated network.",
+    )
     settle_delay_seconds: int = Field(
         120,
         ge=0,
@@ -196,7 +203,6 @@ class Settings(BaseSettings):
             return self.webhook_allow_private
         return _is_loopback(self.host)
 
-
     @model_validator(mode="after")
     def _fill_defaults(self) -> Self:
         """Settings whose default depends on others or on the user's environment."""
@@ -206,7 +212,6 @@ class Settings(BaseSettings):
         if not self.recordings_dir:
             self.recordings_dir = str(default_recordings_dir())
         return self
-
 
 
 def _is_loopback(host: str) -> bool:
@@ -219,7 +224,6 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(name).is_loopback
     except ValueError:
         return False  # a name that resolves to who knows what: treat as exposed
-
 
 
 WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})
