@@ -226,7 +226,7 @@ def build_server(settings: Settings, db: Database, renderers: Mapping[str, Callb
             SandboxStores(runs, runs.writes, webhooks, traffic, flow_requests),
         ),
         phone=PhoneService(
-            accounts, phone_store, engine, placing, held, hold_seconds=settings.phone_hold_seconds
+            accounts, phone_store, engine, placing, held, flow_store, hold_seconds=settings.phone_hold_seconds
         ),
     )
     services.numbers.ensure_seed()

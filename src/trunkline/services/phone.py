@@ -34,9 +34,10 @@ from trunkline.engine.calls.service import Caller, CallService
 from trunkline.engine.carriers.console import HeldNumbers
 from trunkline.engine.clock import wall_ms
 from trunkline.services.accounts import AccountService
+from trunkline.store.flows import FlowStore
 from trunkline.store.phone import HeldNumber, PhoneStore, StoredPhoneLeg
 
-__all__ = ["HeldNumber", "PhoneLeg", "PhoneOutcome", "PhoneService"]
+__all__ = ["DialTarget", "HeldNumber", "PhoneLeg", "PhoneOutcome", "PhoneService"]
 
 _HOLDER = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
@@ -77,6 +78,14 @@ class PhoneLeg:
 
 
 @dataclass(frozen=True, slots=True)
+class DialTarget:
+    """One of the account's ExoPhones, and the flow that answers it (None: calls to it are refused)."""
+
+    number: str
+    app_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class PhoneOutcome:
     """What an action did: the leg afterwards and the call's events it caused."""
 
@@ -95,10 +104,12 @@ class PhoneService:
         engine: CallEngine,
         placing: CallService,
         held: HeldNumbers,
+        flows: FlowStore,
         *,
         hold_seconds: int,
     ) -> None:
         self._accounts, self._store, self._engine, self._placing = accounts, store, engine, placing
+        self._flows = flows
         self._held, self._hold_ms = held, hold_seconds * 1000
 
     @property
@@ -127,15 +138,19 @@ class PhoneService:
         self._held.changed()
         return next(h for h in self._store.of_account(account.id, now) if h.number == wanted)
 
-    def renew(self, account_sid: str, holder: str, numbers: list[str]) -> list[HeldNumber]:
-        """A page's heartbeat: hold again each of its numbers still free; the account's holds after."""
-        account = self._accounts.get(account_sid)
-        wanted = [self._usable(number) for number in numbers[:20]]
-        now = wall_ms()
-        if wanted:
-            self._store.hold(account.id, _holder(holder), wanted, now + self._hold_ms, now)
-            self._held.changed()
-        return self._store.of_account(account.id, now)
+    def renew(
+        self, account_sid: str, holder: str, numbers: list[str]
+    ) -> tuple[list[HeldNumber], dict[str, str]]:
+        """A page's heartbeat: hold each of its numbers again (at most 20). A number refused meanwhile
+        (another account took it after this page's hold ran out) does not stop the others. Returns the
+        account's holds after, and the refused numbers with why."""
+        refused: dict[str, str] = {}
+        for number in numbers[:20]:
+            try:
+                self.hold(account_sid, holder, number)
+            except (NumberTaken, UnusableNumber) as error:
+                refused[number] = error.message
+        return self.held(account_sid), refused
 
     def release(self, account_sid: str, holder: str, number: str | None = None) -> None:
         """A page lets go of a number (or of all its numbers: it is closing)."""
