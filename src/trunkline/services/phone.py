@@ -194,6 +194,15 @@ class PhoneService:
             raise InvalidParameter(str(exc), parameter="exophone") from None
         return self._placing.inbound(Caller(account.id, account.sid), number, target, console_caller=True)
 
+    def exophones(self, account_sid: str) -> list[DialTarget]:
+        """What the person can dial: the account's ExoPhones and their flows."""
+        account = self._accounts.get(account_sid)
+        assigned = self._flows.exophone_flows(account.id, list(account.exophones))
+        return [
+            DialTarget(number, assigned[number].app_id if number in assigned else None)
+            for number in account.exophones
+        ]
+
     def _act(
         self, account_sid: str, call_sid: str, leg: int, action: PhoneAction, keys: str = ""
     ) -> PhoneOutcome:

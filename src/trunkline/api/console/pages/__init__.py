@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from trunkline.api.console.page import Page
-from trunkline.api.console.pages import calls, signin
+from trunkline.api.console.pages import calls, phone, signin
 
 PAGES: list[Page] = [
     calls.PAGE,
+    phone.PAGE,
     signin.PAGE,
 ]
