@@ -269,3 +269,23 @@ def test_dial_an_exophone_and_walk_its_flow(
     advance(engine_client, 1)
     assert applets(engine_client, call.sid) == ["menu", "sales"]
     assert details(engine_client, engine_account, call.sid)["Status"] == "completed"
+
+
+def test_hanging_up_before_the_exophone_picks_up(
+    engine_server: LiveServer, engine_client: httpx.Client, engine_account: AccountFixture
+) -> None:
+    """The person gives up while their call to an ExoPhone still rings: the call is not answered."""
+    phone, number = phone_of(engine_server), a_number()
+    flow_url(engine_client, engine_account)
+    engine_client.put(
+        f"/admin/accounts/{engine_account.sid}/exophones/{engine_account.exophone}/flow",
+        json={"app_id": "menu"},
+        headers=ADMIN,
+    )
+    phone.hold(engine_account.sid, holder(), number)
+    call = phone.dial(engine_account.sid, number, engine_account.exophone)
+    assert phone.hang_up(engine_account.sid, call.sid, 1).call_status == "no-answer"
+    advance(engine_client, 2)
+    assert details(engine_client, engine_account, call.sid)["Status"] == "no-answer"
+    assert "leg1.canceled" in events(engine_client, call.sid)
+    assert phone.legs(engine_account.sid) == []
