@@ -92,6 +92,13 @@ class Settings(BaseSettings):
     default_ring_timeout_seconds: int = Field(
         30, ge=1, le=60, description="How long each leg rings when a connect request gives no TimeOut."
     )
+    phone_hold_seconds: int = Field(
+        15,
+        ge=3,
+        le=300,
+        description="How long the console's Phone holds a number after its page last renewed it (pages "
+        "renew every few seconds); once no page holds it, the number is answered by the simulated network.",
+    )
     settle_delay_seconds: int = Field(
         120,
         ge=0,
@@ -252,7 +259,6 @@ class Settings(BaseSettings):
         return self
 
 
-
 def _is_loopback(host: str) -> bool:
     """Whether a bind address is loopback only (``localhost``, 127/8, ``::1``); a wildcard or any
     other address exposes the server."""
@@ -263,7 +269,6 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(name).is_loopback
     except ValueError:
         return False  # a name that resolves to who knows what: treat as exposed
-
 
 
 WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})

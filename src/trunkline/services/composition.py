@@ -22,6 +22,7 @@ from trunkline.engine import network_scenarios
 from trunkline.engine.calls.engine import CallbackRenderer, CallEngine
 from trunkline.engine.calls.service import CallService
 from trunkline.engine.calls.traffic import TrafficRunner
+from trunkline.engine.carriers.console import ConsolePhones, HeldNumbers
 from trunkline.engine.carriers.simulated import SimulatedNetwork
 from trunkline.engine.clock import NetworkClock
 from trunkline.engine.flows.passthru import PassthruRequester
@@ -38,6 +39,7 @@ from trunkline.services.flows import FlowService, NetworkParts
 from trunkline.services.health import HealthService
 from trunkline.services.leases import LeaseService, new_instance_id
 from trunkline.services.numbers import NumberService
+from trunkline.services.phone import PhoneService
 from trunkline.services.recordings import RecordingService
 from trunkline.services.sandbox import SandboxService, SandboxStores, StoredSandbox
 from trunkline.services.seeding import SeedingService
@@ -57,6 +59,7 @@ from trunkline.store.flow_requests import FlowRequestStore
 from trunkline.store.flows import FlowStore
 from trunkline.store.health import HealthStore
 from trunkline.store.numbering import NumberingStore
+from trunkline.store.phone import PhoneLegObserver, PhoneStore
 from trunkline.store.recordings import RecordingStore
 from trunkline.store.tracking.observer import TrackingObserver
 from trunkline.store.traffic import TrafficStore
@@ -95,6 +98,8 @@ class Services:
     """The server's secret key (signs cursors, recording links and console sessions)."""
     health: HealthService
     """Readiness and the store's figures for ``/readyz`` and ``/metrics``."""
+    phone: PhoneService
+    """The console's Phone: numbers a person answers in a browser."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +152,10 @@ def build_server(settings: Settings, db: Database, renderers: Mapping[str, Callb
     runs = CallRunStore(db)
     # Kept in step with calls in the transaction that writes them, whichever dialect placed them.
     agent_store = AgentStore(db)
-    runs.writes.observers.extend([TrackingObserver(), agent_store])
+    runs.writes.observers.extend([TrackingObserver(), agent_store, PhoneLegObserver()])
+    phone_store = PhoneStore(db)
+    held = HeldNumbers(phone_store.live)
+    phones = ConsolePhones(network, held)
     webhooks = WebhookStore(db)
     instance_id = new_instance_id()
     deliverer = WebhookDeliverer(
@@ -174,10 +182,15 @@ def build_server(settings: Settings, db: Database, renderers: Mapping[str, Callb
         on_reply=due_at,
         holder=instance_id,
     )
+
+    def tick() -> None:
+        network.refresh(lambda: network_scenarios.load(db))
+        held.refresh()
+
     engine = CallEngine(
         db,
         runs,
-        network,
+        phones,
         clock,
         rates,
         renderers=renderers,
@@ -185,7 +198,7 @@ def build_server(settings: Settings, db: Database, renderers: Mapping[str, Callb
         batch_size=settings.engine_batch_size,
         on_callbacks=deliverer.wake,
         on_fetches=passthru.wake,
-        on_tick=lambda: network.refresh(lambda: network_scenarios.load(db)),
+        on_tick=tick,
         before_batch=TrafficRunner(traffic, flow_store, runs, rates, inbound_run),
         next_arrival=traffic.next_at,
     )
@@ -236,6 +249,9 @@ def build_server(settings: Settings, db: Database, renderers: Mapping[str, Callb
             clock,
             max_lag_s=settings.readiness_max_lag_seconds,
             webhook_outcomes=lambda: dict(deliverer.outcomes),
+        ),
+        phone=PhoneService(
+            accounts, phone_store, engine, placing, held, flow_store, hold_seconds=settings.phone_hold_seconds
         ),
     )
     services.numbers.ensure_seed()

@@ -76,6 +76,23 @@ class CallRunStore:
             claimed.append(ClaimedRun(call_id, account_id, run, run.is_over, counted_as))
         return claimed
 
+    def claim(self, conn: Connection, account_id: int, sid: str) -> ClaimedRun | None:
+        """One call's run by Sid within an account, locked like ``claim_due`` (waiting for the
+        engine if a batch holds it) whether or not it is due: a person acting on it now."""
+        query = (
+            select(call_runs.c.call_id, calls.c.account_id, call_runs.c.state, *_COUNTED_BY)
+            .join(calls, calls.c.id == call_runs.c.call_id)
+            .where(calls.c.sid == sid, calls.c.account_id == account_id)
+        )
+        if conn.dialect.name == "postgresql":
+            query = query.with_for_update(of=call_runs)
+        row = conn.execute(query).first()
+        if row is None:
+            return None
+        call_id, account, state, *counted_by = row
+        run = CallRun.from_dict(orjson.loads(state))
+        return ClaimedRun(call_id, account, run, run.is_over, call_value_counts.key_of(*counted_by))
+
     def save(self, conn: Connection, updates: Sequence[RunUpdate]) -> None:
         """Write back a batch (``CallWrites.save``)."""
         self.writes.save(conn, updates)

@@ -83,6 +83,9 @@ class LegRun:
     answered_at: int | None = None
     ended_at: int | None = None
     answered_by: str | None = None
+    console: bool = False
+    """A person answers this leg in the web console's Phone (``engine.carriers.console``): the
+    network does not decide its outcome, and its keys come from the person."""
 
     @property
     def on_call_seconds(self) -> int:
@@ -155,6 +158,8 @@ class CallRun:
     flow: FlowRun | None = None
     extra: dict[str, str] = field(default_factory=dict)
     """Accepted and kept, not acted on (CallType, WaitUrl, StreamUrl, ...)."""
+    console_caller: bool = False
+    """An inbound call a person dialled from the console's Phone: leg 1 is theirs (``LegRun.console``)."""
     phase: str = Phase.QUEUED.value
     status: str = CallStatus.IN_PROGRESS.value
     legs: list[LegRun] = field(default_factory=list)

@@ -83,7 +83,7 @@ def apply(run: CallRun, timer: Timer, *, settle_delay_ms: int) -> list[Effect]:
 
 def _ring_in(run: CallRun, at: int) -> list[Effect]:
     """An inbound call: the caller is already ringing the ExoPhone; Exotel answers it shortly."""
-    run.legs.append(LegRun(run.from_number, LegStatus.RINGING, at))
+    run.legs.append(LegRun(run.from_number, LegStatus.RINGING, at, console=run.console_caller))
     run.phase, run.updated_at = Phase.LEG1, at
     run.schedule(Timer(at + INBOUND_PICKUP_MS, TimerKind.ANSWER_INBOUND, leg=1))
     return [Event("leg1.ringing", at, {"number": run.from_number, "direction": "inbound"})]
@@ -113,6 +113,9 @@ def _signal(run: CallRun, timer: Timer, settle_delay_ms: int) -> list[Effect]:
         status = LegStatus.BUSY if signal == Signal.BUSY else LegStatus.FAILED
         return _fail_leg(run, leg_no, status, at, settle_delay_ms, reason=signal)
     if signal == Signal.HANGUP:
+        if leg_no == 1 and run.direction == Direction.INBOUND and leg.status in NOT_ANSWERED_STATUSES:
+            # The caller gave up before the ExoPhone picked up (a person in the console's Phone).
+            return hang_up_all(run, at, settle_delay_ms, by="leg1")
         if leg.status != LegStatus.ANSWERED:
             return []
         if leg_no > 1 and run.flow is not None:

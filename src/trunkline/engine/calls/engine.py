@@ -65,6 +65,14 @@ class Advanced:
     fetches: list[Fetch]
 
 
+@dataclass(frozen=True, slots=True)
+class Acted:
+    """A person's action played on a call: the run after it, and the events the action caused."""
+
+    run: CallRun
+    events: list[Event]
+
+
 class BatchHook(Protocol):
     """Work done first in each engine batch, in its transaction (the traffic generators)."""
 
@@ -116,27 +124,61 @@ class CallEngine:
             now = self.clock.now_ms() if now_ms is None else now_ms
             placed = self.before_batch(conn, now) if self.before_batch is not None else 0
             claimed = self._runs.claim_due(conn, now, self._batch_size)
-            updates: list[RunUpdate] = []
-            deliveries: list[NewDelivery] = []
-            fetches: list[NewFlowRequest] = []
-            for item in claimed:
-                step = self.advance(item.run, now)
-                call = to_call(item.run, self._rates)
-                updates.append(RunUpdate(item, call, step.events))
-                deliveries += self._callbacks(item, step.notifications)
-                fetches += [
-                    NewFlowRequest(item.call_id, f.applet, f.url, f.params, f.at, f.timeout_ms)
-                    for f in step.fetches
-                ]
-            self._runs.save(conn, updates)
-            if deliveries:
-                enqueue(conn, deliveries)
-            flow_requests.enqueue(conn, fetches)
+            steps = [(item, self.advance(item.run, now)) for item in claimed]
+            deliveries, fetches = self._store(conn, steps)
+        self._after_store(deliveries, fetches)
+        return StepReport(len(claimed) + placed, len(deliveries))
+
+    def _store(
+        self, conn: Any, steps: list[tuple[ClaimedRun, Advanced]]
+    ) -> tuple[list[NewDelivery], list[NewFlowRequest]]:
+        """Write what playing the claimed runs produced, in the caller's transaction."""
+        updates: list[RunUpdate] = []
+        deliveries: list[NewDelivery] = []
+        fetches: list[NewFlowRequest] = []
+        for item, step in steps:
+            call = to_call(item.run, self._rates)
+            updates.append(RunUpdate(item, call, step.events))
+            deliveries += self._callbacks(item, step.notifications)
+            fetches += [
+                NewFlowRequest(item.call_id, f.applet, f.url, f.params, f.at, f.timeout_ms)
+                for f in step.fetches
+            ]
+        self._runs.save(conn, updates)
+        if deliveries:
+            enqueue(conn, deliveries)
+        flow_requests.enqueue(conn, fetches)
+        return deliveries, fetches
+
+    def _after_store(self, deliveries: list[NewDelivery], fetches: list[NewFlowRequest]) -> None:
         if deliveries and self._on_callbacks is not None:
             self._on_callbacks()
         if fetches and self.on_fetches is not None:
             self.on_fetches()
-        return StepReport(len(claimed) + placed, len(deliveries))
+
+    def act(self, account_id: int, call_sid: str, decide: Callable[[CallRun, int], Timer]) -> Acted | None:
+        """A person acts on a live call now (the console's Phone): lock the call, bring it up to the
+        network clock's now, ask ``decide`` for the timer the action becomes (it raises to refuse:
+        then nothing is stored), and play it at once, in one transaction. Acting on the call as it is
+        under its lock is what makes the first of two pages win. None if the account has no such
+        live call."""
+        with self._batch_lock, self._db.write() as conn:
+            now = self.clock.now_ms()
+            item = self._runs.claim(conn, account_id, call_sid)
+            if item is None:
+                return None
+            before = self.advance(item.run, now)
+            item.run.schedule(decide(item.run, now))
+            after = self.advance(item.run, now)
+            combined = Advanced(
+                before.events + after.events,
+                before.notifications + after.notifications,
+                before.fetches + after.fetches,
+            )
+            deliveries, fetches = self._store(conn, [(item, combined)])
+        self._after_store(deliveries, fetches)
+        self.due_at(item.run.next_due_at)
+        return Acted(item.run, after.events)
 
     def drain(self, now_ms: int | None = None) -> int:
         """Run batches until nothing is due at ``now_ms``; returns the calls advanced."""

@@ -107,10 +107,17 @@ class CallService:
         return self._submit(caller, run)
 
     def inbound(
-        self, caller: Caller, from_number: str, exophone: str, *, extra: dict[str, str] | None = None
+        self,
+        caller: Caller,
+        from_number: str,
+        exophone: str,
+        *,
+        extra: dict[str, str] | None = None,
+        console_caller: bool = False,
     ) -> Call:
         """A call from ``from_number`` to one of the account's ExoPhones (blocking). ``extra`` rides
-        with the run (a visitor session for call tracking)."""
+        with the run (a visitor session for call tracking); ``console_caller``: a person at the
+        console's Phone is the caller (their keys and hang-up come from the page)."""
         assigned = self._flows.exophone_flow(caller.account_id, exophone)
         if assigned is None:
             raise NotFound(f"{exophone} is not an ExoPhone of account {caller.account_sid}", parameter="To")
@@ -122,6 +129,7 @@ class CallService:
         run = self.inbound_run(caller.account_sid, from_number, exophone, self._engine.clock.now_ms())
         run.flow_app_id, run.flow = app_id, self._flow_run(caller.account_id, app_id)
         run.extra.update(extra or {})
+        run.console_caller = console_caller
         call, future = self._submit(caller, run)
         if future.result() is None:
             raise NotFound(f"{exophone} is not an ExoPhone of account {caller.account_sid}", parameter="To")

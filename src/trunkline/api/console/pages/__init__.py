@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from trunkline.api.console.page import Page
-from trunkline.api.console.pages import call, calls, live, signin
+from trunkline.api.console.pages import call, calls, live, phone, signin
 
 PAGES: list[Page] = [
     calls.PAGE,
     live.PAGE,
+    phone.PAGE,
     call.PAGE,
     signin.PAGE,
 ]
