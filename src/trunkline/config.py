@@ -196,7 +196,6 @@ class Settings(BaseSettings):
             return self.webhook_allow_private
         return _is_loopback(self.host)
 
-
     @model_validator(mode="after")
     def _fill_defaults(self) -> Self:
         """Settings whose default depends on others or on the user's environment."""
@@ -206,7 +205,6 @@ class Settings(BaseSettings):
         if not self.recordings_dir:
             self.recordings_dir = str(default_recordings_dir())
         return self
-
 
 
 def _is_loopback(host: str) -> bool:
@@ -219,7 +217,6 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(name).is_loopback
     except ValueError:
         return False  # a name that resolves to who knows what: treat as exposed
-
 
 
 WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})

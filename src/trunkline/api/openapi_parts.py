@@ -33,6 +33,7 @@ ERROR_TEXT: dict[int, str] = {
 }
 """What each error status means, whatever the dialect's envelope."""
 
+
 def _int_header(description: str, example: str) -> dict[str, Any]:
     schema = {"type": "string", "pattern": "^[0-9]+$"}
     return {"schema": schema, "description": description, "example": example}
@@ -52,7 +53,7 @@ REQUEST_ID_HEADER: dict[str, Any] = {
     }
 }
 STATUS_HEADERS: dict[int, dict[str, Any]] = {
-    401: {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "`Basic realm=\"Trunkline\"`."}},
+    401: {"WWW-Authenticate": {"schema": {"type": "string"}, "description": '`Basic realm="Trunkline"`.'}},
     405: {"Allow": {"schema": {"type": "string"}, "description": "The methods this path takes."}},
     429: {
         "Retry-After": _int_header("Seconds to wait before trying again.", "1"),

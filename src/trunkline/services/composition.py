@@ -36,6 +36,7 @@ from trunkline.services.credentials import Authenticator
 from trunkline.services.flows import FlowService, NetworkParts
 from trunkline.services.leases import LeaseService, new_instance_id
 from trunkline.services.numbers import NumberService
+from trunkline.services.overview import OverviewService
 from trunkline.services.recordings import RecordingService
 from trunkline.services.sandbox import SandboxService, SandboxStores, StoredSandbox
 from trunkline.services.seeding import SeedingService
@@ -85,6 +86,8 @@ class Services:
     agents: AgentService
     tracking: TrackingService
     sandbox: SandboxService
+    overview: OverviewService
+    """The console's Overview charts, read from the call rollups."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +215,7 @@ def build_server(settings: Settings, db: Database, renderers: Mapping[str, Callb
             deliverer,
             SandboxStores(runs, runs.writes, webhooks, traffic, flow_requests),
         ),
+        overview=OverviewService(runner, db, accounts, clock),
     )
     services.numbers.ensure_seed()
     leases = LeaseService(instance_id, webhooks, flow_requests, sole_process=db.is_sqlite)

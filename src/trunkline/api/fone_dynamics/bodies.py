@@ -39,6 +39,8 @@ class FoneCall(TypedDict):
     CallType: str | None
     Google_Analytics_ClientId: str | None
     Google_Adwords_ClickId: str | None
+
+
 """One tracked call; ``Date_Start`` is epoch seconds as a string."""
 
 

@@ -25,7 +25,7 @@ _FILE_HEADERS: dict[str, Any] = {
         ("Accept-Ranges", "`bytes`: ranges are served."),
         ("ETag", "The file's entity tag, for If-None-Match and If-Range."),
         ("Content-Length", "Bytes in this answer."),
-        ("Content-Disposition", "`inline; filename=\"<CallSid>.mp3\"`."),
+        ("Content-Disposition", '`inline; filename="<CallSid>.mp3"`.'),
     )
 }
 
