@@ -119,6 +119,21 @@ class Settings(BaseSettings):
         description="Bearer token of the admin API (/admin/…). When unset, one is generated at start "
         "and printed.",
     )
+    # --- web console ---
+    console_session_hours: int = Field(
+        12,
+        ge=1,
+        le=24 * 30,
+        description="How long a sign-in to the web console (/console) lasts before the person signs in "
+        "again.",
+    )
+    console_events_poll_ms: int = Field(
+        250,
+        ge=20,
+        le=10_000,
+        description="How often the web console's live updates read new call events from the store, in "
+        "milliseconds (one read per server process, however many pages are open).",
+    )
     # --- recordings ---
     recordings_dir: str = Field(
         "",

@@ -17,7 +17,7 @@ from typing import Any
 import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -32,6 +32,8 @@ from trunkline.api.admin.tracking_routes import router as tracking_router
 from trunkline.api.allow import allowed_methods
 from trunkline.api.answered_errors import StopAnsweredErrors
 from trunkline.api.body_limit import BodyLimit
+from trunkline.api.console.app import PREFIX as CONSOLE_PREFIX
+from trunkline.api.console.app import build_console
 from trunkline.api.dialect import Dialect
 from trunkline.api.docs_pages import add_docs_pages
 from trunkline.api.openapi_document import build_document
@@ -93,6 +95,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         redoc_url=None,
     )
     add_docs_pages(app)
+    app.add_api_route("/", _to_console, methods=["GET"], include_in_schema=False)
     app.state.services = server.services
     app.state.admin_token = settings.admin_token or secrets.token_urlsafe(24)
     _admin_api(app)
@@ -108,8 +111,17 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     for dialect in DIALECTS:
         dialect_app = dialect.build_app(server.services, limiter)
         dialects.update({prefix: dialect_app for prefix in dialect.prefixes})
+    # The web console: its own Starlette app (own error pages, no OpenAPI), at /console; / leads there.
+    dialects[CONSOLE_PREFIX] = build_console(
+        server.services, admin_token=app.state.admin_token, secret=server.services.secret
+    )
     admin = BodyLimit(StopAnsweredErrors(app), limit=ADMIN_MAX_BODY_BYTES, too_large=_admin_too_large)
     return NormalisePath(DialectDispatch(dialects, default=admin, server=server))
+
+
+async def _to_console() -> RedirectResponse:
+    """``/``: people who open the server's address land on the console."""
+    return RedirectResponse(CONSOLE_PREFIX, status_code=307)
 
 
 TITLE = "Trunkline"

@@ -116,6 +116,7 @@ def serve(
     lines.append(
         f"Network clock: {settings.clock} ({clock_note}), simulated network seed {settings.network_seed}"
     )
+    lines.append(f"Web console: {base}/console  (sign in with the admin token or an account's API key)")
     lines.append(f"API docs: {base}/docs")
     # Plain writes, not Rich: Rich wraps at 80 columns when stdout is not a terminal, which broke
     # the credentials and the curl line for anyone capturing the banner.

@@ -31,6 +31,7 @@ from trunkline.services.accounts import AccountService
 from trunkline.services.agents import AgentService
 from trunkline.services.archive.export import ExportService
 from trunkline.services.archive.sync import SyncService
+from trunkline.services.call_feed import CallFeedService
 from trunkline.services.calls import CallsService
 from trunkline.services.credentials import Authenticator
 from trunkline.services.flows import FlowService, NetworkParts
@@ -46,6 +47,7 @@ from trunkline.services.tracking import TrackingService
 from trunkline.store.accounts import AccountStore
 from trunkline.store.agents import AgentStore
 from trunkline.store.call_export import CallExport
+from trunkline.store.call_feed import CallFeed
 from trunkline.store.call_lookup import CallLookup, call_lookup
 from trunkline.store.call_runs import CallRunStore
 from trunkline.store.call_writes import CallWrites
@@ -86,6 +88,10 @@ class Services:
     agents: AgentService
     tracking: TrackingService
     sandbox: SandboxService
+    call_feed: CallFeedService
+    """Live call changes, for the console's event streams."""
+    secret: bytes
+    """The server's secret key (signs cursors, recording links and console sessions)."""
     overview: OverviewService
     """The console's Overview charts, read from the call rollups."""
 
@@ -110,6 +116,7 @@ class Server:
         self.passthru.start()
 
     async def stop(self) -> None:
+        await self.services.call_feed.close()
         self.placing.close()
         await self.engine.stop()
         await self.passthru.stop()
@@ -215,6 +222,10 @@ def build_server(settings: Settings, db: Database, renderers: Mapping[str, Callb
             deliverer,
             SandboxStores(runs, runs.writes, webhooks, traffic, flow_requests),
         ),
+        call_feed=CallFeedService(
+            runner, CallFeed(db), poll_ms=settings.console_events_poll_ms, is_sqlite=db.is_sqlite
+        ),
+        secret=secret,
         overview=OverviewService(runner, db, accounts, clock),
     )
     services.numbers.ensure_seed()

@@ -1,0 +1,11 @@
+"""Every page of the console, in navigation order. A new page is one module here and one line below."""
+
+from __future__ import annotations
+
+from trunkline.api.console.page import Page
+from trunkline.api.console.pages import calls, signin
+
+PAGES: list[Page] = [
+    calls.PAGE,
+    signin.PAGE,
+]
