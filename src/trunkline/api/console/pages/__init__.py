@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from trunkline.api.console.page import Page
-from trunkline.api.console.pages import calls, signin
+from trunkline.api.console.pages import calls, overview, signin
 
 PAGES: list[Page] = [
     calls.PAGE,
+    overview.PAGE,
     signin.PAGE,
 ]
