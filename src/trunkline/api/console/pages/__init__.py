@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from trunkline.api.console.page import Page
-from trunkline.api.console.pages import calls, overview, signin
+from trunkline.api.console.pages import calls, network, overview, signin
 
 PAGES: list[Page] = [
     calls.PAGE,
     overview.PAGE,
+    network.PAGE,
     signin.PAGE,
 ]
