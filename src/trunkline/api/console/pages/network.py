@@ -14,13 +14,13 @@ from urllib.parse import quote
 
 import anyio.to_thread
 import orjson
-import yaml
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from trunkline.api.console.choices import account_choices
 from trunkline.api.console.csrf import check_csrf
+from trunkline.api.console.documents import parse_document
 from trunkline.api.console.page import Page
 from trunkline.api.console.session import PageError, account_for, require_admin
 from trunkline.api.console.state import console_state
@@ -35,17 +35,6 @@ NOTICES = {
     "stopped": "The traffic generator stopped.",
 }
 TRAFFIC_EXAMPLE = '{"exophones": ["{exophone}"], "rate_per_minute": 6, "count": 20, "arrival": "uniform"}'
-
-
-def parse_document(text: str, what: str) -> Any:
-    """A JSON or YAML document typed into a textarea (YAML reads JSON too); ``InvalidParameter``
-    naming the line otherwise."""
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
-        raise InvalidParameter(f"the {what} is not valid JSON or YAML{where}") from None
 
 
 async def _page(request: Request, status_code: int = 200, **typed: Any) -> Response:
