@@ -57,7 +57,7 @@ def test_an_account_is_refused_the_network_page_and_its_forms(
         for action, fields in (
             ("/console/network/scenario", {"scenario": '{"rules": []}'}),
             ("/console/network/advance", {"seconds": "60"}),
-            ("/console/network/reset", {"account": console_account.sid}),
+            ("/console/network/reset", {"account": console_account.sid, "confirm": "yes"}),
             ("/console/flows", {"app_id": "x", "flow": FLOW}),
         ):
             assert http.post(action, data={"csrf": token, **fields}).status_code == 403, action
@@ -122,9 +122,12 @@ def test_reset_deletes_the_accounts_calls(console_server: LiveServer, admin: htt
     account = make_account(console_server.db)
     with httpx.Client(base_url=console_server.base_url, timeout=30) as api:
         place(api, account, From=ANSWER, To=BUSY)
-    reset = _post(
-        admin, f"/console/network?account={account.sid}", "/console/network/reset", account=account.sid
-    )
+        advance(api, 30)
+    page = f"/console/network?account={account.sid}"
+    unconfirmed = _post(admin, page, "/console/network/reset", account=account.sid)
+    assert unconfirmed.status_code == 400 and "Tick the box" in unconfirmed.text
+    assert 'id="kpi-total">1<' in admin.get(f"/console/overview?account={account.sid}&window=24h").text
+    reset = _post(admin, page, "/console/network/reset", account=account.sid, confirm="yes")
     assert reset.status_code == 303
     overview = admin.get(f"/console/overview?account={account.sid}&window=24h")
     assert re.search(r'id="kpi-total">0<', overview.text)

@@ -70,9 +70,11 @@ def _period_label(start_ms: int, step_ms: int) -> str:
     return f"{start:%d %b %H:%M}–{end:%H:%M} IST"
 
 
-def _axis_label(start_ms: int, step_ms: int) -> str:
+def _axis_label(start_ms: int, step_ms: int, span_ms: int) -> str:
     start = datetime.fromtimestamp(start_ms / 1000, tz=UTC).astimezone(IST)
-    return start.strftime("%d %b") if step_ms >= DAY_MS else start.strftime("%H:%M")
+    if step_ms >= DAY_MS:
+        return start.strftime("%d %b")
+    return start.strftime("%d %b %H:%M" if span_ms > DAY_MS else "%H:%M")
 
 
 def _nice_max(value: int) -> int:
@@ -91,6 +93,7 @@ def bar_chart(overview: Overview) -> BarChart:
     """Stacked bars (one per hour or day, oldest left), segments in ``overview.statuses`` order."""
     statuses = overview.statuses
     step = overview.window.step_ms
+    span = overview.window.end_ms - overview.window.start_ms
     top = _nice_max(max((bar.total for bar in overview.bars), default=0))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(1, len(overview.bars))
@@ -111,7 +114,7 @@ def bar_chart(overview: Overview) -> BarChart:
     ticks = [Tick(top * k // 4, round(TOP + plot_h - plot_h * k / 4, 2)) for k in range(5)]
     every = max(1, -(-len(overview.bars) // MAX_LABELS))
     labels = [
-        XLabel(round(shape.x + shape.width / 2, 2), _axis_label(shape.start_ms, step))
+        XLabel(round(shape.x + shape.width / 2, 2), _axis_label(shape.start_ms, step, span))
         for i, shape in enumerate(shapes)
         if i % every == 0
     ]

@@ -3,8 +3,9 @@ layer below the nearest applet that leads to it) and its branches as labelled ar
 computed here in plain numbers; ``templates/_flow_diagram.html`` draws it as inline SVG, and the list
 of applets under it says the same in text (the diagram's accessible fallback).
 
-Forward arrows run from a box's bottom to the target's top; arrows back up (a menu that repeats) or
-within a layer curve round the right-hand side, so loops stay readable.
+Forward arrows run from a box's bottom to the target's top, arrows within a layer from side to side,
+and arrows back up (a menu that repeats, a box to itself) curve round the right-hand side, so loops
+stay readable.
 """
 
 from __future__ import annotations
@@ -122,7 +123,13 @@ def _edge(source: Box, target: Box, label: str) -> Edge:
         bend = (y2 - y1) / 2
         path = f"M{x1:g},{y1:g} C{x1:g},{y1 + bend:g} {x2:g},{y2 - bend:g} {x2:g},{y2:g}"
         return Edge(source.applet.id, target.applet.id, label, path, (x1 + x2) / 2 + 4, y1 + bend)
-    # back up, sideways or to itself: round the right-hand side
+    if target.y == source.y and target.x != source.x:  # within a layer: side to facing side
+        y = source.y + BOX_H / 2
+        x1 = source.x + BOX_W if target.x > source.x else source.x
+        x2 = target.x if target.x > source.x else target.x + BOX_W
+        path = f"M{x1:g},{y:g} L{x2:g},{y:g}"
+        return Edge(source.applet.id, target.applet.id, label, path, min(x1, x2) + 4, y - 6)
+    # back up, or to itself: round the right-hand side
     x1, y1 = source.x + BOX_W, source.y + BOX_H * 0.65
     x2, y2 = target.x + BOX_W, target.y + BOX_H * 0.35
     out = max(x1, x2) + LOOP_OUT

@@ -106,6 +106,8 @@ async def reset(request: Request) -> Response:
     require_admin(request)
     form = await check_csrf(request)
     sid = str(form.get("account") or "")
+    if form.get("confirm") != "yes":
+        return await _page(request, 400, reset_error="Tick the box to confirm the reset.")
     try:
         await console_state(request).services.sandbox.reset(sid)
     except NotFound:
