@@ -36,9 +36,14 @@ class OverviewService:
         account_id = self._accounts.get(account_sid).id
         rows = self._store.read(account_id, win.start_ms, win.end_ms, win.step_ms, callers)
         by_status: dict[str, int] = {}
-        for _, status, n in rows.series:
+        talk: dict[str, tuple[int, int]] = {}
+        for _, status, (n, timed, seconds) in rows.series:
             by_status[status] = by_status.get(status, 0) + n
-        return Overview(win, bars_of(win, rows.series), by_status, rows.talk, rows.callers)
+            if timed:
+                had = talk.get(status, (0, 0))
+                talk[status] = (had[0] + timed, had[1] + seconds)
+        bars = bars_of(win, [(at, status, n) for at, status, (n, _, _) in rows.series])
+        return Overview(win, bars, by_status, talk, rows.callers)
 
     async def overview(
         self, account_sid: str, name: str = "24h", step: str | None = None, now_ms: int | None = None

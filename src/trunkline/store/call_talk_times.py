@@ -1,9 +1,11 @@
-"""The ``call_talk_times`` rollup: per account, period and status, how many final calls have a known
-Duration and the sum of those Durations.
+"""The ``call_talk_times`` rollup: per account, period and status, the final calls, how many of them
+have a known Duration, and the sum of those Durations.
 
-The console's Overview shows the mean talk time of a window; averaging a month of a busy account's
-``calls`` reads every row of it. This rollup keeps the two sums per hour, UTC day and eight-day block
-(``rollup_periods``), so a window of whole hours sums a few rows per status.
+The console's Overview shows a window's calls per hour or day by status, its answer rate and its mean
+talk time. ``call_counts`` has the counts, but split by direction and ExoPhone (thirty days by hour
+read ~13k of its rows on the benchmark store); averaging Durations would read every call. This rollup
+keeps the three sums per hour, UTC day and eight-day block (``rollup_periods``) with a handful of rows
+per hour, so a window of whole hours sums a few thousand rows at most.
 
 A call's Duration is known only once it settles, a moment after it ended; so, like
 ``call_value_counts``, this rollup is not only added to but moved: ``add`` when calls are inserted
@@ -14,27 +16,28 @@ with the calls. Live calls and calls dated before 1970 are left out, as in every
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 
 from sqlalchemy import Connection, delete, func, insert, literal_column, select
 
 from trunkline.domain.calls.model import FINAL_STATUSES, Call
-from trunkline.store.rollup_periods import HOUR_MS, Cover, adding_upsert, fill_longer_periods, periods_of
+from trunkline.store.rollup_periods import HOUR_MS, adding_upsert, fill_longer_periods, periods_of
 from trunkline.store.schema.call_rollups import call_talk_times
 from trunkline.store.schema.calls import calls
 
-TalkKey = tuple[int, str, int]
-"""(hour_start, status, duration): where a call with a known Duration is counted."""
+TalkKey = tuple[int, str, int | None]
+"""(hour_start, status, duration or None): where a final call is counted."""
+Sums = tuple[int, int, int]
+"""(calls, calls with a known Duration, sum of those Durations)."""
 
 _GROUP = ("status",)
 _KEY = ("account_id", "period_ms", "period_start", *_GROUP)
-_SUMS = ("calls", "duration_sum")
+_SUMS = ("calls", "timed", "duration_sum")
 
 
 def key_of(date_created: int, status: str, duration: int | None) -> TalkKey | None:
-    """Where a call with these values is counted; None when it is not (live, not settled, before 1970)."""
-    if status not in FINAL_STATUSES or date_created < 0 or duration is None:
+    """Where a call with these values is counted; None when it is not (live, or before 1970)."""
+    if status not in FINAL_STATUSES or date_created < 0:
         return None
     return (date_created - date_created % HOUR_MS, status, duration)
 
@@ -45,14 +48,16 @@ def key_of_call(call: Call) -> TalkKey | None:
 
 def _apply(conn: Connection, account_id: int, changes: Iterable[tuple[TalkKey, int]]) -> None:
     """Add (sign +1) or take out (-1) each key's call from its hour's, day's and block's rows."""
-    calls_by: Counter[tuple[tuple[int, int], str]] = Counter()
-    seconds_by: Counter[tuple[tuple[int, int], str]] = Counter()
+    rows: dict[tuple[tuple[int, int], str], list[int]] = {}
     for (hour_start, status, duration), sign in changes:
         for period in periods_of(hour_start):
-            calls_by[(period, status)] += sign
-            seconds_by[(period, status)] += sign * duration
-    rows = sorted(key for key in calls_by.keys() | seconds_by.keys() if calls_by[key] or seconds_by[key])
-    if not rows:
+            sums = rows.setdefault((period, status), [0, 0, 0])
+            sums[0] += sign
+            if duration is not None:
+                sums[1] += sign
+                sums[2] += sign * duration
+    changed = sorted((key, sums) for key, sums in rows.items() if any(sums))
+    if not changed:
         return
     # Sorted, so concurrent writers lock the rows they share in one order (no deadlocks on PostgreSQL).
     conn.execute(
@@ -63,14 +68,12 @@ def _apply(conn: Connection, account_id: int, changes: Iterable[tuple[TalkKey, i
                 "period_ms": period_ms,
                 "period_start": period_start,
                 "status": status,
-                "calls": calls_by[key],
-                "duration_sum": seconds_by[key],
+                **dict(zip(_SUMS, sums, strict=True)),
             }
-            for key in rows
-            for (period_ms, period_start), status in (key,)
+            for ((period_ms, period_start), status), sums in changed
         ],
     )
-    if any(calls_by[key] < 0 for key in rows):
+    if any(sums[0] < 0 for _, sums in changed):
         conn.execute(
             delete(call_talk_times).where(
                 call_talk_times.c.account_id == account_id, call_talk_times.c.calls == 0
@@ -109,13 +112,13 @@ def rebuild(conn: Connection, account_id: int) -> None:
             hour_start,
             calls.c.status,
             func.count(),
-            func.sum(calls.c.duration),
+            func.count(calls.c.duration),
+            func.coalesce(func.sum(calls.c.duration), 0),
         )
         .where(
             calls.c.account_id == account_id,
             calls.c.status.in_(sorted(FINAL_STATUSES)),
             calls.c.date_created >= 0,
-            calls.c.duration.is_not(None),
         )
         .group_by(calls.c.account_id, hour_start, calls.c.status)
     )
@@ -132,41 +135,18 @@ def purge(conn: Connection, account_id: int | None) -> None:
     conn.execute(statement)
 
 
-def totals(conn: Connection, account_id: int, window: Cover) -> dict[str, tuple[int, int]]:
-    """Per status, (calls with a known Duration, sum of their Durations) in the window: the whole
-    periods from the rollup, the stretches at its ends counted in ``calls``."""
+def series(
+    conn: Connection, account_id: int, start: int, end: int, step_ms: int
+) -> list[tuple[int, str, Sums]]:
+    """(period start, status, sums) of every ``step_ms`` period in ``[start, end)`` that has calls."""
     table = call_talk_times
-    found: dict[str, tuple[int, int]] = {}
-
-    def gather(rows: Iterable[tuple[str, int | None, int | None]]) -> None:
-        for status, n, seconds in rows:
-            had = found.get(status, (0, 0))
-            found[status] = (had[0] + int(n or 0), had[1] + int(seconds or 0))
-
-    for length, first, end in window.periods:
-        gather(
-            conn.execute(
-                select(table.c.status, func.sum(table.c.calls), func.sum(table.c.duration_sum))
-                .where(
-                    table.c.account_id == account_id,
-                    table.c.period_ms == length,
-                    table.c.period_start >= first,
-                    table.c.period_start < end,
-                )
-                .group_by(table.c.status)
-            )
-        )
-    for low, high in window.exact:
-        gather(
-            conn.execute(
-                select(calls.c.status, func.count(), func.sum(calls.c.duration))
-                .where(
-                    calls.c.account_id == account_id,
-                    calls.c.status.in_(sorted(FINAL_STATUSES)),
-                    calls.c.duration.is_not(None),
-                    calls.c.date_created.between(low, high),
-                )
-                .group_by(calls.c.status)
-            )
-        )
-    return found
+    query = select(table.c.period_start, table.c.status, *(table.c[name] for name in _SUMS)).where(
+        table.c.account_id == account_id,
+        table.c.period_ms == step_ms,
+        table.c.period_start >= start,
+        table.c.period_start < end,
+    )
+    return [
+        (int(at), str(status), (int(n), int(timed), int(seconds)))
+        for at, status, n, timed, seconds in conn.execute(query)
+    ]

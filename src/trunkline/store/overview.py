@@ -1,46 +1,27 @@
-"""The reads behind the console's Overview, all from the call rollups (``call_counts``,
-``call_talk_times``, ``call_callers``) so that a month of a busy account costs a few hundred rows.
+"""The reads behind the console's Overview, all from the call rollups: the bars, totals, answer rate and
+talk time from ``call_talk_times`` (a few rows per hour or day), the busiest callers from
+``call_callers`` over the window's whole blocks, days and hours. A month of a busy account costs a few
+thousand rows.
 
-Everything is read on one ``Database.read()`` connection, so the bars, the totals and the callers
-agree with each other.
+Everything is read on one ``Database.read()`` connection, so the bars and the callers agree.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, select
-
 from trunkline.store import call_callers, call_talk_times
+from trunkline.store.call_talk_times import Sums
 from trunkline.store.database import Database
 from trunkline.store.rollup_periods import cover
-from trunkline.store.schema.call_rollups import call_counts
 
 
 @dataclass(frozen=True, slots=True)
 class OverviewRows:
-    series: list[tuple[int, str, int]]
-    """(period start, status, final calls) for every period of the step in the window that has calls."""
-    talk: dict[str, tuple[int, int]]
+    series: list[tuple[int, str, Sums]]
+    """(period start, status, (calls, calls with a known Duration, their Durations' sum)) for every
+    period of the step in the window that has calls."""
     callers: list[tuple[str, int]]
-
-
-def _series(
-    conn: Connection, account_id: int, start: int, end: int, step_ms: int
-) -> list[tuple[int, str, int]]:
-    table = call_counts
-    query = (
-        select(table.c.period_start, table.c.status, func.sum(table.c.calls))
-        .where(
-            table.c.account_id == account_id,
-            table.c.period_ms == step_ms,
-            table.c.period_start >= start,
-            table.c.period_start < end,
-        )
-        .group_by(table.c.period_start, table.c.status)
-    )
-    # A sync that changed a call's Status leaves its old row at zero (``call_counts.add(sign=-1)``).
-    return [(int(at), str(status), int(n)) for at, status, n in conn.execute(query) if n]
 
 
 class OverviewStore:
@@ -49,10 +30,8 @@ class OverviewStore:
 
     def read(self, account_id: int, start: int, end: int, step_ms: int, callers: int) -> OverviewRows:
         """The rows of ``[start, end)`` (``step_ms`` a rollup period, both ends on its boundaries)."""
-        window = cover(start, end - 1)
         with self._db.read() as conn:
             return OverviewRows(
-                series=_series(conn, account_id, start, end, step_ms),
-                talk=call_talk_times.totals(conn, account_id, window),
-                callers=call_callers.busiest(conn, account_id, window, callers),
+                series=call_talk_times.series(conn, account_id, start, end, step_ms),
+                callers=call_callers.busiest(conn, account_id, cover(start, end - 1), callers),
             )

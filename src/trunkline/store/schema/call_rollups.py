@@ -59,13 +59,16 @@ call_caller_counts = Table(
 call_talk_times = Table(
     "call_talk_times",
     metadata,
-    # Final calls with a known Duration per account, period and status, with the sum of those Durations:
-    # the console's mean talk time over a window (``store.call_talk_times``). Moves when a call's
-    # Duration settles after it ended, like ``call_value_counts``.
+    # Final calls per account, period and status: all of them, those with a known Duration, and the sum of
+    # those Durations. The console's Overview reads its bars by status, answer rate and mean talk time
+    # here (``store.call_talk_times``): a few rows per hour, where ``call_counts`` splits further by
+    # direction and ExoPhone. Moves when a call's Duration settles after it ended.
     Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
     Column("period_ms", BigInteger, primary_key=True),
     Column("period_start", BigInteger, primary_key=True),
     Column("status", String(16), primary_key=True),
     Column("calls", BigInteger, nullable=False),
+    Column("timed", BigInteger, nullable=False),
     Column("duration_sum", BigInteger, nullable=False),
+    sqlite_with_rowid=False,
 )

@@ -1,6 +1,7 @@
 """Two more call rollups for the console's Overview: ``call_caller_counts`` (final calls per account,
 period and caller) for the busiest callers, and ``call_talk_times`` (per account, period and status:
-calls with a known Duration and the sum of those Durations) for the mean talk time. Both are kept per
+final calls, those with a known Duration, and the sum of those Durations) for the bars by status, the
+answer rate and the mean talk time. Both are kept per
 hour, UTC day and eight-day block, like ``call_counts``.
 
 Filled from the calls already stored, so an upgraded store is consistent at once: one account and one
@@ -33,9 +34,9 @@ _FILLS = {
     "call_caller_counts": ("from_number", "count(*)", "", ("calls",)),
     "call_talk_times": (
         "status",
-        "count(*), sum(duration)",
-        " AND duration IS NOT NULL",
-        ("calls", "duration_sum"),
+        "count(*), count(duration), COALESCE(sum(duration), 0)",
+        "",
+        ("calls", "timed", "duration_sum"),
     ),
 }
 
@@ -43,7 +44,7 @@ _FILLS = {
 def _create() -> None:
     for table, group_type, with_rowid in (
         ("call_caller_counts", ("from_number", sa.String(length=128)), False),
-        ("call_talk_times", ("status", sa.String(length=16)), True),
+        ("call_talk_times", ("status", sa.String(length=16)), False),
     ):
         columns: list[sa.Column[Any]] = [
             sa.Column("account_id", sa.Integer(), nullable=False),
@@ -53,6 +54,7 @@ def _create() -> None:
             sa.Column("calls", sa.BigInteger(), nullable=False),
         ]
         if table == "call_talk_times":
+            columns.append(sa.Column("timed", sa.BigInteger(), nullable=False))
             columns.append(sa.Column("duration_sum", sa.BigInteger(), nullable=False))
         op.create_table(
             table,
