@@ -118,7 +118,8 @@ def test_traffic_starts_shows_progress_and_stops(console_server: LiveServer, adm
     stopped = _post(admin, page, f"/console/network/traffic/{generator.id}/stop")
     assert stopped.status_code == 303
     assert services.flows.generator(generator.id).state != "running"
-    assert _post(admin, page, "/console/network/traffic/999999/stop").status_code == 404
+    for missing in ("999999", "99999999999999999999999", "x"):
+        assert _post(admin, page, f"/console/network/traffic/{missing}/stop").status_code == 404
 
 
 def test_reset_deletes_the_accounts_calls(console_server: LiveServer, admin: httpx.Client) -> None:

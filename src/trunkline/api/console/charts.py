@@ -111,7 +111,8 @@ def bar_chart(overview: Overview) -> BarChart:
                 segments.append(Segment(status, n, round(y, 2), round(h, 2)))
         label = _period_label(bar.start_ms, step)
         shapes.append(BarShape(bar.start_ms, label, bar.total, round(x, 2), round(slot - gap, 2), segments))
-    ticks = [Tick(top * k // 4, round(TOP + plot_h - plot_h * k / 4, 2)) for k in range(5)]
+    values = sorted({top * k // 4 for k in range(5)})  # whole calls only: a top of 1 has two ticks
+    ticks = [Tick(v, round(TOP + plot_h - plot_h * v / top, 2)) for v in values]
     every = max(1, -(-len(overview.bars) // MAX_LABELS))
     labels = [
         XLabel(round(shape.x + shape.width / 2, 2), _axis_label(shape.start_ms, step, span))

@@ -135,6 +135,8 @@ async def stop_traffic(request: Request) -> Response:
     services = console_state(request).services
     try:
         generator_id = int(request.path_params["generator_id"])
+        if not 0 < generator_id < 2**31:  # beyond any row id, and beyond what the store's integers hold
+            raise ValueError(generator_id)
         generator = await anyio.to_thread.run_sync(services.flows.generator, generator_id)
     except (ValueError, NotFound) as exc:
         raise PageError(404, "There is no such traffic generator.") from exc
