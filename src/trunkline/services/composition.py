@@ -40,6 +40,7 @@ from trunkline.services.health import HealthService
 from trunkline.services.leases import LeaseService, new_instance_id
 from trunkline.services.numbers import NumberService
 from trunkline.services.phone import PhoneService
+from trunkline.services.overview import OverviewService
 from trunkline.services.recordings import RecordingService
 from trunkline.services.sandbox import SandboxService, SandboxStores, StoredSandbox
 from trunkline.services.seeding import SeedingService
@@ -100,6 +101,8 @@ class Services:
     """Readiness and the store's figures for ``/readyz`` and ``/metrics``."""
     phone: PhoneService
     """The console's Phone: numbers a person answers in a browser."""
+    overview: OverviewService
+    """The console's Overview charts, read from the call rollups."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +256,7 @@ def build_server(settings: Settings, db: Database, renderers: Mapping[str, Callb
         phone=PhoneService(
             accounts, phone_store, engine, placing, held, flow_store, hold_seconds=settings.phone_hold_seconds
         ),
+        overview=OverviewService(runner, db, accounts, clock),
     )
     services.numbers.ensure_seed()
     leases = LeaseService(instance_id, webhooks, flow_requests, sole_process=db.is_sqlite)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from trunkline.domain.errors import InvalidParameter, NotFound
+from trunkline.domain.network.magic_numbers import magic_numbers
 from trunkline.domain.network.scenarios import Scenario
 from trunkline.engine import network_scenarios
 from trunkline.engine.calls.engine import CallEngine
@@ -67,6 +68,11 @@ class SandboxService:
 
     def scenario(self) -> Scenario:
         return self._network.scenario
+
+    @staticmethod
+    def magic_numbers() -> list[tuple[str, str]]:
+        """The simulated network's test numbers whose behaviour no scenario changes, described."""
+        return magic_numbers()
 
     async def set_scenario(self, document: Any) -> Scenario:
         """Validate and store scenario rules; the network uses them at once."""

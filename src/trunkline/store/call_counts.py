@@ -24,7 +24,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from trunkline.domain.calls.bulk_filters import BulkQuery
 from trunkline.domain.calls.model import FINAL_STATUSES, Call
-from trunkline.store import bulk_sql, call_value_counts
+from trunkline.store import bulk_sql, call_callers, call_talk_times, call_value_counts
 from trunkline.store.bulk_sql import FilterShape
 from trunkline.store.rollup_periods import (
     HOUR_MS,
@@ -43,8 +43,8 @@ _KEY = ("account_id", "period_ms", "period_start", *_GROUP)
 
 
 def rebuild(conn: Connection, account_id: int) -> None:
-    """Recompute the account's rollups (this one and ``call_value_counts``) from ``calls`` (one
-    ``INSERT ... SELECT ... GROUP BY`` each)."""
+    """Recompute the account's rollups (this one, ``call_value_counts``, ``call_callers`` and
+    ``call_talk_times``) from ``calls`` (one ``INSERT ... SELECT ... GROUP BY`` each)."""
     if conn.dialect.name == "postgresql":
         # Calls inserted meanwhile would be missed by the SELECT, or collide with it in their upsert:
         # hold writers off (readers are not blocked) until this transaction commits.
@@ -73,14 +73,19 @@ def rebuild(conn: Connection, account_id: int) -> None:
     conn.execute(insert(call_counts).from_select(columns, grouped))
     fill_longer_periods(conn, call_counts, account_id, _GROUP)
     call_value_counts.rebuild(conn, account_id)
+    call_callers.rebuild(conn, account_id)
+    call_talk_times.rebuild(conn, account_id)
 
 
 def add(conn: Connection, account_id: int, calls: Iterable[Call], *, sign: int = 1) -> None:
     """Count newly inserted calls (the final ones among them) in the rollup; one upsert per group.
     ``sign=-1`` takes calls out again (a synced call whose Status changed: out as it was, in as it is).
 
-    Run it in the transaction that inserted them, so ``calls`` and the rollup commit together.
+    Run it in the transaction that inserted them, so ``calls`` and the rollup commit together. The
+    caller rollup (``call_callers``) counts the same calls, so it is kept here too.
     """
+    calls = list(calls)
+    call_callers.add(conn, account_id, calls, sign=sign)
     groups = Counter(
         (period, call.status, call.direction, call.phone_number)
         for call in calls

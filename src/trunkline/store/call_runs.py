@@ -17,7 +17,7 @@ import orjson
 from sqlalchemy import Connection, func, select
 
 from trunkline.domain.calls.run_state import CallRun, Timer
-from trunkline.store import call_value_counts
+from trunkline.store import call_talk_times, call_value_counts
 from trunkline.store.call_writes import UPDATE_RUN, CallWrites, ClaimedRun, NewRun, RunUpdate, dump_run
 from trunkline.store.database import Database
 from trunkline.store.schema.call_runs import call_events, call_runs
@@ -73,7 +73,9 @@ class CallRunStore:
         for call_id, account_id, state, *counted_by in conn.execute(query):
             run = CallRun.from_dict(orjson.loads(state))
             counted_as = call_value_counts.key_of(*counted_by)
-            claimed.append(ClaimedRun(call_id, account_id, run, run.is_over, counted_as))
+            created, status, _, _, duration, _ = counted_by
+            timed_as = call_talk_times.key_of(created, status, duration)
+            claimed.append(ClaimedRun(call_id, account_id, run, run.is_over, counted_as, timed_as))
         return claimed
 
     def claim(self, conn: Connection, account_id: int, sid: str) -> ClaimedRun | None:

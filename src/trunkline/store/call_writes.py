@@ -34,7 +34,7 @@ from trunkline.domain.calls.call_record import recording
 from trunkline.domain.calls.effects import Event
 from trunkline.domain.calls.model import Call, Leg
 from trunkline.domain.calls.run_state import CallRun
-from trunkline.store import call_counts, call_value_counts, recordings
+from trunkline.store import call_callers, call_counts, call_talk_times, call_value_counts, recordings
 from trunkline.store.database import Database
 from trunkline.store.schema.accounts import exophones
 from trunkline.store.schema.call_rollups import call_counts as call_counts_table
@@ -52,6 +52,8 @@ class ClaimedRun:
     was_final: bool
     counted_as: call_value_counts.Key | None = None
     """Where ``call_value_counts`` counts the call as stored when claimed (None: not counted)."""
+    timed_as: call_talk_times.TalkKey | None = None
+    """Where ``call_talk_times`` counts it as stored when claimed (None: not counted)."""
 
 
 @dataclass(slots=True)
@@ -240,6 +242,7 @@ class CallWrites:
         for account_id, records in sorted(by_account.items()):
             call_counts.add(conn, account_id, records)
             call_value_counts.add(conn, account_id, records)
+            call_talk_times.add(conn, account_id, records)
         for observer in self.observers:
             observer.inserted(conn, list(zip(ids, accepted, strict=True)))
         by_sid = {i.call.sid: call_id for call_id, i in zip(ids, accepted, strict=True)}
@@ -271,6 +274,8 @@ class CallWrites:
         finished: dict[int, list[Call]] = defaultdict(list)
         moved: dict[int, list[tuple[call_value_counts.Key | None, call_value_counts.Key | None]]]
         moved = defaultdict(list)
+        timed: dict[int, list[tuple[call_talk_times.TalkKey | None, call_talk_times.TalkKey | None]]]
+        timed = defaultdict(list)
         for u in updates:
             if not u.claimed.was_final and u.claimed.run.is_over:
                 finished[u.claimed.account_id].append(u.call)
@@ -278,10 +283,15 @@ class CallWrites:
             counted_as = call_value_counts.key_of_call(u.call)
             if counted_as != u.claimed.counted_as:
                 moved[u.claimed.account_id].append((u.claimed.counted_as, counted_as))
+            timed_as = call_talk_times.key_of_call(u.call)
+            if timed_as != u.claimed.timed_as:
+                timed[u.claimed.account_id].append((u.claimed.timed_as, timed_as))
         for account_id, records in sorted(finished.items()):
             call_counts.add(conn, account_id, records)
         for account_id, changes in sorted(moved.items()):
             call_value_counts.move(conn, account_id, changes)
+        for account_id, talk_changes in sorted(timed.items()):
+            call_talk_times.move(conn, account_id, talk_changes)
         recordings.insert(conn, [_recording_row(u) for u in updates if _ended_recorded(u)])
         for observer in self.observers:
             observer.saved(conn, updates)
@@ -335,6 +345,7 @@ class CallWrites:
                 conn.execute(_INSERT_LEG, legs)
             call_counts.add(conn, account_id, new)
             call_value_counts.add(conn, account_id, new)
+            call_talk_times.add(conn, account_id, new)
         if changed:
             update = calls.update().where(calls.c.id == bindparam("_id"))
             conn.execute(
@@ -355,6 +366,14 @@ class CallWrites:
                     for _, was, call in changed
                 ],
             )
+            call_talk_times.move(
+                conn,
+                account_id,
+                [
+                    (call_talk_times.key_of_call(was), call_talk_times.key_of_call(call))
+                    for _, was, call in changed
+                ],
+            )
         return Upserted(len(new), len(changed), unchanged, refused)
 
     def purge(self, account_id: int | None) -> int:
@@ -372,5 +391,7 @@ class CallWrites:
             deleted = conn.execute(calls_of).rowcount
             conn.execute(counts_of)
             conn.execute(value_counts_of)
+            call_callers.purge(conn, account_id)
+            call_talk_times.purge(conn, account_id)
             purge_tracked_rollup(conn, account_id)  # its rows went with the calls (ON DELETE CASCADE)
         return int(deleted)

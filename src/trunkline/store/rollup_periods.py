@@ -90,10 +90,16 @@ def _merged(ranges: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
 
 
 def fill_longer_periods(
-    conn: Connection, table: Table, account_id: int | None, group: Sequence[str], up_to: int = BLOCK_MS
+    conn: Connection,
+    table: Table,
+    account_id: int | None,
+    group: Sequence[str],
+    up_to: int = BLOCK_MS,
+    sums: Sequence[str] = ("calls",),
 ) -> None:
     """Derive a rollup's day rows from its hour rows, and its block rows from the day rows, up to periods
-    of ``up_to`` (after a rebuild has written the hours; ``None``: every account)."""
+    of ``up_to`` (after a rebuild has written the hours; ``None``: every account). ``sums``: the
+    columns that add up."""
     for length, source in ((DAY_MS, HOUR_MS), (BLOCK_MS, DAY_MS)):
         if length > up_to:
             break
@@ -104,12 +110,18 @@ def fill_longer_periods(
         if account_id is not None:
             condition.append(table.c.account_id == account_id)
         grouped = (
-            select(table.c.account_id, literal_column(str(length)), start, *keys, func.sum(table.c.calls))
+            select(
+                table.c.account_id,
+                literal_column(str(length)),
+                start,
+                *keys,
+                *(func.sum(table.c[name]) for name in sums),
+            )
             .where(*condition)
             .group_by(table.c.account_id, start, *keys)
         )
         conn.execute(
-            insert(table).from_select(["account_id", "period_ms", "period_start", *group, "calls"], grouped)
+            insert(table).from_select(["account_id", "period_ms", "period_start", *group, *sums], grouped)
         )
 
 
@@ -137,18 +149,21 @@ def run_sum(table: Table, i: int, shape: FilterShape, *more: ColumnElement) -> C
     return select(total).where(*where, *more).scalar_subquery()
 
 
-def adding_upsert(conn: Connection, table: Table, keys: Sequence[str]) -> Insert:
-    """``INSERT`` rows of a rollup; a row whose ``keys`` are there already adds its ``calls`` to it."""
+def adding_upsert(
+    conn: Connection, table: Table, keys: Sequence[str], sums: Sequence[str] = ("calls",)
+) -> Insert:
+    """``INSERT`` rows of a rollup; a row whose ``keys`` are there already adds its ``sums`` (by default
+    its ``calls``) to it."""
     index = [table.c[name] for name in keys]
     dialect = conn.dialect.name
     if dialect == "sqlite":
         lite = sqlite.insert(table)
         return lite.on_conflict_do_update(
-            index_elements=index, set_={"calls": table.c.calls + lite.excluded.calls}
+            index_elements=index, set_={name: table.c[name] + lite.excluded[name] for name in sums}
         )
     if dialect == "postgresql":
         pg = postgresql.insert(table)
         return pg.on_conflict_do_update(
-            index_elements=index, set_={"calls": table.c.calls + pg.excluded.calls}
+            index_elements=index, set_={name: table.c[name] + pg.excluded[name] for name in sums}
         )
     raise NotImplementedError(f"no rollup upsert for the {dialect} dialect")

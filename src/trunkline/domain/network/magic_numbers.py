@@ -41,3 +41,27 @@ def magic_plan(number: str) -> LegPlan | None:
     if tail.isdigit() and int(tail) >= 10_000:
         return LegPlan(Fate.ANSWER, 2000, hangup_after_ms=(int(tail) - 10_000) * 1000)
     return None
+
+
+def describe_plan(plan: LegPlan) -> str:
+    """What a phone with this plan does, in words (``Fate`` values are the outcomes' names)."""
+    ring = f"{plan.ring_ms / 1000:g} s"
+    if plan.fate is Fate.NO_ANSWER:
+        return "rings and is never answered"
+    if plan.fate is Fate.BUSY:
+        return f"is busy ({ring})"
+    if plan.fate is Fate.FAIL:
+        return f"fails: unreachable ({ring})"
+    who = "a machine answers" if plan.answered_by == "machine" else "answers"
+    if plan.hangup_after_ms is None:
+        return f"{who} after {ring} and never hangs up (TimeLimit or the other side ends the call)"
+    return f"{who} after {ring}, hangs up {plan.hangup_after_ms / 1000:g} s later"
+
+
+def magic_numbers() -> list[tuple[str, str]]:
+    """Each fixed magic number with what its phone does, for people (the console's Network page)."""
+    described = []
+    for tail, plan in _FIXED.items():
+        described.append((PREFIX + tail, describe_plan(plan)))
+    described.append((PREFIX + "NNNNN", "NNNNN ≥ 10000: answers after 2 s, hangs up NNNNN − 10000 s later"))
+    return described

@@ -41,3 +41,34 @@ call_value_counts = Table(
     # SQLite: the rows live in the primary key's b-tree, so summing a month reads no second structure.
     sqlite_with_rowid=False,
 )
+
+call_caller_counts = Table(
+    "call_caller_counts",
+    metadata,
+    # Final calls per account, period and caller (From): the console's busiest callers over a window sum
+    # whole periods from here (``store.call_callers``) instead of grouping a month of ``calls``. Counts
+    # exactly the calls ``call_counts`` counts (``call_counts.add`` and ``rebuild`` keep both).
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("period_ms", BigInteger, primary_key=True),
+    Column("period_start", BigInteger, primary_key=True),
+    Column("from_number", String(128), primary_key=True),
+    Column("calls", BigInteger, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+call_talk_times = Table(
+    "call_talk_times",
+    metadata,
+    # Final calls per account, period and status: all of them, those with a known Duration, and the sum of
+    # those Durations. The console's Overview reads its bars by status, answer rate and mean talk time
+    # here (``store.call_talk_times``): a few rows per hour, where ``call_counts`` splits further by
+    # direction and ExoPhone. Moves when a call's Duration settles after it ended.
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("period_ms", BigInteger, primary_key=True),
+    Column("period_start", BigInteger, primary_key=True),
+    Column("status", String(16), primary_key=True),
+    Column("calls", BigInteger, nullable=False),
+    Column("timed", BigInteger, nullable=False),
+    Column("duration_sum", BigInteger, nullable=False),
+    sqlite_with_rowid=False,
+)

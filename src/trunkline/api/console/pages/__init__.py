@@ -3,12 +3,28 @@
 from __future__ import annotations
 
 from trunkline.api.console.page import Page
-from trunkline.api.console.pages import call, calls, live, phone, signin
+from trunkline.api.console.pages import (
+    agents,
+    call,
+    calls,
+    flows,
+    live,
+    network,
+    overview,
+    phone,
+    signin,
+    tracking,
+)
 
 PAGES: list[Page] = [
     calls.PAGE,
     live.PAGE,
     phone.PAGE,
+    overview.PAGE,
+    flows.PAGE,
+    agents.PAGE,
+    tracking.PAGE,
+    network.PAGE,
     call.PAGE,
     signin.PAGE,
 ]
