@@ -39,8 +39,8 @@ from trunkline.services.flows import FlowService, NetworkParts
 from trunkline.services.health import HealthService
 from trunkline.services.leases import LeaseService, new_instance_id
 from trunkline.services.numbers import NumberService
-from trunkline.services.phone import PhoneService
 from trunkline.services.overview import OverviewService
+from trunkline.services.phone import PhoneService
 from trunkline.services.recordings import RecordingService
 from trunkline.services.sandbox import SandboxService, SandboxStores, StoredSandbox
 from trunkline.services.seeding import SeedingService
