@@ -103,7 +103,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-    limiter = RateLimiter(settings.rate_limit_per_minute)
+    limiter = RateLimiter(settings.rate_limit_per_minute, server.services.rate_limit)
     dialects: dict[str, ASGIApp] = {}
     for dialect in DIALECTS:
         dialect_app = dialect.build_app(server.services, limiter)

@@ -109,7 +109,7 @@ def endpoint(
                 else:
                     principal = await services.credentials.authenticate(authorization, account_sid, client)
             if rate_limited and principal is not None:
-                headers = limiter.spend(principal.account_sid)
+                headers = await limiter.spend(principal.account_sid)
             response = await handler(request, services, principal)
         except RateLimited as exc:
             return render(exc, request, limiter.refused_headers(exc))

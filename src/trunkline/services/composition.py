@@ -36,6 +36,8 @@ from trunkline.services.credentials import Authenticator
 from trunkline.services.flows import FlowService, NetworkParts
 from trunkline.services.leases import LeaseService, new_instance_id
 from trunkline.services.numbers import NumberService
+from trunkline.services.processes import ProcessRegistry
+from trunkline.services.rate_limits import SharedRateLimit
 from trunkline.services.recordings import RecordingService
 from trunkline.services.sandbox import SandboxService, SandboxStores, StoredSandbox
 from trunkline.services.seeding import SeedingService
@@ -53,6 +55,7 @@ from trunkline.store.database import Database
 from trunkline.store.flow_requests import FlowRequestStore
 from trunkline.store.flows import FlowStore
 from trunkline.store.numbering import NumberingStore
+from trunkline.store.processes import ProcessStore, RateBucketStore
 from trunkline.store.recordings import RecordingStore
 from trunkline.store.tracking.observer import TrackingObserver
 from trunkline.store.traffic import TrafficStore
@@ -85,6 +88,9 @@ class Services:
     agents: AgentService
     tracking: TrackingService
     sandbox: SandboxService
+    rate_limit: SharedRateLimit | None
+    """The rate limit every process shares (PostgreSQL); None where one process keeps its own."""
+    processes: ProcessRegistry
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,15 +108,19 @@ class Server:
     async def start(self) -> None:
         # Before the workers claim: leases a killed process left behind come back at once.
         await anyio.to_thread.run_sync(self.leases.on_start)
+        await self.services.processes.start()
         self.engine.start()
         self.deliverer.start()
         self.passthru.start()
 
     async def stop(self) -> None:
+        """Stop the workers, then leave the process registry handing back this process's leases
+        (the SIGTERM path ends here)."""
         self.placing.close()
         await self.engine.stop()
         await self.passthru.stop()
         await self.deliverer.stop()
+        await self.services.processes.stop()
         await self.lookup.close()
 
 
@@ -151,6 +161,21 @@ def build_server(settings: Settings, db: Database, renderers: Mapping[str, Callb
     def inbound_run(account_sid: str, from_number: str, exophone: str, at: int) -> CallRun:
         return placing.inbound_run(account_sid, from_number, exophone, at)
 
+    def take_up(*, changed: bool) -> None:
+        # The scenario every tick (the CLI changes it without a generation wait); the clock exactly,
+        # backwards too, when an admin change was made since (a reset).
+        network.refresh(lambda: network_scenarios.load(db))
+        if changed:
+            clock.refresh(exact=True)
+
+    leases = LeaseService(instance_id, webhooks, flow_requests, sole_process=db.is_sqlite)
+    processes = ProcessRegistry(
+        ProcessStore(db),
+        leases,
+        enabled=not db.is_sqlite,
+        heartbeat_s=settings.heartbeat_seconds,
+        gone_after_s=settings.process_gone_seconds,
+    )
     passthru = PassthruRequester(
         flow_requests,
         clock,
@@ -170,7 +195,7 @@ def build_server(settings: Settings, db: Database, renderers: Mapping[str, Callb
         batch_size=settings.engine_batch_size,
         on_callbacks=deliverer.wake,
         on_fetches=passthru.wake,
-        on_tick=lambda: network.refresh(lambda: network_scenarios.load(db)),
+        on_tick=lambda: processes.take_up(take_up),
         before_batch=TrafficRunner(traffic, flow_store, runs, rates, inbound_run),
         next_arrival=traffic.next_at,
     )
@@ -211,10 +236,14 @@ def build_server(settings: Settings, db: Database, renderers: Mapping[str, Callb
             passthru,
             deliverer,
             SandboxStores(runs, runs.writes, webhooks, traffic, flow_requests),
+            processes,
         ),
+        rate_limit=None
+        if db.is_sqlite
+        else SharedRateLimit(runner, RateBucketStore(db), settings.rate_limit_per_minute),
+        processes=processes,
     )
     services.numbers.ensure_seed()
-    leases = LeaseService(instance_id, webhooks, flow_requests, sole_process=db.is_sqlite)
     return Server(services, engine, deliverer, passthru, placing, lookup, leases)
 
 

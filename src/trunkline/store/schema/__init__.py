@@ -14,6 +14,7 @@ from trunkline.store.schema import (  # noqa: F401  (each module registers its t
     flows,
     meta,
     numbering,
+    processes,
     recordings,
     sync,
     tracking,
