@@ -11,8 +11,8 @@ import errno
 import gc
 import hashlib
 import hmac
-import secrets
 import os
+import secrets
 import socket
 from typing import Annotated, Any
 
