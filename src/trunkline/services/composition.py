@@ -161,6 +161,10 @@ def build_server(settings: Settings, db: Database, renderers: Mapping[str, Callb
     def inbound_run(account_sid: str, from_number: str, exophone: str, at: int) -> CallRun:
         return placing.inbound_run(account_sid, from_number, exophone, at)
 
+    def work_taken_over() -> None:
+        deliverer.wake()
+        passthru.wake()
+
     def take_up(*, changed: bool) -> None:
         # The scenario every tick (the CLI changes it without a generation wait); the clock exactly,
         # backwards too, when an admin change was made since (a reset).
@@ -175,6 +179,7 @@ def build_server(settings: Settings, db: Database, renderers: Mapping[str, Callb
         enabled=not db.is_sqlite,
         heartbeat_s=settings.heartbeat_seconds,
         gone_after_s=settings.process_gone_seconds,
+        on_takeover=work_taken_over,
     )
     passthru = PassthruRequester(
         flow_requests,

@@ -22,6 +22,7 @@ import logging
 import os
 import socket
 import time
+from collections.abc import Callable
 from typing import Protocol
 
 import anyio.to_thread
@@ -44,11 +45,14 @@ class ProcessRegistry:
         enabled: bool,
         heartbeat_s: float,
         gone_after_s: float,
+        on_takeover: Callable[[], None] = lambda: None,
     ) -> None:
         self._store, self._leases = store, leases
         self.enabled = enabled
         self.instance_id = leases.instance_id
         self.heartbeat_s, self.gone_after_ms = heartbeat_s, int(gone_after_s * 1000)
+        self._on_takeover = on_takeover
+        """Wakes this process's workers, so leases taken back are worked now (thread-safe)."""
         self._task: asyncio.Task[None] | None = None
         self._generation = 0
         """The newest sandbox generation this process has taken up."""
@@ -105,6 +109,7 @@ class ProcessRegistry:
         gone = self._store.remove_gone(self.gone_after_ms)
         if gone:
             webhooks, requests = self._leases.take_back(gone)
+            self._on_takeover()
             log.info(
                 "took over %d stopped process(es) %s: %d webhook deliveries, %d Passthru requests",
                 len(gone),
