@@ -134,9 +134,9 @@ def serve(
     lines.append(
         f"Network clock: {settings.clock} ({clock_note}), simulated network seed {settings.network_seed}"
     )
-    lines.append(f"API docs: {base}/docs")
     if settings.workers > 1:
         lines.append(f"Workers: {settings.workers} processes on one port, sharing the store")
+    lines.append(f"API docs: {base}/docs")
     # Plain writes, not Rich: Rich wraps at 80 columns when stdout is not a terminal, which broke
     # the credentials and the curl line for anyone capturing the banner.
     typer.echo("\n".join(lines))
