@@ -45,12 +45,20 @@ class SharedRateLimit:
         self.per_minute = per_minute
         self._per_ms = per_minute / 60_000.0
         self._held: dict[str, _Held] = {}
+        self._empty_until: dict[str, float] = {}
+        """Per account, the monotonic time before which the shared bucket holds no whole token."""
 
     async def take(self, account_sid: str) -> tuple[int, int]:
         """Spend one request of the account's; (remaining, seconds until full) or ``RateLimited``."""
         now = time.monotonic()
         held = self._held.get(account_sid)
         if held is None or held.tokens <= 0 or held.until < now:
+            empty_until = self._empty_until.get(account_sid, 0.0)
+            if now < empty_until:
+                # The shared bucket was empty and no token refills before then: a flood of
+                # refused requests costs no round trip each.
+                wait = max(1, math.ceil(empty_until - now))
+                raise RateLimited(f"Rate limit exceeded. Try again in {wait} seconds.", retry_after=wait)
             reservation = await self._runner.blocking(
                 lambda: self._store.reserve(
                     account_sid, self.per_minute, self._per_ms, share=SHARE, chunk=CHUNK
@@ -58,8 +66,11 @@ class SharedRateLimit:
             )
             if reservation.granted <= 0:
                 self._held.pop(account_sid, None)
-                wait = max(1, math.ceil((1.0 - reservation.left) / (self._per_ms * 1000)))
+                refill_s = (1.0 - reservation.left) / (self._per_ms * 1000)
+                self._empty_until[account_sid] = now + refill_s
+                wait = max(1, math.ceil(refill_s))
                 raise RateLimited(f"Rate limit exceeded. Try again in {wait} seconds.", retry_after=wait)
+            self._empty_until.pop(account_sid, None)
             held = _Held(reservation.granted, now + HOLD_S, reservation.left)
             self._held[account_sid] = held
         held.tokens -= 1
