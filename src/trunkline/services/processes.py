@@ -141,6 +141,8 @@ class ProcessRegistry:
             return []
         generation = await anyio.to_thread.run_sync(self._store.generation)
         self._generation = max(self._generation, generation)
+        # This process made the change, so it has taken it up: its row says so too.
+        await anyio.to_thread.run_sync(self._store.acknowledge, self.instance_id, generation)
         deadline = time.monotonic() + SEEN_WAIT_S
         while True:
             behind = await anyio.to_thread.run_sync(
