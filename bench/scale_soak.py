@@ -158,6 +158,11 @@ class Fleet:
             n, process = live[counter % len(live)]
             return n, self.generation[n], process.base_url
 
+    def running(self, n: int) -> bool:
+        """Whether process ``n`` is up (not still starting again after its last kill)."""
+        with self._lock:
+            return self.processes[n] is not None
+
     def was_killed(self, n: int, generation: int) -> bool:
         with self._lock:
             return self.generation[n] != generation
@@ -278,7 +283,7 @@ def _soak(  # noqa: PLR0915 - one scenario, read top to bottom
                 cluster.resume()
                 db_restarted = True
                 print(f"[{time.monotonic() - started:5.0f} s] PostgreSQL is back", flush=True)
-            if now >= next_kill:
+            if now >= next_kill and fleet.running(kills % args.processes):
                 victim = kills % args.processes
                 print(f"[{now - started:5.0f} s] SIGKILL process {victim}", flush=True)
                 fleet.kill(victim)

@@ -54,6 +54,8 @@ class ProcessRegistry:
         self._on_takeover = on_takeover
         """Wakes this process's workers, so leases taken back are worked now (thread-safe)."""
         self._task: asyncio.Task[None] | None = None
+        self._last_beat: float | None = None
+        """When this process's last heartbeat was written (monotonic)."""
         self._generation = 0
         """The newest sandbox generation this process has taken up."""
 
@@ -96,8 +98,8 @@ class ProcessRegistry:
                 await anyio.to_thread.run_sync(self.beat)
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # the database is down: keep trying, quietly
-                log.warning("heartbeat failed: %s", exc)
+            except Exception as exc:  # the database is down: keep trying, one line each time
+                log.warning("heartbeat failed: %s", type(exc).__name__)
             await asyncio.sleep(self.heartbeat_s)
 
     def beat(self) -> list[str]:
@@ -106,6 +108,12 @@ class ProcessRegistry:
         if not self._store.heartbeat(self.instance_id):
             log.warning("this process was counted as gone; registering again")
             self._register()
+        now = time.monotonic()
+        previous, self._last_beat = self._last_beat, now
+        if previous is None or (now - previous) * 1000 > self.gone_after_ms:
+            # This process could not beat either (the database was down, or it was paused): the
+            # others may be as late as it was. Give them a heartbeat's time before judging them.
+            return []
         gone = self._store.remove_gone(self.gone_after_ms)
         if gone:
             webhooks, requests = self._leases.take_back(gone)
