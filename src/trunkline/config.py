@@ -121,6 +121,28 @@ class Settings(BaseSettings):
         description="Threads that run store work off the event loop (anyio's default is 40). Each "
         "one can hold a database connection, so this bounds the server's memory under load.",
     )
+    workers: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="Server processes `trunkline serve` runs on its one port (PostgreSQL only; SQLite "
+        "serves one process). See docs/scaling.md.",
+    )
+    heartbeat_seconds: float = Field(
+        1.0,
+        gt=0,
+        le=60,
+        description="How often each server process on PostgreSQL writes its heartbeat to the process "
+        "registry.",
+    )
+    process_gone_seconds: float = Field(
+        5.0,
+        gt=0,
+        le=600,
+        description="A server process whose heartbeat is older than this counts as gone: admin changes "
+        "stop waiting for it and a live process takes back its leases (webhook deliveries, Passthru "
+        "requests). Keep it several heartbeats long.",
+    )
     admin_token: str | None = Field(
         None,
         description="Bearer token of the admin API (/admin/…). When unset, one is generated at start "

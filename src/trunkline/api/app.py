@@ -49,6 +49,7 @@ from trunkline.domain.errors import PayloadTooLarge, TrunklineError
 from trunkline.engine.calls.engine import CallbackRenderer
 from trunkline.native_memory import limit_arenas
 from trunkline.services.composition import Database, Server, build_server, open_database
+from trunkline.services.store_opening import RETRY_AFTER, unreachable_store
 
 _log = logging.getLogger("trunkline.api.admin")
 
@@ -110,7 +111,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-    limiter = RateLimiter(settings.rate_limit_per_minute)
+    limiter = RateLimiter(settings.rate_limit_per_minute, server.services.rate_limit)
     dialects: dict[str, tuple[str, ASGIApp]] = {}
     for dialect in DIALECTS:
         dialect_app = dialect.build_app(server.services, limiter)
@@ -234,6 +235,12 @@ async def _admin_unexpected_error(request: Request, exc: Exception) -> JSONRespo
     """A bug in the admin API: logged once here, with the request id the client also gets (the
     answer then stops at ``StopAnsweredErrors``, which used to swallow it unlogged)."""
     rid = request_id(request.scope)
+    unavailable = unreachable_store(exc)
+    if unavailable is not None:
+        _log.warning("database unreachable (request %s): %s", rid, type(exc).__name__)
+        response = _admin_error_response(unavailable)
+        response.headers.update(RETRY_AFTER)
+        return response
     _log.error(
         "unhandled error (request %s)",
         rid,

@@ -32,6 +32,7 @@ from trunkline.api.request_id import request_id
 from trunkline.domain.errors import InvalidParameter, RateLimited, TrunklineError
 from trunkline.services.composition import Services
 from trunkline.services.credentials import Principal
+from trunkline.services.store_opening import RETRY_AFTER, unreachable_store
 
 MAX_BODY_BYTES = 64 * 1024
 """The largest request body any dialect reads; every dialect's parameters fit many times over."""
@@ -109,7 +110,7 @@ def endpoint(
                 else:
                     principal = await services.credentials.authenticate(authorization, account_sid, client)
             if rate_limited and principal is not None:
-                headers = limiter.spend(principal.account_sid)
+                headers = await limiter.spend(principal.account_sid)
             response = await handler(request, services, principal)
         except RateLimited as exc:
             return render(exc, request, limiter.refused_headers(exc))
@@ -140,6 +141,12 @@ def dialect_app(
         return errors.not_found(request)  # Starlette's routing raises only 404 and 405
 
     async def unexpected_error(request: Request, exc: Exception) -> Response:
+        unavailable = unreachable_store(exc)
+        if unavailable is not None:
+            errors.log.warning(
+                "database unreachable (request %s): %s", request_id(request.scope), type(exc).__name__
+            )
+            return errors.render(unavailable, request, RETRY_AFTER)
         errors.log.exception(
             "unhandled error (request %s)",
             request_id(request.scope),

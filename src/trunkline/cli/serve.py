@@ -11,21 +11,25 @@ import errno
 import gc
 import hashlib
 import hmac
+import os
 import secrets
 import signal
 import socket
 import sys
 from types import FrameType
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import uvicorn
+from starlette.types import ASGIApp
+from uvicorn.supervisors import Multiprocess
 
 from trunkline.api.app import create_app
 from trunkline.cli.common import fail, services_of
 from trunkline.config import WILDCARD_HOSTS, Settings, base_url
 from trunkline.logging_setup import configure
 from trunkline.services.accounts import Credential
+from trunkline.services.composition import Database
 
 DEMO_SID = "demo"
 DEMO_API_KEY = "demo_key"
@@ -69,6 +73,14 @@ def serve(
     network_seed: Annotated[
         int | None, typer.Option(help="Seed of the simulated network (TRUNKLINE_NETWORK_SEED).")
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Server processes on the one port (TRUNKLINE_WORKERS); above 1 needs PostgreSQL.",
+        ),
+    ] = None,
 ) -> None:
     """Run the API server (127.0.0.1:8000 and a SQLite file by default)."""
     overrides = {
@@ -81,10 +93,16 @@ def serve(
         "time_scale": time_scale,
         "scenario_file": scenario_file,
         "network_seed": network_seed,
+        "workers": workers,
     }
     signal.signal(signal.SIGTERM, _exit_cleanly)
     settings = Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
     configure(settings.log_level)
+    if settings.workers > 1 and _is_sqlite(settings.database_url):
+        raise fail(
+            f"--workers {settings.workers} needs PostgreSQL: a SQLite store is served by one process; "
+            "pass --database-url postgresql://... or leave --workers at 1"
+        )
     sock = _bind(settings.host, settings.port)
     bound_port = sock.getsockname()[1]
     if settings.public_url == base_url(settings.host, settings.port):
@@ -122,6 +140,8 @@ def serve(
         f"Network clock: {settings.clock} ({clock_note}), simulated network seed {settings.network_seed}"
     )
     lines.append(f"Web console: {base}/console  (sign in with the admin token or an account's API key)")
+    if settings.workers > 1:
+        lines.append(f"Workers: {settings.workers} processes on one port, sharing the store")
     lines.append(f"API docs: {base}/docs")
     if not settings.binds_loopback() and not token_given:
         # Second, under the address: the first thing read, before the credentials.
@@ -134,16 +154,26 @@ def serve(
     # Plain writes, not Rich: Rich wraps at 80 columns when stdout is not a terminal, which broke
     # the credentials and the curl line for anyone capturing the banner.
     typer.echo("\n".join(lines))
+    if settings.workers > 1:
+        # The store is migrated (above) before any worker starts; workers open it without migrating.
+        services.close()
+        _run_workers(settings, sock, bound_port)
+        return
     app = create_app(settings, db)
     # What exists now lives as long as the server: frozen out of the cycle collector's sight, a full
     # collection walks only what requests leave behind. Unfrozen, its ~130k objects made every gen-2
     # pass a 100-140 ms stall of whatever request was running (a bulk list's p99).
     gc.collect()
     gc.freeze()
-    config = uvicorn.Config(
+    config = _uvicorn_config(app, settings, bound_port)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def _uvicorn_config(app: Any, settings: Settings, port: int, **more: Any) -> uvicorn.Config:
+    return uvicorn.Config(
         app,
         host=settings.host,
-        port=bound_port,
+        port=port,
         log_config=None,
         # The client address is the app's to decide (TRUNKLINE_TRUSTED_PROXIES); uvicorn's default would
         # believe X-Forwarded-For from any local process.
@@ -153,8 +183,44 @@ def serve(
         # On SIGTERM uvicorn closes the listening socket at once, lets requests in flight finish for
         # this long, and then runs the lifespan's shutdown (workers stop, leases are handed back).
         timeout_graceful_shutdown=settings.shutdown_timeout_seconds,
+        **more,
     )
-    uvicorn.Server(config).run(sockets=[sock])
+
+
+WORKER_SETTINGS_ENV = "_TRUNKLINE_WORKER_SETTINGS"
+"""How the parent hands its settings (CLI options, the generated admin token) to its workers, which
+uvicorn starts afresh (spawn) and which build the app from ``worker_app``. Internal, not a setting."""
+
+
+def _run_workers(settings: Settings, sock: socket.socket, port: int) -> None:
+    """``settings.workers`` processes accepting on the one socket the parent bound; uvicorn's
+    supervisor restarts a worker that dies and stops them all on SIGTERM or Ctrl-C."""
+    os.environ[WORKER_SETTINGS_ENV] = settings.model_dump_json()
+    config = _uvicorn_config(
+        "trunkline.cli.serve:worker_app",
+        settings,
+        port,
+        factory=True,
+        workers=settings.workers,
+        # A worker builds the whole app before it answers the supervisor's ping; on a busy host
+        # that takes longer than uvicorn's default 5 s, which then killed and restarted it forever.
+        timeout_worker_healthcheck=60,
+    )
+    Multiprocess(config, sockets=[sock]).run()
+
+
+def worker_app() -> ASGIApp:
+    """The app of one worker of ``serve --workers N``: the parent's settings, the store it migrated."""
+    settings = Settings.model_validate_json(os.environ[WORKER_SETTINGS_ENV])
+    configure(settings.log_level)
+    app = create_app(settings, Database(settings.database_url))
+    gc.collect()
+    gc.freeze()
+    return app
+
+
+def _is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite") or "://" not in url
 
 
 def _exit_cleanly(signum: int, _frame: FrameType | None) -> None:

@@ -56,6 +56,14 @@ class Conflict(TrunklineError):
     code = "conflict"
 
 
+class ServiceUnavailable(TrunklineError):
+    """The store cannot be reached (PostgreSQL restarting, a lost connection): nothing was done,
+    and the same request may be sent again shortly (``Retry-After``)."""
+
+    status = 503
+    code = "service-unavailable"
+
+
 class PayloadTooLarge(TrunklineError):
     """A request body over the limit, refused as it streams in (before it is held whole)."""
 

@@ -20,6 +20,7 @@ from trunkline.domain.clock import ms_to_ist
 from trunkline.domain.errors import InvalidParameter
 from trunkline.store import meta_values
 from trunkline.store.database import Database
+from trunkline.store.processes import bump_generation
 
 VIRTUAL_KEY = "clock.virtual_ms"
 ANCHOR_KEY = "clock.anchor"
@@ -65,12 +66,13 @@ class NetworkClock:
             return float("inf")
         return max(network_ms, 0) / 1000 / self.time_scale
 
-    def refresh(self) -> None:
-        """Pick up an advance made by another process (the CLI, another server)."""
+    def refresh(self, *, exact: bool = False) -> None:
+        """Pick up an advance made by another process (the CLI, another server). Forwards only,
+        unless ``exact``: the caller knows a change was made since (a reset moves it back)."""
         if self.mode == "virtual":
             with self._moving:
-                # Never backwards: another process's reset is taken up only by a restart.
-                self._virtual_ms = max(self._virtual_ms, self._load_virtual())
+                stored = self._load_virtual()
+                self._virtual_ms = stored if exact else max(self._virtual_ms, stored)
 
     def advance(self, ms: int) -> int:
         if self.mode != "virtual":
@@ -88,8 +90,11 @@ class NetworkClock:
         """Back to the wall clock's time (sandbox reset)."""
         if self.mode == "virtual":
             with self._moving:
-                meta_values.put(self._db, VIRTUAL_KEY, str(self._wall()))
-                self._virtual_ms = self._load_virtual()
+                now = self._wall()
+                with self._db.write() as conn:
+                    meta_values.write(conn, VIRTUAL_KEY, str(now))
+                    bump_generation(conn)  # every live server process takes the reset up
+                self._virtual_ms = now
 
     def describe(self) -> dict[str, Any]:
         now = self.now_ms()
@@ -125,4 +130,6 @@ def advance_stored(db: Database, ms: int, wall: Callable[[], int] = wall_ms) -> 
         current = meta_values.read(conn, VIRTUAL_KEY, for_update=True)
         value = (int(current) if current is not None else wall()) + ms
         meta_values.write(conn, VIRTUAL_KEY, str(value))
+        if ms:
+            bump_generation(conn)  # every live server process takes the move up (services/processes.py)
     return value

@@ -11,6 +11,7 @@ from trunkline.domain.errors import InvalidParameter
 from trunkline.domain.network.scenarios import DEFAULT_SCENARIO, Scenario, parse_scenario
 from trunkline.store import meta_values
 from trunkline.store.database import Database
+from trunkline.store.processes import bump_generation
 
 SCENARIO_KEY = "network.scenario"
 
@@ -25,7 +26,9 @@ def load(db: Database) -> Scenario:
 def save(db: Database, document: Any) -> Scenario:
     """Validate (400 on any mistake) and store a scenario; returns it parsed."""
     scenario = parse_scenario(document)
-    meta_values.put(db, SCENARIO_KEY, orjson.dumps(scenario.document).decode())
+    with db.write() as conn:
+        meta_values.write(conn, SCENARIO_KEY, orjson.dumps(scenario.document).decode())
+        bump_generation(conn)  # every live server process takes it up (services/processes.py)
     return scenario
 
 

@@ -5,8 +5,9 @@ group writer a moment later. Two requests for the same free agent in that moment
 the check and both ring the agent. Requests for one agent therefore take turns; requests for
 different agents do not wait for each other.
 
-The turns are kept in process memory, as the rate limiter is: with several server processes on
-one store, each orders only its own requests.
+These turns order one process's requests; on PostgreSQL, where several processes may share the
+store, ``CallsService.connect_agent`` also holds an advisory lock on the agent for the turn
+(``AgentStore.lock_turn``), so that one request per agent per process waits on the database.
 """
 
 from __future__ import annotations

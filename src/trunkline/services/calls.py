@@ -84,10 +84,19 @@ class CallsService:
         already on a call). Calls for one agent take turns from the busy check until the call is
         stored (``AgentTurns``), so two requests at once cannot both ring a free agent."""
         async with self._turns.turn(caller.account_id, agent.user_id):
-            # Read in the agent's turn: a call placed by the turn before is stored by now.
-            on_a_call = await self._runner.read(self._agents.on_a_call, caller.account_id, agent.user_id)
-            check_can_call(agent, on_a_call=on_a_call)
-            return await self._placing.connect_async(caller, request, dialect=dialect)
+            # Across processes too (PostgreSQL): an advisory lock on the agent, held until the call
+            # is stored, so that two processes' requests for it take turns as well.
+            held = None
+            if self._agents.shared:
+                held = await self._runner.blocking(self._agents.lock_turn, caller.account_id, agent.user_id)
+            try:
+                # Read in the agent's turn: a call placed by the turn before is stored by now.
+                on_a_call = await self._runner.read(self._agents.on_a_call, caller.account_id, agent.user_id)
+                check_can_call(agent, on_a_call=on_a_call)
+                return await self._placing.connect_async(caller, request, dialect=dialect)
+            finally:
+                if held is not None:
+                    await self._runner.blocking(self._agents.end_turn, held)
 
     async def details_with_agent(
         self, account_id: int, account_sid: str, sid: str, agent_number: AgentNumber

@@ -41,6 +41,8 @@ from trunkline.services.leases import LeaseService, new_instance_id
 from trunkline.services.numbers import NumberService
 from trunkline.services.overview import OverviewService
 from trunkline.services.phone import PhoneService
+from trunkline.services.processes import ProcessRegistry
+from trunkline.services.rate_limits import SharedRateLimit
 from trunkline.services.recordings import RecordingService
 from trunkline.services.sandbox import SandboxService, SandboxStores, StoredSandbox
 from trunkline.services.seeding import SeedingService
@@ -61,6 +63,7 @@ from trunkline.store.flows import FlowStore
 from trunkline.store.health import HealthStore
 from trunkline.store.numbering import NumberingStore
 from trunkline.store.phone import PhoneLegObserver, PhoneStore
+from trunkline.store.processes import ProcessStore, RateBucketStore
 from trunkline.store.recordings import RecordingStore
 from trunkline.store.tracking.observer import TrackingObserver
 from trunkline.store.traffic import TrafficStore
@@ -103,6 +106,9 @@ class Services:
     """The console's Phone: numbers a person answers in a browser."""
     overview: OverviewService
     """The console's Overview charts, read from the call rollups."""
+    rate_limit: SharedRateLimit | None
+    """The rate limit every process shares (PostgreSQL); None where one process keeps its own."""
+    processes: ProcessRegistry
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,19 +126,22 @@ class Server:
     async def start(self) -> None:
         # Before the workers claim: leases a killed process left behind come back at once.
         await anyio.to_thread.run_sync(self.leases.on_start)
+        await self.services.processes.start()
         self.engine.start()
         self.deliverer.start()
         self.passthru.start()
 
     async def stop(self) -> None:
         """After the requests in flight have finished (uvicorn's graceful shutdown): stop the
-        workers, then hand back every lease this process still holds, so another process sends
-        those callbacks and makes those Passthru requests now, not when the leases run out."""
+        workers, then leave the process registry and hand back every lease this process still
+        holds, so another process sends those callbacks and makes those Passthru requests now, not
+        when the leases run out (the SIGTERM path ends here)."""
         await self.services.call_feed.close()
         self.placing.close()
         await self.engine.stop()
         await self.passthru.stop()
         await self.deliverer.stop()
+        await self.services.processes.stop()
         await self.lookup.close()
         await anyio.to_thread.run_sync(self.leases.on_stop)
 
@@ -177,6 +186,26 @@ def build_server(settings: Settings, db: Database, renderers: Mapping[str, Callb
     def inbound_run(account_sid: str, from_number: str, exophone: str, at: int) -> CallRun:
         return placing.inbound_run(account_sid, from_number, exophone, at)
 
+    def work_taken_over() -> None:
+        deliverer.wake()
+        passthru.wake()
+
+    def take_up(*, changed: bool) -> None:
+        # The scenario every tick (the CLI changes it without a generation wait); the clock exactly,
+        # backwards too, when an admin change was made since (a reset).
+        network.refresh(lambda: network_scenarios.load(db))
+        if changed:
+            clock.refresh(exact=True)
+
+    leases = LeaseService(instance_id, webhooks, flow_requests, sole_process=db.is_sqlite)
+    processes = ProcessRegistry(
+        ProcessStore(db),
+        leases,
+        enabled=not db.is_sqlite,
+        heartbeat_s=settings.heartbeat_seconds,
+        gone_after_s=settings.process_gone_seconds,
+        on_takeover=work_taken_over,
+    )
     passthru = PassthruRequester(
         flow_requests,
         clock,
@@ -187,7 +216,7 @@ def build_server(settings: Settings, db: Database, renderers: Mapping[str, Callb
     )
 
     def tick() -> None:
-        network.refresh(lambda: network_scenarios.load(db))
+        processes.take_up(take_up)
         held.refresh()
 
     engine = CallEngine(
@@ -242,6 +271,7 @@ def build_server(settings: Settings, db: Database, renderers: Mapping[str, Callb
             passthru,
             deliverer,
             SandboxStores(runs, runs.writes, webhooks, traffic, flow_requests),
+            processes,
         ),
         call_feed=CallFeedService(
             runner, CallFeed(db), poll_ms=settings.console_events_poll_ms, is_sqlite=db.is_sqlite
@@ -257,9 +287,12 @@ def build_server(settings: Settings, db: Database, renderers: Mapping[str, Callb
             accounts, phone_store, engine, placing, held, flow_store, hold_seconds=settings.phone_hold_seconds
         ),
         overview=OverviewService(runner, db, accounts, clock),
+        rate_limit=None
+        if db.is_sqlite
+        else SharedRateLimit(runner, RateBucketStore(db), settings.rate_limit_per_minute),
+        processes=processes,
     )
     services.numbers.ensure_seed()
-    leases = LeaseService(instance_id, webhooks, flow_requests, sole_process=db.is_sqlite)
     return Server(services, engine, deliverer, passthru, placing, lookup, leases)
 
 

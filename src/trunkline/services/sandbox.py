@@ -23,6 +23,7 @@ from trunkline.engine.flows.passthru import PassthruRequester
 from trunkline.engine.network_run import run_network
 from trunkline.engine.webhooks.delivery import WebhookDeliverer
 from trunkline.services.accounts import AccountService
+from trunkline.services.processes import ProcessRegistry
 from trunkline.services.store_runner import StoreRunner
 from trunkline.store import meta_values
 from trunkline.store.account_setup import clear_account_setup
@@ -48,10 +49,14 @@ class SandboxService:
         passthru: PassthruRequester,
         deliverer: WebhookDeliverer,
         stores: SandboxStores,
+        processes: ProcessRegistry,
     ) -> None:
         self._runner, self._db, self._accounts = runner, db, accounts
         self._clock, self._network, self._engine = clock, network, engine
         self._passthru, self._deliverer, self._stores = passthru, deliverer, stores
+        self._processes = processes
+        """Every live process takes up a clock move, a reset or a scenario before the request
+        answers (``wait_seen``, at most 2 s)."""
 
     async def clock(self) -> dict[str, Any]:
         """The clock as ``NetworkClock.describe`` says, with the calls in flight."""
@@ -62,6 +67,7 @@ class SandboxService:
     async def advance(self, seconds: float) -> dict[str, Any]:
         """Move the virtual clock and run everything that fell due, Passthru replies included."""
         await self._runner.blocking(self._clock.advance, int(seconds * 1000))
+        await self._processes.wait_seen()
         advanced = await run_network(self._engine, self._passthru, self._stores.flow_requests)
         self._deliverer.wake()
         return self._clock.describe() | {"calls_advanced": advanced}
@@ -78,6 +84,7 @@ class SandboxService:
         """Validate and store scenario rules; the network uses them at once."""
         scenario = await self._runner.blocking(network_scenarios.save, self._db, document)
         self._network.use(scenario)
+        await self._processes.wait_seen()
         return scenario
 
     def _call_id(self, call_sid: str) -> int:
@@ -129,6 +136,7 @@ class SandboxService:
             }
         if account_id is None or everything:
             await self._runner.blocking(self._clock.reset)
+            await self._processes.wait_seen()
         return result | {"clock": self._clock.describe()}
 
 

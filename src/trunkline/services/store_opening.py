@@ -16,8 +16,8 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from trunkline.domain.errors import TrunklineError
-from trunkline.store.database import Database, normalise_url
+from trunkline.domain.errors import ServiceUnavailable, TrunklineError
+from trunkline.store.database import Database, normalise_url, unreachable
 
 _URL_HELP = "pass --database-url or set TRUNKLINE_DATABASE_URL"
 _PASSWORD = re.compile(r"(://[^:/@]*:)[^@]*@")
@@ -110,3 +110,17 @@ def _advice(url: str) -> str:
         "Trunkline stores calls in SQLite (sqlite:///path/file.db) or PostgreSQL "
         f"(postgresql://user:pass@host/db); {_URL_HELP}"
     )
+
+
+def unreachable_store(exc: BaseException) -> ServiceUnavailable | None:
+    """The 503 to answer when ``exc`` says the store cannot be reached right now (PostgreSQL
+    restarting, a connection lost: ``store.database.unreachable``); None for any other failure,
+    which stays a bug (a 500). The front ends answer it in their own envelope, so a database
+    restart is a clean, retryable answer for clients, never a 500 or a reset connection."""
+    if unreachable(exc):
+        return ServiceUnavailable("the database cannot be reached; try again shortly")
+    return None
+
+
+RETRY_AFTER = {"Retry-After": "1"}
+"""What a 503 for an unreachable store tells the client: try again in a second."""

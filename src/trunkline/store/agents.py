@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, exists, select, update
+from sqlalchemy import Connection, bindparam, delete, exists, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from trunkline.domain.agents.model import AGENT_KEY, Agent, AgentChanges
@@ -159,6 +159,38 @@ class AgentStore:
         return bool(deleted)
 
     # --- agents' calls ---
+
+    @property
+    def shared(self) -> bool:
+        """Whether other processes may place calls on this store too (PostgreSQL)."""
+        return not self._db.is_sqlite
+
+    def lock_turn(self, account_id: int, user_id: str) -> Connection | None:
+        """On PostgreSQL, hold the agent's turn across every process sharing the store: a
+        transaction-level advisory lock on (account, agent), held by the returned connection until
+        ``end_turn`` (or its process dies: the lock goes with the connection). None on SQLite, where
+        one process serves the store and its in-process turns suffice."""
+        if self._db.is_sqlite:
+            return None
+        conn = self._db.engine.connect()
+        try:
+            conn.begin()
+            conn.execute(
+                text("SELECT pg_advisory_xact_lock(:account_id, hashtext(:user_id))"),
+                {"account_id": account_id, "user_id": user_id},
+            )
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    @staticmethod
+    def end_turn(conn: Connection | None) -> None:
+        if conn is not None:
+            try:
+                conn.rollback()  # ends the transaction, which releases the advisory lock
+            finally:
+                conn.close()
 
     def on_a_call(self, account_id: int, user_id: str) -> bool:
         """Whether a call placed for the agent has not ended yet."""

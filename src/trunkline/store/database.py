@@ -9,10 +9,13 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from trunkline.store.schema.meta import meta
 
@@ -32,6 +35,23 @@ def normalise_url(url: str) -> str:
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 """How long a connection waits for another process's write lock before "database is locked"."""
+
+
+def unreachable(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) says the database cannot be reached right now: a refused
+    or lost connection, a server restarting, the pool waiting in vain. Such a failure is retried,
+    logged on one line (no traceback) and answered with a 503; anything else is a bug."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        if isinstance(current, (OperationalError, InterfaceError, PoolTimeout, psycopg.OperationalError)):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
 
 SQLITE_CACHE_KIB = 2048
 """Each SQLite connection's page cache (see ``_sqlite_pragmas``)."""

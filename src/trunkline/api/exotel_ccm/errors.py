@@ -25,6 +25,7 @@ from trunkline.domain.errors import (
     NotFound,
     PayloadTooLarge,
     RateLimited,
+    ServiceUnavailable,
     TrunklineError,
 )
 
@@ -66,6 +67,8 @@ _RATE_LIMITED = (429, 10724, "Too many requests")
 _METHOD = (405, 405, "Method not allowed")
 """No Exotel code is documented for a wrong method: the HTTP status stands in for it."""
 _INTERNAL = (500, 1100, "Internal error")
+_SERVICE_UNAVAILABLE = (503, 503, "Service unavailable")
+"""No Exotel code is documented for a store that cannot be reached: the HTTP status stands in."""
 _UNAVAILABLE = {
     "off": (409, 1012, "Device is off"),
     "unverified": (409, 10705, "Device is not verified"),
@@ -113,6 +116,7 @@ def classify(exc: TrunklineError) -> tuple[int, int, str]:
         (PayloadTooLarge, _TOO_LARGE),
         (NotFound, _NOT_FOUND),
         (MethodNotAllowed, _METHOD),
+        (ServiceUnavailable, _SERVICE_UNAVAILABLE),
     ):
         if isinstance(exc, kind):
             return answer

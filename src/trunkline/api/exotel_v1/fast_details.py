@@ -83,7 +83,7 @@ class CallDetailsFastPath:
         if principal is None:
             return None
         try:
-            extra = limiter.spend(account_sid)
+            extra = await limiter.spend(account_sid)
         except RateLimited as exc:
             refused = limiter.refused_headers(exc)
             return _of(rest_exception(exc.status, exc.message, as_json=as_json, headers=refused))

@@ -27,6 +27,7 @@ ERROR_CODES = {
     "payload-too-large": "PAYLOAD_TOO_LARGE",
     "method-not-allowed": "METHOD_NOT_ALLOWED",
     "internal-error": "INTERNAL_ERROR",
+    "service-unavailable": "SERVICE_UNAVAILABLE",
 }
 """Trunkline's error codes → Fone's ``ErrorCode`` (docs/fone-dynamics.md lists them)."""
 

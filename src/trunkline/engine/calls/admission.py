@@ -13,6 +13,7 @@ from concurrent.futures import Future
 
 from trunkline.store.call_runs import CallRunStore
 from trunkline.store.call_writes import NewRun
+from trunkline.store.database import unreachable
 
 log = logging.getLogger("trunkline.engine.admission")
 _STOP = object()
@@ -67,6 +68,11 @@ class CallWriter:
         try:
             ids = self._runs.start_many([item for item, _ in batch])
         except Exception as exc:
+            if unreachable(exc):  # every call of the batch fails alike: each request answers 503
+                log.warning("storing %d new calls failed: the database cannot be reached", len(batch))
+                for _, future in batch:
+                    future.set_exception(exc)
+                return
             if len(batch) > 1:
                 # One bad call must not fail the others placed with it: each is tried on its own.
                 log.warning("storing %d new calls together failed, one at a time: %s", len(batch), exc)

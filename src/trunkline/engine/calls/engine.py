@@ -33,7 +33,7 @@ from trunkline.engine.clock import NetworkClock, wall_ms
 from trunkline.store import flow_requests
 from trunkline.store.call_runs import CallRunStore
 from trunkline.store.call_writes import ClaimedRun, RunUpdate
-from trunkline.store.database import Database
+from trunkline.store.database import Database, unreachable
 from trunkline.store.flow_requests import NewFlowRequest
 from trunkline.store.webhooks import NewDelivery, enqueue
 
@@ -312,8 +312,11 @@ class CallEngine:
                 next_due = await anyio.to_thread.run_sync(self.next_due_at)
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("call engine step failed; retrying in a second")
+            except Exception as exc:
+                if unreachable(exc):  # the database is restarting: one line, not a traceback a second
+                    log.warning("call engine step failed (the database cannot be reached); retrying")
+                else:
+                    log.exception("call engine step failed; retrying in a second")
                 advanced, next_due = 0, None
                 await asyncio.sleep(1)
             now = self.clock.now_ms()

@@ -24,6 +24,7 @@ from trunkline.engine.clock import NetworkClock
 from trunkline.engine.webhooks.delivery import mask_url
 from trunkline.engine.webhooks.pinned import pinned_to, pinned_transport
 from trunkline.engine.webhooks.target_policy import check_target
+from trunkline.store.database import unreachable
 from trunkline.store.flow_requests import FlowRequest, FlowRequestStore
 
 log = logging.getLogger("trunkline.flows")
@@ -162,7 +163,10 @@ class PassthruRequester:
             try:
                 if await self.run_pending():
                     continue
-            except Exception:
-                log.exception("passthru pass failed; trying again shortly")
+            except Exception as exc:
+                if unreachable(exc):  # the database is restarting: one line, not a traceback a second
+                    log.warning("passthru pass failed; trying again shortly: the database cannot be reached")
+                else:
+                    log.exception("passthru pass failed; trying again shortly")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=_IDLE_S)

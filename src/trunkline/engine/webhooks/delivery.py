@@ -27,6 +27,7 @@ import orjson
 from trunkline.domain.clock import now_ms
 from trunkline.engine.webhooks.pinned import pinned_to, pinned_transport
 from trunkline.engine.webhooks.target_policy import check_target
+from trunkline.store.database import unreachable
 from trunkline.store.webhooks import AttemptResult, Delivery, WebhookStore
 
 log = logging.getLogger("trunkline.webhooks")
@@ -249,8 +250,11 @@ class WebhookDeliverer:
                     for delivery in await self._claim(free):
                         self._spawn(delivery)
                 next_due = await anyio.to_thread.run_sync(self._store.next_due_at)
-            except Exception:
-                log.exception("webhook worker pass failed; trying again shortly")
+            except Exception as exc:
+                if unreachable(exc):  # the database is restarting: one line, not a traceback a second
+                    log.warning("webhook worker pass failed (the database cannot be reached); retrying")
+                else:
+                    log.exception("webhook worker pass failed; trying again shortly")
             if len(self._in_flight) >= self._concurrency or next_due is None:
                 delay = _IDLE_S  # a finishing delivery wakes the loop
             else:

@@ -15,6 +15,7 @@ from trunkline.store.schema import (  # noqa: F401  (each module registers its t
     meta,
     numbering,
     phone,
+    processes,
     recordings,
     sync,
     tracking,
