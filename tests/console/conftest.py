@@ -63,8 +63,11 @@ class Requests:
         ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    """Chromium for one test module. Not for the session: Playwright's sync API keeps an event loop
+    running on the thread while it is open, and every later test in the worker that calls
+    ``asyncio.run`` would fail with "cannot be called from a running event loop"."""
     sync_api = pytest.importorskip("playwright.sync_api")
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CI"):
