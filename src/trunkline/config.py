@@ -17,7 +17,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="TRUNKLINE_", extra="ignore")
+    # Errors never quote the value given: URLs and tokens hold secrets.
+    model_config = SettingsConfigDict(env_prefix="TRUNKLINE_", extra="ignore", hide_input_in_errors=True)
 
     database_url: str = Field(
         "sqlite:///trunkline.db",

@@ -16,11 +16,13 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
+from pydantic import ValidationError
 
 from tests.support.calls_api import ANSWER, advance, place
 from tests.support.factories import AccountFixture, make_account
 from tests.support.live_server import LiveServer, start_server
 from tests.support.pg_cluster import PostgresCluster, find_bindir
+from trunkline.config import Settings
 from trunkline.store.database import Database
 from trunkline.store.replicas import CHANNEL, ReplicaRouter
 
@@ -216,3 +218,14 @@ def test_given_the_replica_stopped_when_reading_then_the_primary_answers(
         pair.replica_sql = psycopg.connect(pair.replica.url("trunkline"), autocommit=True)
     pair.settled_on_replica(account)
     assert pair.serves_from_replica(account)
+
+
+def test_a_lag_bound_the_window_does_not_cover_is_refused() -> None:
+    with pytest.raises(ValidationError, match="at least 1 s less"):
+        Settings(read_your_writes_seconds=1.5, replica_max_lag_seconds=1.0)
+
+
+def test_a_replica_url_that_is_not_postgresql_is_refused_without_its_password() -> None:
+    with pytest.raises(ValidationError, match="not a PostgreSQL URL") as raised:
+        Settings(read_replica_urls="mysql://user:hunter22@db/trunkline")
+    assert "hunter22" not in str(raised.value)
