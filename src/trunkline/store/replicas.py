@@ -185,10 +185,15 @@ class ReplicaRouter:
         next_check = 0.0
         while not self._stop.is_set():
             now = time.monotonic()
-            if now >= next_check:
-                self._check()
-                next_check = now + self.interval_s
-            self._listen(max(0.0, next_check - time.monotonic()))
+            try:
+                if now >= next_check:
+                    next_check = now + self.interval_s
+                    self._check()
+                self._listen(max(0.0, next_check - time.monotonic()))
+            except Exception:  # noqa: BLE001 - the thread must outlive any one failure
+                log.exception("replica check failed; reading from the primary until the next one")
+                self._lost_listener(RuntimeError("check failed"))
+                self._stop.wait(self.interval_s)
 
     def _listen(self, timeout: float) -> None:
         """Hear notified writes for up to ``timeout`` seconds."""
@@ -242,7 +247,8 @@ class ReplicaRouter:
             self._samples.popleft()
         for replica in self.replicas:
             self._check_replica(replica, now)
-        old = [a for a, at in self._written.items() if now - at >= self.window_s]
+        # A copy made in one step: request threads add accounts meanwhile.
+        old = [a for a, at in list(self._written.items()) if now - at >= self.window_s]
         for account_id in old:
             self._written.pop(account_id, None)
 
