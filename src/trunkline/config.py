@@ -17,7 +17,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="TRUNKLINE_", extra="ignore")
+    # Errors never quote the value given: URLs and tokens hold secrets.
+    model_config = SettingsConfigDict(env_prefix="TRUNKLINE_", extra="ignore", hide_input_in_errors=True)
 
     database_url: str = Field(
         "sqlite:///trunkline.db",
@@ -142,6 +143,27 @@ class Settings(BaseSettings):
         description="A server process whose heartbeat is older than this counts as gone: admin changes "
         "stop waiting for it and a live process takes back its leases (webhook deliveries, Passthru "
         "requests). Keep it several heartbeats long.",
+    )
+    # --- read replicas (docs/scaling.md) ---
+    read_replica_urls: str = Field(
+        "",
+        description="Comma-separated PostgreSQL URLs of streaming replicas of the database. Reads of "
+        "call records (details, bulk lists, Get Calls, CCM details and legs) go to a healthy one, "
+        "except an account's reads within read_your_writes_seconds of its last write; everything "
+        "else goes to the primary. Empty (the default): every read goes to the primary.",
+    )
+    read_your_writes_seconds: float = Field(
+        3.0,
+        gt=0,
+        description="For this long after a write of an account's call records (in any process), the "
+        "account's reads go to the primary, so a client sees its own writes.",
+    )
+    replica_max_lag_seconds: float = Field(
+        1.0,
+        ge=0,
+        description="A replica whose replay lags the primary by more than this is skipped until it "
+        "catches up (checked twice a second, off the request path). Must be at least 1 s less than "
+        "read_your_writes_seconds.",
     )
     admin_token: str | None = Field(
         None,
@@ -269,6 +291,23 @@ class Settings(BaseSettings):
         """Whether the server listens on a loopback address only (nothing outside this machine
         reaches it)."""
         return _is_loopback(self.host)
+
+    @model_validator(mode="after")
+    def _replicas_fit(self) -> Self:
+        """PostgreSQL replicas, and a lag bound that keeps read-your-writes: a replica is checked every
+        0.5 s and its lag is known to 0.5 s, so one in use may be up to the bound plus 1 s behind;
+        the window must cover that."""
+        for url in self.replica_urls():
+            if not url.startswith(("postgresql", "postgres:")):
+                raise ValueError(f"read_replica_urls: not a PostgreSQL URL: ...@{url.split('@')[-1]}")
+        if self.replica_max_lag_seconds + 1.0 > self.read_your_writes_seconds:
+            raise ValueError(
+                "replica_max_lag_seconds must be at least 1 s less than read_your_writes_seconds"
+            )
+        return self
+
+    def replica_urls(self) -> list[str]:
+        return [url.strip() for url in self.read_replica_urls.split(",") if url.strip()]
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Self:

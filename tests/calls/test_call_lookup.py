@@ -35,10 +35,10 @@ def test_concurrent_requests_share_queries_and_each_gets_its_own_call(store_db: 
         nonlocal queries
         fetch = lookup._fetch
 
-        async def counted(sids: list[str]):  # type: ignore[no-untyped-def]
+        async def counted(source: str, sids: list[str]):  # type: ignore[no-untyped-def]
             nonlocal queries
             queries += 1
-            return await fetch(sids)
+            return await fetch(source, sids)
 
         lookup._fetch = counted  # type: ignore[method-assign]
         asked = [call.sid for call in my_calls] * 2 + [their_call.sid, "f" * 32]
@@ -60,8 +60,8 @@ def test_a_lost_connection_fails_that_batch_and_the_next_request_reconnects(pg_d
 
     async def scenario() -> None:
         assert await lookup.get(account.account_id, account.sid, call.sid) is not None
-        assert lookup._connection is not None
-        pid = lookup._connection.info.backend_pid
+        connection = lookup._connections[""]  # type: ignore[attr-defined]  # the primary's
+        pid = connection.info.backend_pid
         with pg_db.engine.begin() as conn:
             conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
         with pytest.raises(LookupUnavailable):
@@ -128,7 +128,7 @@ def test_an_unexpected_error_in_a_read_fails_its_requests_instead_of_leaving_the
     async def scenario() -> None:
         fetch = lookup._fetch
 
-        async def broken(sids: list[str]) -> list[object]:
+        async def broken(source: str, sids: list[str]) -> list[object]:
             raise RuntimeError("not a driver error")
 
         lookup._fetch = broken  # type: ignore[method-assign,assignment]

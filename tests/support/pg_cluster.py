@@ -31,7 +31,10 @@ def _free_port() -> int:
 
 
 class PostgresCluster:
-    def __init__(self, bindir: Path) -> None:
+    """``durable``: keep full_page_writes on, which a base backup of it (``replica``) needs."""
+
+    def __init__(self, bindir: Path, *, durable: bool = False) -> None:
+        self._durable = durable
         self.bindir = bindir
         self.root = Path(tempfile.mkdtemp(prefix="trunkline-pg-"))
         self.data = self.root / "data"
@@ -48,23 +51,41 @@ class PostgresCluster:
         if self._as_postgres:
             shutil.chown(self.root, "postgres", "postgres")
         self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8")
-        self._start_server()
+        self._pg_ctl_start()
         self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "trunkline")
         return self.url("trunkline")
 
-    def _start_server(self) -> None:
+    def _pg_ctl_start(self) -> None:
         options = (
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+            f"-c synchronous_commit=off -c full_page_writes={'on' if self._durable else 'off'} "
+            "-c max_connections=200"
         )
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "start")
 
+    def replica(self) -> PostgresCluster:
+        """A streaming replica of this cluster (``pg_basebackup -R``), started on a port of its own;
+        ``stop`` it like any cluster. This cluster must be ``durable``."""
+        assert self._durable, "a base backup needs full_page_writes on the primary"
+        replica = PostgresCluster(self.bindir, durable=True)
+        if replica._as_postgres:
+            shutil.chown(replica.root, "postgres", "postgres")
+        replica._run(
+            "pg_basebackup", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+            "-D", str(replica.data), "-R", "-X", "stream", "--no-sync",
+        )  # fmt: skip
+        replica._pg_ctl_start()
+        return replica
+
     def pause(self) -> None:
-        """Stop the server, keeping its data (a database restart's first half); ``resume`` starts it."""
+        """Stop the server, keeping its data (a database restart's first half); ``start_again``
+        (or ``resume``) brings it back on the same port."""
         self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
 
-    def resume(self) -> None:
-        self._start_server()
+    def start_again(self) -> None:
+        self._pg_ctl_start()
+
+    resume = start_again
 
     def create_database(self, name: str) -> str:
         self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)

@@ -8,6 +8,7 @@ use, so a command stays cheap to start. Nothing else constructs a store or a ser
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -57,7 +58,7 @@ from trunkline.store.call_lookup import CallLookup, call_lookup
 from trunkline.store.call_runs import CallRunStore
 from trunkline.store.call_writes import CallWrites
 from trunkline.store.calls import CallStore
-from trunkline.store.database import Database
+from trunkline.store.database import Database, normalise_url
 from trunkline.store.flow_requests import FlowRequestStore
 from trunkline.store.flows import FlowStore
 from trunkline.store.health import HealthStore
@@ -65,9 +66,12 @@ from trunkline.store.numbering import NumberingStore
 from trunkline.store.phone import PhoneLegObserver, PhoneStore
 from trunkline.store.processes import ProcessStore, RateBucketStore
 from trunkline.store.recordings import RecordingStore
+from trunkline.store.replicas import ReplicaRouter
 from trunkline.store.tracking.observer import TrackingObserver
 from trunkline.store.traffic import TrafficStore
 from trunkline.store.webhooks import WebhookStore
+
+log = logging.getLogger("trunkline.services.composition")
 
 __all__ = ["CommandServices", "Database", "Server", "Services", "build_server", "open_database"]
 
@@ -122,11 +126,14 @@ class Server:
     placing: CallService
     lookup: CallLookup
     leases: LeaseService
+    replicas: ReplicaRouter | None
 
     async def start(self) -> None:
         # Before the workers claim: leases a killed process left behind come back at once.
         await anyio.to_thread.run_sync(self.leases.on_start)
         await self.services.processes.start()
+        if self.replicas is not None:
+            self.replicas.start()
         self.engine.start()
         self.deliverer.start()
         self.passthru.start()
@@ -143,6 +150,8 @@ class Server:
         await self.deliverer.stop()
         await self.services.processes.stop()
         await self.lookup.close()
+        if self.replicas is not None:
+            await anyio.to_thread.run_sync(self.replicas.stop)
         await anyio.to_thread.run_sync(self.leases.on_stop)
 
 
@@ -154,6 +163,7 @@ def build_server(settings: Settings, db: Database, renderers: Mapping[str, Callb
     wake the engine; generators place calls the call service builds, for the engine to run), so
     a hook that names a part built later reaches it through the closure, never by rewiring."""
     runner = StoreRunner(is_sqlite=db.is_sqlite)
+    replicas = use_replicas(settings, db)
     account_store = AccountStore(db)
     secret = db.secret_key(settings.secret_key)
     clock = NetworkClock(db, mode=settings.clock, time_scale=settings.time_scale)
@@ -293,7 +303,32 @@ def build_server(settings: Settings, db: Database, renderers: Mapping[str, Callb
         processes=processes,
     )
     services.numbers.ensure_seed()
-    return Server(services, engine, deliverer, passthru, placing, lookup, leases)
+    return Server(services, engine, deliverer, passthru, placing, lookup, leases, replicas)
+
+
+REPLICA_CHECK_SECONDS = 0.5
+"""How often each process checks its replicas' health and lag (``Settings._replicas_fit`` counts on it)."""
+
+
+def use_replicas(settings: Settings, db: Database) -> ReplicaRouter | None:
+    """The replicas reads of call records may go to, attached to ``db`` (docs/scaling.md). A CLI
+    command's router is never started: it reads from the primary, but its writes still start the
+    accounts' read-your-writes window in every server."""
+    urls = settings.replica_urls()
+    if not urls:
+        return None
+    if db.is_sqlite:
+        log.warning("TRUNKLINE_READ_REPLICA_URLS ignored: the store is SQLite, which has no replicas")
+        return None
+    router = ReplicaRouter(
+        db.url,
+        [normalise_url(url) for url in urls],
+        window_s=settings.read_your_writes_seconds,
+        max_lag_s=settings.replica_max_lag_seconds,
+        interval_s=REPLICA_CHECK_SECONDS,
+    )
+    db.use_replicas(router)
+    return router
 
 
 class CommandServices:
@@ -318,7 +353,9 @@ class CommandServices:
 
     @cached_property
     def db(self) -> Database:
-        return open_store(self.url, create=self._create)
+        db = open_store(self.url, create=self._create)
+        use_replicas(self.settings, db)
+        return db
 
     _owns_db = True
 

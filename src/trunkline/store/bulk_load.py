@@ -117,6 +117,7 @@ def _rebuild_counts(db: Database, account_id: int) -> None:
     per million on SQLite), on a pooled connection of its own: the loading one is a raw DBAPI
     connection with no transaction open at this point."""
     with db.write() as conn:
+        db.note_writes(conn, [account_id])  # the loaded calls are the account's latest write
         rebuild_call_counts(conn, account_id)
 
 

@@ -34,6 +34,7 @@ import psycopg
 from trunkline.domain.calls.model import Call
 from trunkline.store.calls import CALL_COLUMN_NAMES, row_to_call
 from trunkline.store.database import Database
+from trunkline.store.replicas import Replica
 
 log = logging.getLogger("trunkline.store.call_lookup")
 
@@ -53,7 +54,9 @@ class CallLookup:
 
     def __init__(self) -> None:
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._waiting: dict[str, list[asyncio.Future[Row | None]]] = {}
+        self._waiting: dict[tuple[str, str], list[asyncio.Future[Row | None]]] = {}
+        """(source, Sid) → the requests waiting for it; the source is ``""`` for the primary, else
+        the URL of the replica the read goes to (``store.replicas``)."""
         self._draining: asyncio.Task[None] | None = None
 
     async def get(self, account_id: int, account_sid: str, sid: str) -> Call | None:
@@ -63,7 +66,7 @@ class CallLookup:
             self._reset()
             self._loop = loop
         future: asyncio.Future[Row | None] = loop.create_future()
-        self._waiting.setdefault(sid, []).append(future)
+        self._waiting.setdefault((self._source(account_id), sid), []).append(future)
         if self._draining is None:
             # Runs from the next turn of the loop, so requests that arrive meanwhile share its read.
             self._draining = loop.create_task(self._drain())
@@ -75,14 +78,15 @@ class CallLookup:
     async def _drain(self) -> None:
         try:
             while self._waiting:
-                sids = list(self._waiting)[:MAX_BATCH]
-                batch = {sid: self._waiting.pop(sid) for sid in sids}
+                source = next(iter(self._waiting))[0]
+                keys = [key for key in self._waiting if key[0] == source][:MAX_BATCH]
+                batch = {key[1]: self._waiting.pop(key) for key in keys}
                 try:
-                    rows = await self._fetch(sids)
+                    rows = await self._fetch(source, list(batch))
                 except Exception as exc:
                     # Whatever went wrong, every waiter hears of it: none is left hanging.
                     log.warning("call lookup failed, reading through the pool instead: %s", exc)
-                    self._reset()
+                    self._failed(source, exc)
                     failure = LookupUnavailable(str(exc))
                     for futures in batch.values():
                         for future in futures:
@@ -97,8 +101,15 @@ class CallLookup:
         finally:
             self._draining = None
 
-    async def _fetch(self, sids: list[str]) -> list[Row]:
+    async def _fetch(self, source: str, sids: list[str]) -> list[Row]:
         raise NotImplementedError
+
+    def _source(self, account_id: int) -> str:
+        """Where the account's read goes: ``""``, the primary, unless a replica is chosen."""
+        return ""
+
+    def _failed(self, source: str, exc: Exception) -> None:
+        self._reset()
 
     def _reset(self) -> None:
         """Drop what belongs to the loop in use, without awaiting (that loop may be gone)."""
@@ -108,27 +119,51 @@ class CallLookup:
 
 
 class _PostgresLookup(CallLookup):
+    """One async connection per source: the primary, and each replica reads are routed to."""
+
     _SQL = f"SELECT {_COLUMNS} FROM calls WHERE sid = ANY(%s)"
 
     def __init__(self, db: Database) -> None:
         super().__init__()
+        self._db = db
         self._conninfo = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        self._connection: psycopg.AsyncConnection[Any] | None = None
+        self._connections: dict[str, psycopg.AsyncConnection[Any]] = {}
 
-    async def _fetch(self, sids: list[str]) -> list[Row]:
-        if self._connection is None or self._connection.closed:
-            self._connection = await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True)
-        cursor = await self._connection.execute(self._SQL, (sids,), prepare=True)
+    def _source(self, account_id: int) -> str:
+        router = self._db.replicas
+        replica = router.choose(account_id) if router is not None else None
+        return "" if replica is None else replica.url
+
+    async def _fetch(self, source: str, sids: list[str]) -> list[Row]:
+        connection = self._connections.get(source)
+        if connection is None or connection.closed:
+            conninfo = self._conninfo if not source else self._replica(source).conninfo
+            connection = await psycopg.AsyncConnection.connect(conninfo, autocommit=True, connect_timeout=2)
+            self._connections[source] = connection
+        cursor = await connection.execute(self._SQL, (sids,), prepare=True)
         return await cursor.fetchall()
 
+    def _replica(self, url: str) -> Replica:
+        assert self._db.replicas is not None
+        return next(replica for replica in self._db.replicas.replicas if replica.url == url)
+
+    def _failed(self, source: str, exc: Exception) -> None:
+        """Drop that source's connection; a replica is skipped until its next check finds it well."""
+        connection = self._connections.pop(source, None)
+        if connection is not None:
+            connection.pgconn.finish()
+        if source:
+            self._replica(source).mark_down(f"a call lookup failed: {exc}")
+
     def _reset(self) -> None:
-        if self._connection is not None:
-            self._connection.pgconn.finish()
-            self._connection = None
+        connections, self._connections = self._connections, {}
+        for connection in connections.values():
+            connection.pgconn.finish()
 
     async def close(self) -> None:
-        if self._connection is not None and asyncio.get_running_loop() is self._loop:
-            await self._connection.close()
+        if asyncio.get_running_loop() is self._loop:
+            for connection in list(self._connections.values()):
+                await connection.close()
         self._reset()
 
 
@@ -139,7 +174,7 @@ class _SqliteLookup(CallLookup):
         super().__init__()
         self._db = db
 
-    async def _fetch(self, sids: list[str]) -> list[Row]:
+    async def _fetch(self, source: str, sids: list[str]) -> list[Row]:
         return self._read(sids)  # on the loop: see the module's docstring
 
     def _read(self, sids: list[str]) -> list[Row]:

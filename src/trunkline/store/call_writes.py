@@ -217,6 +217,7 @@ class CallWrites:
         accepted = [item for item in items if (item.account_id, item.call.phone_number) in known]
         if not accepted:
             return [None] * len(items)
+        self._db.note_writes(conn, (item.account_id for item in accepted))
         rows = [{"account_id": i.account_id, "sid": i.call.sid, **_call_row(i.call)} for i in accepted]
         ids = [int(row_id) for row_id in conn.execute(_INSERT_CALLS, rows).scalars()]
         conn.execute(
@@ -254,6 +255,7 @@ class CallWrites:
         if not updates:
             return
         ids = [update.claimed.call_id for update in updates]
+        self._db.note_writes(conn, (update.claimed.account_id for update in updates))
         conn.execute(
             UPDATE_RUN,
             [
@@ -317,6 +319,7 @@ class CallWrites:
         (legs replaced), leave the same alone, and keep both rollups in step."""
         if not records:
             return Upserted(0, 0, 0, 0)
+        self._db.note_writes(conn, [account_id])
         by_sid = {call.sid: call for call in records}
         columns = [calls.c[name] for name in ("id", "account_id", "sid", *_synced_row(records[0]))]
         stored = {
@@ -381,6 +384,7 @@ class CallWrites:
         events, webhook deliveries, tracked calls: ON DELETE CASCADE) and their rollups. Returns how
         many."""
         with self._db.write() as conn:
+            self._db.note_writes(conn, [account_id])
             calls_of = delete(calls)
             counts_of = delete(call_counts_table)
             value_counts_of = delete(call_value_counts_table)

@@ -141,7 +141,7 @@ class CallStore:
                     )
                     call.legs = [Leg(*leg[1:]) for leg in legs]
                 return call
-        with self._db.read() as conn:
+        with self._db.read_records(account_id) as conn:
             found = conn.execute(_GET_ONE, {"account_id": account_id, "sid": sid}).first()
             if found is None:
                 return None
@@ -165,7 +165,7 @@ class CallStore:
         else:
             page_sql = self._page(shape, ">" if ascending else "<", ascending)
             page_values = bulk_sql.past_values(values, cursor, later=ascending)
-        with self._db.read() as conn:
+        with self._db.read_records(account_id) as conn:
             rows = page_sql.rows(conn, {**page_values, "limit": query.page_size + 1, "offset": 0})
             more = len(rows) > query.page_size
             rows = rows[: query.page_size]

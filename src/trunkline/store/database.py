@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from alembic import command
@@ -18,6 +18,9 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from trunkline.store.schema.meta import meta
+
+if TYPE_CHECKING:
+    from trunkline.store.replicas import ReplicaRouter
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -93,6 +96,9 @@ the event loop and the idle point-read connections, each with its page cache."""
 class Database:
     """The engine and what is known about it; one per process."""
 
+    replicas: ReplicaRouter | None = None
+    """Where reads of call records may go instead (``use_replicas``); None: all to the primary."""
+
     def __init__(self, url: str) -> None:
         self._point_lock = threading.Lock()
         self._write_gate = threading.RLock()
@@ -155,6 +161,37 @@ class Database:
             if conn.in_transaction():
                 conn.commit()
 
+    def use_replicas(self, router: ReplicaRouter) -> None:
+        """Send reads of call records (``read_records``) where ``router`` chooses, and tell other
+        processes of this store's writes of call records (``note_writes``)."""
+        assert not self.is_sqlite, "read replicas are PostgreSQL's"
+        self.replicas = router
+
+    @contextmanager
+    def read_records(self, account_id: int) -> Iterator[Connection]:
+        """A connection for reads of one account's call records: a replica's when the router picks
+        one (none written for the account lately, see ``store.replicas``), else ``read()``'s. A
+        replica that refuses the connection is marked down and the primary answers."""
+        replica = self.replicas.choose(account_id) if self.replicas is not None else None
+        conn: Connection | None = None
+        if replica is not None:
+            try:
+                conn = replica.engine.connect()
+            except OperationalError as exc:
+                replica.mark_down(f"a read could not connect: {exc.orig}")
+        if conn is None:
+            with self.read() as primary:
+                yield primary
+            return
+        with conn:
+            yield conn
+
+    def note_writes(self, conn: Connection, account_ids: Iterable[int | None]) -> None:
+        """In a write transaction of call records: start the accounts' read-your-writes window
+        (``None``: every account). Nothing to do without replicas."""
+        if self.replicas is not None:
+            self.replicas.note_writes(conn, account_ids)
+
     def migrate(self) -> None:
         """Bring the schema to the newest Alembic revision."""
         config = Config()
@@ -208,5 +245,7 @@ class Database:
             connection.close()
 
     def dispose(self) -> None:
+        if self.replicas is not None:
+            self.replicas.stop()
         self.close_point_reads()
         self.engine.dispose()

@@ -219,13 +219,13 @@ class TrackedCallStore:
     def get_call(self, account_id: int, sid: str) -> TrackedCall | None:
         """A tracked call of the account by Sid, listed or not yet."""
         query = _ROWS.where(tracked_calls.c.call_sid == sid, tracked_calls.c.account_id == account_id)
-        with self._db.read() as conn:
+        with self._db.read_records(account_id) as conn:
             row = conn.execute(query).first()
         return None if row is None else TrackedCall._make(row)
 
     def list_calls(self, account_id: int, property_id: int | None, query: CallsQuery) -> CallsPage:
         """One page of listed calls, earliest first (ties by call id), and how many match in all."""
-        with self._db.read() as conn:
+        with self._db.read_records(account_id) as conn:
             return list_calls(conn, account_id, property_id, query)
 
 

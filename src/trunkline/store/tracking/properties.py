@@ -25,6 +25,7 @@ class PropertyStore:
         check_new_property(name, sid)
         sid = sid or new_property_sid()
         with self._db.write() as conn:
+            self._db.note_writes(conn, [account_id])  # Get Calls lists join the properties
             try:
                 property_id = conn.execute(
                     tracking_properties.insert()
@@ -53,6 +54,7 @@ class PropertyStore:
         """Delete a property with its tracking numbers and tracked-call rows (the calls, and the numbers
         as ExoPhones, stay)."""
         with self._db.write() as conn:
+            self._db.note_writes(conn, [account_id])
             found = conn.execute(
                 select(tracking_properties.c.id).where(
                     tracking_properties.c.account_id == account_id, tracking_properties.c.sid == sid
