@@ -132,8 +132,8 @@ class Settings(BaseSettings):
         10_000,
         ge=100,
         le=200_000,
-        description="Calls `trunkline calls export` reads and writes at a time (one Parquet row group); "
-        "memory grows with it, not with the store.",
+        description="Calls `trunkline calls export` gathers into one Parquet row group (as compact Arrow "
+        "columns; the store is read 2,000 calls at a time); memory grows with it, not with the store.",
     )
     sync_requests_per_minute: int = Field(
         180,

@@ -16,9 +16,7 @@ import socket
 from typing import Annotated
 
 import typer
-import uvicorn
 
-from trunkline.api.app import create_app
 from trunkline.cli.common import fail, services_of
 from trunkline.config import WILDCARD_HOSTS, Settings, base_url
 from trunkline.logging_setup import configure
@@ -79,6 +77,13 @@ def serve(
         "scenario_file": scenario_file,
         "network_seed": network_seed,
     }
+    # Imported here, not at the top: every ``trunkline`` command imports this module, and the web
+    # stack (FastAPI, the routes, uvicorn) is ~20 MB of resident memory that only ``serve`` uses;
+    # ``calls export`` must stay under 200 MB (issue 15).
+    import uvicorn
+
+    from trunkline.api.app import create_app
+
     settings = Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
     configure(settings.log_level)
     sock = _bind(settings.host, settings.port)
