@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from typing import Any, NotRequired
 
-from pydantic import ConfigDict
+from pydantic import ConfigDict, with_config
 from typing_extensions import TypedDict
 
 _STRICT = ConfigDict(extra="forbid")
 
 
+@with_config(_STRICT)
 class ClockState(TypedDict):
-    __pydantic_config__ = _STRICT  # type: ignore[misc]
     mode: str
     """``real`` or ``virtual``."""
     time_scale: float
@@ -37,22 +37,22 @@ class AdvanceAnswer(ClockState):
     """Calls whose state moved while the clock advanced."""
 
 
+@with_config(_STRICT)
 class CallEventBody(TypedDict):
-    __pydantic_config__ = _STRICT  # type: ignore[misc]
     at_ms: int
     at_ist: str
     name: str
     detail: dict[str, Any]
 
 
+@with_config(_STRICT)
 class CallEventsAnswer(TypedDict):
-    __pydantic_config__ = _STRICT  # type: ignore[misc]
     call_sid: str
     events: list[CallEventBody]
 
 
+@with_config(_STRICT)
 class DeliveryBody(TypedDict):
-    __pydantic_config__ = _STRICT  # type: ignore[misc]
     id: int
     account_id: int
     call_id: int | None
@@ -67,8 +67,8 @@ class DeliveryBody(TypedDict):
     last_response_status: int | None
 
 
+@with_config(_STRICT)
 class AttemptBody(TypedDict):
-    __pydantic_config__ = _STRICT  # type: ignore[misc]
     attempted_at: int
     duration_ms: int
     response_status: int | None
@@ -76,26 +76,26 @@ class AttemptBody(TypedDict):
     error: str | None
 
 
+@with_config(_STRICT)
 class DeliveryLogBody(TypedDict):
-    __pydantic_config__ = _STRICT  # type: ignore[misc]
     delivery: DeliveryBody
     attempts: list[AttemptBody]
 
 
+@with_config(_STRICT)
 class CallWebhooksAnswer(TypedDict):
-    __pydantic_config__ = _STRICT  # type: ignore[misc]
     call_sid: str
     deliveries: list[DeliveryLogBody]
 
 
+@with_config(_STRICT)
 class RedeliverAnswer(TypedDict):
-    __pydantic_config__ = _STRICT  # type: ignore[misc]
     delivery_id: int
     state: str
 
 
+@with_config(_STRICT)
 class ResetAnswer(TypedDict):
-    __pydantic_config__ = _STRICT  # type: ignore[misc]
     calls_deleted: int
     generators_stopped: int
     flows_deleted: NotRequired[int]
@@ -105,3 +105,22 @@ class ResetAnswer(TypedDict):
     generators_deleted: NotRequired[int]
     scenario_cleared: NotRequired[bool]
     clock: ClockState
+
+
+@with_config(_STRICT)
+class AgentBody(TypedDict):
+    """A CCM agent (user), as the admin API shows it."""
+
+    user_id: str
+    name: str
+    contact_uri: str
+    """E.164 number, or a ``sip:`` URI kept as given."""
+    device_state: str
+    created_at: str
+    """IST, ``YYYY-MM-DD HH:MM:SS``."""
+    updated_at: str
+
+
+@with_config(_STRICT)
+class AgentsAnswer(TypedDict):
+    users: list[AgentBody]
