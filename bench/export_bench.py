@@ -4,7 +4,9 @@
 Copies the SQLite store first (an export only reads, but opening a store migrates it), then runs the
 real command once per format as a subprocess, timing it end to end (start-up, count, read, write) and
 reading the child's peak RSS from ``wait4``. Targets (issue 15): Parquet ≤ 15 s, CSV ≤ 20 s per million
-calls from SQLite, under 200 MB at any store size. ``--database-url`` exports a PostgreSQL store instead.
+calls from SQLite, under 200 MB at any store size. ``--database-url`` exports a PostgreSQL store instead;
+``--postgres-calls N`` starts a throwaway PostgreSQL cluster, loads N calls into account ``bench`` with
+``trunkline seed`` (the bulk loader) and exports those.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,6 +46,24 @@ def run(database_url: str, account: str, file_format: str, out: Path, legs: bool
     )
 
 
+def _seed_postgres(url: str, account: str, calls: int) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    base = [sys.executable, "-m", "trunkline.cli.main"]
+    subprocess.run([*base, "migrate", "--database-url", url], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [*base, "accounts", "create", "--sid", account, "--exophone", "+918047112233", "--database-url", url],
+        env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    started = time.perf_counter()
+    seeded = subprocess.run(
+        [*base, "seed", "--account", account, "--calls", str(calls), "--database-url", url],
+        env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    if seeded.returncode != 0:
+        raise SystemExit(f"seeding failed: {seeded.stderr}")
+    print(f"loaded {calls:,} calls into PostgreSQL in {time.perf_counter() - started:.1f} s", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--store", default="/work/benchdata/bench-base.db", help="SQLite store to copy")
@@ -50,7 +71,19 @@ def main() -> None:
     parser.add_argument("--account", default="bench")
     parser.add_argument("--formats", default="parquet,csv,jsonl")
     parser.add_argument("--legs", action="store_true", help="also time each format with legs")
+    parser.add_argument("--postgres-calls", type=int, help="load this many calls into a throwaway cluster")
     args = parser.parse_args()
+    with ExitStack() as stack:
+        if args.postgres_calls:
+            sys.path.insert(0, str(ROOT))
+            from bench.common import bench_store
+
+            args.database_url = stack.enter_context(bench_store("postgresql", Path("unused")))
+            _seed_postgres(args.database_url, args.account, args.postgres_calls)
+        _run_formats(args)
+
+
+def _run_formats(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="trunkline-export-bench-") as tmp:
         url = args.database_url
         if url is None:

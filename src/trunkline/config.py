@@ -218,13 +218,20 @@ class Settings(BaseSettings):
         "else ~/.cache/trunkline/recordings. A file is rendered on its first request and reused; the "
         "directory is a cache and may be deleted at any time. See docs/recordings.md.",
     )
+    recordings_archive_dir: str = Field(
+        "",
+        description="Directory of the recording files `trunkline sync --recordings` copies from its "
+        "source, which the server then serves in place of rendering one. Unlike TRUNKLINE_RECORDINGS_DIR "
+        "this is data, not a cache: keep it with the store. When empty, the user's data directory: "
+        "$XDG_DATA_HOME/trunkline/recordings, else ~/.local/share/trunkline/recordings.",
+    )
     # --- export and sync (docs/archive.md) ---
     export_batch_size: int = Field(
         10_000,
         ge=100,
         le=200_000,
-        description="Calls `trunkline calls export` reads and writes at a time (one Parquet row group); "
-        "memory grows with it, not with the store.",
+        description="Calls `trunkline calls export` gathers into one Parquet row group (as compact Arrow "
+        "columns; the store is read 2,000 calls at a time); memory grows with it, not with the store.",
     )
     sync_requests_per_minute: int = Field(
         180,
@@ -249,6 +256,13 @@ class Settings(BaseSettings):
         ge=0,
         description="Retries of one request after a 429, a 5xx or a broken connection before "
         "`trunkline sync` stops (it resumes from there on its next run).",
+    )
+    sync_recording_downloads: int = Field(
+        4,
+        ge=1,
+        le=32,
+        description="Recording files `trunkline sync --recordings` downloads at once (each request still "
+        "keeps to TRUNKLINE_SYNC_REQUESTS_PER_MINUTE).",
     )
     sync_timeout_seconds: float = Field(
         30.0, gt=0, description="How long `trunkline sync` waits for one answer from its source."
@@ -317,6 +331,8 @@ class Settings(BaseSettings):
         self.public_url = self.public_url.rstrip("/")
         if not self.recordings_dir:
             self.recordings_dir = str(default_recordings_dir())
+        if not self.recordings_archive_dir:
+            self.recordings_archive_dir = str(default_recordings_archive_dir())
         return self
 
 
@@ -351,3 +367,9 @@ def default_recordings_dir() -> Path:
     can share it."""
     cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(cache) / "trunkline" / "recordings"
+
+
+def default_recordings_archive_dir() -> Path:
+    """The user's data directory: synced recordings are kept, unlike the rendered cache."""
+    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data) / "trunkline" / "recordings"

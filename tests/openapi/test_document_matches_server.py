@@ -116,3 +116,42 @@ def test_an_xml_error_echoing_a_control_character_is_well_formed(
     answer = client.get(f"/v1/Accounts/{account.sid}/Calls", params={"Sid": "\x08"}, auth=account.auth)
     assert answer.status_code == 400
     assert "\ufffd" in ET.fromstring(answer.content).findtext("RestException/Message", "")
+
+
+def test_the_recording_416_declares_content_range_with_the_size(client: httpx.Client) -> None:
+    """A player that asked past the end learns the size from ``Content-Range: bytes */<size>``; the
+    document says so, and marks it required, so the shared conformance hook checks every 416 the
+    suite receives (tests/recordings asks for one)."""
+    paths = client.get("/openapi.json").json()["paths"]
+    recordings = [item for path, item in paths.items() if path.startswith("/exotelrecordings/")]
+    assert recordings
+    header = recordings[0]["get"]["responses"]["416"]["headers"]["Content-Range"]
+    assert header["required"] is True
+    assert header["schema"]["pattern"] == r"^bytes \*/[0-9]+$"
+
+
+def test_the_required_header_check_fails_a_416_without_content_range(client: httpx.Client) -> None:
+    document = client.get("/openapi.json").json()
+    path = next(p for p in document["paths"] if p.startswith("/exotelrecordings/"))
+    headers = document["paths"][path]["get"]["responses"]["416"]["headers"]
+    check = ConformanceCheck(document)
+    request = httpx.Request(
+        "GET", str(client.base_url) + path.replace("{account_sid}", "a").replace("{file}", "b.mp3")
+    )
+    answer = httpx.Response(
+        416, request=request, json={"RestException": {}}, headers={"Content-Range": "bytes 0-1/2"}
+    )
+    with pytest.raises(AssertionError, match="header Content-Range"):
+        check(answer)
+    del headers["Content-Range"]["schema"]
+    with pytest.raises(AssertionError, match="required header X-Missing"):
+        headers["X-Missing"] = {"required": True}
+        check(httpx.Response(416, request=request, headers={"Content-Range": "bytes */2"}))
+
+
+def test_v1_numbers_get_has_an_example(client: httpx.Client) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    ok = paths[f"{V1}/Numbers/{{number}}.json"]["get"]["responses"]["200"]["content"]["application/json"]
+    number = ok["example"]["Numbers"]
+    assert number["PhoneNumber"].startswith("0")
+    assert number["Circle"] and number["Type"]

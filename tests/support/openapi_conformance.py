@@ -7,6 +7,8 @@ own, that the document describes what the server answered:
 - the operation documents the status (5xx aside: the hostile-input tests provoke some on purpose,
   and the schemathesis run asserts there are none);
 - a wrong method's 405 names every documented method of the path in ``Allow``;
+- every header the answer documents as required is there and matches its schema (a 416's
+  ``Content-Range: bytes */<size>``);
 - a JSON body validates against the documented schema of that operation and status;
 - an XML body holds the same elements, in the same order, as that schema's properties.
 
@@ -112,6 +114,12 @@ class ConformanceCheck:
         status = str(response.status_code)
         assert status in responses or "default" in responses, f"{where}: status not documented"
         documented_answer = responses.get(status) or responses["default"]
+        for name, header in documented_answer.get("headers", {}).items():
+            if header.get("required"):
+                value = response.headers.get(name)
+                assert value is not None, f"{where}: lacks the required header {name}"
+                errors = list(self.document.validator(header.get("schema", {})).iter_errors(value))
+                assert not errors, f"{where}: header {name}: {errors[0].message}"
         if request.method == "HEAD" or response.status_code in (204, 304):
             return
         content_type = response.headers.get("content-type", "").split(";")[0].strip()

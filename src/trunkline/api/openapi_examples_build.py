@@ -8,9 +8,11 @@ call's Sid, CCM's request_id) are derived from the seed instead.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 from dataclasses import replace
+from importlib.resources import files
 from typing import Any
 
 from trunkline.api.exotel_ccm import render as ccm
@@ -19,6 +21,14 @@ from trunkline.api.fone_dynamics import render as fone
 from trunkline.domain.agents.model import Agent
 from trunkline.domain.calls.model import Call
 from trunkline.domain.clock import ms_to_ist
+from trunkline.domain.numbers.metadata import (
+    SERIES_SEED,
+    NumberMetadata,
+    Series,
+    build_metadata,
+    classify,
+    series_prefixes,
+)
 from trunkline.domain.tracking.numbers import TrackingNumber
 from trunkline.domain.tracking.tracked_calls import TrackedCall
 from trunkline.services.seeding import SeedingService
@@ -139,6 +149,23 @@ def _number() -> TrackingNumber:
     )
 
 
+NUMBER = "09810012345"
+"""A Delhi Airtel mobile of the shipped series seed: the number a new server describes fully."""
+
+
+def _number_metadata() -> NumberMetadata:
+    """``NUMBER`` as a new server's store answers it: its series from the seed every store loads
+    (``NumberingStore.ensure_seed``), longest prefix first, and no DND entry ("Unavailable")."""
+    number = classify(NUMBER)
+    package, resource = SERIES_SEED
+    lines = files(package).joinpath(resource).read_text(encoding="utf-8").splitlines()
+    rows = {row[0]: row for row in csv.reader(line for line in lines if not line.startswith("#"))}
+    for prefix in series_prefixes(number):
+        if prefix in rows:
+            return build_metadata(number, Series(rows[prefix][1], rows[prefix][2]), None)
+    return build_metadata(number, None, None)
+
+
 def build_examples() -> dict[str, Any]:
     calls = _calls()
     call = _finished(calls)
@@ -163,6 +190,7 @@ def build_examples() -> dict[str, Any]:
             },
             "Calls": [v1.call_object(c, public_url=PUBLIC_URL, bulk=True) for c in reversed(page)],
         },
+        "v1_numbers_get": {"Numbers": v1.number_object(_number_metadata())},
         "ccm_calls_create": _ccm("POST", ccm.made_call(made, agent, True), "make-call-request"),
         "ccm_calls_get": _ccm(
             "GET",

@@ -55,6 +55,16 @@ REQUEST_ID_HEADER: dict[str, Any] = {
 STATUS_HEADERS: dict[int, dict[str, Any]] = {
     401: {"WWW-Authenticate": {"schema": {"type": "string"}, "description": '`Basic realm="Trunkline"`.'}},
     405: {"Allow": {"schema": {"type": "string"}, "description": "The methods this path takes."}},
+    416: {
+        "Content-Range": {
+            "required": True,
+            "schema": {"type": "string", "pattern": "^bytes \\*/[0-9]+$"},
+            "description": "`bytes */<size>`: the file's size in bytes, so a player can ask again "
+            "for a range inside it (RFC 9110 §15.5.17).",
+            "example": "bytes */48213",
+        },
+        "Accept-Ranges": {"schema": {"type": "string"}, "description": "`bytes`: ranges are served."},
+    },
     429: {
         "Retry-After": _int_header("Seconds to wait before trying again.", "1"),
         **RATE_HEADERS,

@@ -17,19 +17,19 @@ import signal
 import socket
 import sys
 from types import FrameType
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-import uvicorn
-from starlette.types import ASGIApp
-from uvicorn.supervisors import Multiprocess
 
-from trunkline.api.app import create_app
 from trunkline.cli.common import fail, services_of
 from trunkline.config import WILDCARD_HOSTS, Settings, base_url
 from trunkline.logging_setup import configure
 from trunkline.services.accounts import Credential
 from trunkline.services.composition import Database
+
+if TYPE_CHECKING:  # the web stack is imported by ``serve`` alone (see there)
+    import uvicorn
+    from starlette.types import ASGIApp
 
 DEMO_SID = "demo"
 DEMO_API_KEY = "demo_key"
@@ -96,6 +96,13 @@ def serve(
         "workers": workers,
     }
     signal.signal(signal.SIGTERM, _exit_cleanly)
+    # Imported here, not at the top: every ``trunkline`` command imports this module, and the web
+    # stack (FastAPI, the routes, uvicorn) is ~20 MB of resident memory that only ``serve`` uses;
+    # ``calls export`` must stay under 200 MB (issue 15).
+    import uvicorn
+
+    from trunkline.api.app import create_app
+
     settings = Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
     configure(settings.log_level)
     if settings.workers > 1 and _is_sqlite(settings.database_url):
@@ -170,6 +177,8 @@ def serve(
 
 
 def _uvicorn_config(app: Any, settings: Settings, port: int, **more: Any) -> uvicorn.Config:
+    import uvicorn
+
     return uvicorn.Config(
         app,
         host=settings.host,
@@ -206,6 +215,8 @@ def _run_workers(settings: Settings, sock: socket.socket, port: int) -> None:
         # that takes longer than uvicorn's default 5 s, which then killed and restarted it forever.
         timeout_worker_healthcheck=60,
     )
+    from uvicorn.supervisors import Multiprocess
+
     Multiprocess(config, sockets=[sock]).run()
 
 
@@ -213,6 +224,8 @@ def worker_app() -> ASGIApp:
     """The app of one worker of ``serve --workers N``: the parent's settings, the store it migrated."""
     settings = Settings.model_validate_json(os.environ[WORKER_SETTINGS_ENV])
     configure(settings.log_level)
+    from trunkline.api.app import create_app
+
     app = create_app(settings, Database(settings.database_url))
     gc.collect()
     gc.freeze()

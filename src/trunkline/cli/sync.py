@@ -37,6 +37,14 @@ def sync_command(
         str | None,
         typer.Option("--into-account", help="The local account to store the calls in (default: --account)."),
     ] = None,
+    recordings: Annotated[
+        bool,
+        typer.Option(
+            "--recordings",
+            help="Also copy each call's recording file, kept in TRUNKLINE_RECORDINGS_ARCHIVE_DIR and served "
+            "by the local server. Covers the calls this run fetches: add --since to reach older ones.",
+        ),
+    ] = False,
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Copy an account's finished calls (with legs) from a v1 source into this store; run it again to
@@ -67,6 +75,8 @@ def sync_command(
             since_ms=None if since is None else parse_when("since", since),
             page_size=settings.sync_page_size,
             lookback_ms=settings.sync_lookback_hours * DAY_MS // 24,
+            recordings=recordings,
+            downloads=settings.sync_recording_downloads,
         )
         with progress:
             task = progress.add_task(f"Syncing {account}", total=None)
@@ -89,6 +99,12 @@ def sync_command(
         f"Synced {report.fetched:,} calls from {source.base_url} into {into_account or account}: "
         f"{report.inserted:,} new, {report.updated:,} updated, {report.unchanged:,} unchanged"
         + (f", {report.refused:,} refused (Sid held by another account)" if report.refused else "")
+        + (
+            f"; recordings: {report.recordings_downloaded:,} downloaded, {report.recordings_held:,} already "
+            f"held, {report.recordings_missing:,} gone from the source"
+            if recordings
+            else ""
+        )
         + f"; {source.requests} requests, {source.rate_limited} rate-limited"
         + (" (resumed)" if report.resumed else "")
         + "."

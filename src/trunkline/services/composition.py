@@ -28,6 +28,7 @@ from trunkline.engine.carriers.simulated import SimulatedNetwork
 from trunkline.engine.clock import NetworkClock
 from trunkline.engine.flows.passthru import PassthruRequester
 from trunkline.engine.recordings.files import RecordingFiles
+from trunkline.engine.recordings.held import HeldRecordings
 from trunkline.engine.webhooks.delivery import WebhookDeliverer
 from trunkline.services.accounts import AccountService
 from trunkline.services.agents import AgentService
@@ -264,7 +265,10 @@ def build_server(settings: Settings, db: Database, renderers: Mapping[str, Callb
         calls=CallsService(runner, calls, lookup, runs, agent_store, placing, clock),
         numbers=NumberService(runner, NumberingStore(db)),
         recordings=RecordingService(
-            runner, RecordingStore(db), RecordingFiles(settings.recordings_dir), secret
+            runner,
+            RecordingStore(db),
+            RecordingFiles(settings.recordings_dir, held=HeldRecordings(settings.recordings_archive_dir)),
+            secret,
         ),
         flows=FlowService(
             accounts, flow_store, traffic, flow_requests, NetworkParts(placing, clock, runs, engine.due_at)
@@ -407,7 +411,9 @@ class CommandServices:
 
     @cached_property
     def sync(self) -> SyncService:
-        return SyncService(self.db, self.accounts, CallWrites(self.db))
+        return SyncService(
+            self.db, self.accounts, CallWrites(self.db), HeldRecordings(self.settings.recordings_archive_dir)
+        )
 
     @cached_property
     def sandbox(self) -> StoredSandbox:

@@ -104,10 +104,11 @@ class CallExport:
                 found = self._legs(conn.connection.driver_connection, rows) if legs and rows else {}
             if not rows:
                 return
+            full, last = len(rows) == batch_size, rows[-1]
             yield CallBatch(rows, found)
-            if len(rows) < batch_size:
+            del rows, found  # freed before the next read
+            if not full:
                 return
-            last = rows[-1]
             statement = following
             bound = bulk_sql.past_values(values, Position(last[_DATE], last[_SID]), later=True)
 

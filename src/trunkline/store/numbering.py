@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from trunkline.domain.clock import now_ms
 from trunkline.domain.errors import InvalidParameter
 from trunkline.domain.numbers.metadata import (
+    SERIES_SEED,
     NumberMetadata,
     Series,
     build_metadata,
@@ -32,7 +33,7 @@ from trunkline.domain.numbers.metadata import (
 from trunkline.store.database import Database
 from trunkline.store.schema.numbering import dnd_registry, mobile_series
 
-SEED_RESOURCE = ("trunkline.domain.numbers", "data/mobile_series_seed.csv")
+SEED_RESOURCE = SERIES_SEED
 _CHUNK = 500  # keys per DELETE ... IN, well under every driver's parameter limit
 _MAX_REPORTED = 5
 

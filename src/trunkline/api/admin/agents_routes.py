@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Response
 from pydantic import Field
 
+from trunkline.api.admin.bodies import AgentBody, AgentsAnswer
 from trunkline.api.admin.dependencies import PREFIX, Admin, AdminBody
 from trunkline.domain.clock import ms_to_ist
 from trunkline.domain.errors import NotFound
@@ -32,7 +33,7 @@ class AgentUpdate(AdminBody):
     device_state: str | None = None
 
 
-def agent_json(agent: Agent) -> dict[str, Any]:
+def agent_json(agent: Agent) -> AgentBody:
     return {
         "user_id": agent.user_id,
         "name": agent.name,
@@ -48,8 +49,9 @@ def agent_json(agent: Agent) -> dict[str, Any]:
     summary="Add an agent",
     status_code=201,
     operation_id="admin_agents_create",
+    response_model=AgentBody,
 )
-def create_agent(services: Admin, account_sid: str, body: AgentCreate) -> dict[str, Any]:
+def create_agent(services: Admin, account_sid: str, body: AgentCreate) -> Any:
     agent = services.agents.create(
         account_sid,
         user_id=body.user_id,
@@ -61,14 +63,22 @@ def create_agent(services: Admin, account_sid: str, body: AgentCreate) -> dict[s
 
 
 @router.get(
-    "/accounts/{account_sid}/users", summary="List the account's agents", operation_id="admin_agents_list"
+    "/accounts/{account_sid}/users",
+    summary="List the account's agents",
+    operation_id="admin_agents_list",
+    response_model=AgentsAnswer,
 )
-def list_agents(services: Admin, account_sid: str) -> dict[str, Any]:
+def list_agents(services: Admin, account_sid: str) -> Any:
     return {"users": [agent_json(agent) for agent in services.agents.list(account_sid)]}
 
 
-@router.get("/accounts/{account_sid}/users/{user_id}", summary="One agent", operation_id="admin_agents_get")
-def get_agent(services: Admin, account_sid: str, user_id: str) -> dict[str, Any]:
+@router.get(
+    "/accounts/{account_sid}/users/{user_id}",
+    summary="One agent",
+    operation_id="admin_agents_get",
+    response_model=AgentBody,
+)
+def get_agent(services: Admin, account_sid: str, user_id: str) -> Any:
     agent = services.agents.get(account_sid, user_id)
     if agent is None:
         raise NotFound(f"no user {user_id}")
@@ -79,8 +89,9 @@ def get_agent(services: Admin, account_sid: str, user_id: str) -> dict[str, Any]
     "/accounts/{account_sid}/users/{user_id}",
     summary="Change an agent's name, contact_uri or device",
     operation_id="admin_agents_update",
+    response_model=AgentBody,
 )
-def update_agent(services: Admin, account_sid: str, user_id: str, body: AgentUpdate) -> dict[str, Any]:
+def update_agent(services: Admin, account_sid: str, user_id: str, body: AgentUpdate) -> Any:
     agent = services.agents.update(
         account_sid, user_id, name=body.name, contact_uri=body.contact_uri, device_state=body.device_state
     )

@@ -13,6 +13,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body
 from pydantic import Field, StrictBool
 
+from trunkline.api.admin.bodies import (
+    AdvanceAnswer,
+    CallEventsAnswer,
+    CallWebhooksAnswer,
+    ClockAnswer,
+    RedeliverAnswer,
+    ResetAnswer,
+)
 from trunkline.api.admin.dependencies import PREFIX, Admin, AdminBody, Document, RowId
 from trunkline.domain.clock import ms_to_ist
 
@@ -32,8 +40,10 @@ class Reset(AdminBody):
     )
 
 
-@router.get("/clock", summary="Read the network clock", operation_id="admin_clock_get")
-async def read_clock(services: Admin) -> dict[str, Any]:
+@router.get(
+    "/clock", summary="Read the network clock", operation_id="admin_clock_get", response_model=ClockAnswer
+)
+async def read_clock(services: Admin) -> Any:
     return await services.sandbox.clock()
 
 
@@ -41,8 +51,9 @@ async def read_clock(services: Admin) -> dict[str, Any]:
     "/clock/advance",
     summary="Advance the virtual clock and run everything that fell due",
     operation_id="admin_clock_advance",
+    response_model=AdvanceAnswer,
 )
-async def advance_clock(services: Admin, advance: Advance) -> dict[str, Any]:
+async def advance_clock(services: Admin, advance: Advance) -> Any:
     return await services.sandbox.advance(advance.seconds)
 
 
@@ -65,8 +76,9 @@ async def write_scenario(services: Admin, document: Document) -> dict[str, Any]:
     "/calls/{call_sid}/events",
     summary="Every transition of a call, with its time",
     operation_id="admin_calls_events_list",
+    response_model=CallEventsAnswer,
 )
-async def call_events(services: Admin, call_sid: str) -> dict[str, Any]:
+async def call_events(services: Admin, call_sid: str) -> Any:
     events = await services.sandbox.events(call_sid)
     return {
         "call_sid": call_sid,
@@ -80,8 +92,9 @@ async def call_events(services: Admin, call_sid: str) -> dict[str, Any]:
     "/calls/{call_sid}/webhooks",
     summary="Status-callback deliveries of a call, with every attempt",
     operation_id="admin_calls_webhooks_list",
+    response_model=CallWebhooksAnswer,
 )
-async def call_webhooks(services: Admin, call_sid: str) -> dict[str, Any]:
+async def call_webhooks(services: Admin, call_sid: str) -> Any:
     logs = await services.sandbox.deliveries(call_sid)
     return {"call_sid": call_sid, "deliveries": [asdict(log) for log in logs]}
 
@@ -90,8 +103,9 @@ async def call_webhooks(services: Admin, call_sid: str) -> dict[str, Any]:
     "/webhooks/{delivery_id}/redeliver",
     summary="Send a delivery again now",
     operation_id="admin_webhooks_redeliver",
+    response_model=RedeliverAnswer,
 )
-async def redeliver(services: Admin, delivery_id: RowId) -> dict[str, Any]:
+async def redeliver(services: Admin, delivery_id: RowId) -> Any:
     await services.sandbox.redeliver(delivery_id)
     return {"delivery_id": delivery_id, "state": "pending"}
 
@@ -101,8 +115,9 @@ async def redeliver(services: Admin, delivery_id: RowId) -> dict[str, Any]:
     summary="Delete calls (of one account or all), stop their traffic and reset the virtual clock; "
     "with everything, return one account to a clean state",
     operation_id="admin_sandbox_reset",
+    response_model=ResetAnswer,
 )
-async def reset(services: Admin, request: Annotated[Reset | None, Body()] = None) -> dict[str, Any]:
+async def reset(services: Admin, request: Annotated[Reset | None, Body()] = None) -> Any:
     if request is None:
         return await services.sandbox.reset(None)
     return await services.sandbox.reset(request.account_sid, everything=request.everything)

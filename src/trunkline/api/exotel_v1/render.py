@@ -16,9 +16,10 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from trunkline.api.exotel_v1.bodies import V1Call, V1CallLegs
+from trunkline.api.exotel_v1.bodies import V1Call, V1CallLegs, V1Number
 from trunkline.domain.calls.model import Call, format_price
 from trunkline.domain.clock import ms_to_ist
+from trunkline.domain.numbers.metadata import NumberMetadata
 from trunkline.domain.numbers.phone import to_v1
 from trunkline.domain.recordings.signed_links import presign
 
@@ -137,3 +138,16 @@ def respond(
     if as_json:
         return Response(orjson.dumps(document), status_code=status, media_type=JSON_TYPE, headers=headers)
     return Response(to_xml(document), status_code=status, media_type=XML_TYPE, headers=headers)
+
+
+def number_object(info: NumberMetadata) -> V1Number:
+    """A number's metadata as v1's ``Numbers`` object (the route and the document's example)."""
+    return {
+        "PhoneNumber": info.phone_number,
+        "Circle": info.circle,
+        "CircleName": info.circle_name,
+        "Type": info.type,
+        "Operator": info.operator,
+        "OperatorName": info.operator_name,
+        "DND": info.dnd,
+    }

@@ -16,11 +16,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from trunkline.api.exotel_v1.bodies import V1Number, V1PageMetadata
+from trunkline.api.exotel_v1.bodies import V1PageMetadata
 from trunkline.api.exotel_v1.errors import ERRORS, JSON_ERRORS
 from trunkline.api.exotel_v1.params import parse_connect, read_parameters
 from trunkline.api.exotel_v1.query import canonical_params, parse_bulk_query, parse_detail_options
-from trunkline.api.exotel_v1.render import call_object, respond, split_suffix, wants_json
+from trunkline.api.exotel_v1.render import call_object, number_object, respond, split_suffix, wants_json
 from trunkline.api.pipeline import endpoint
 from trunkline.domain.calls.bulk_filters import BulkQuery, is_call_sid
 from trunkline.domain.calls.cursor import CursorCodec, Position
@@ -137,16 +137,7 @@ def _presign_args(services: Services, validity: int | None) -> dict[str, Any]:
 async def number_metadata(request: Request, services: Services, principal: Principal) -> Response:
     raw, as_json = split_suffix(request.path_params["number"])
     info = await services.numbers.lookup(raw)
-    body: V1Number = {
-        "PhoneNumber": info.phone_number,
-        "Circle": info.circle,
-        "CircleName": info.circle_name,
-        "Type": info.type,
-        "Operator": info.operator,
-        "OperatorName": info.operator_name,
-        "DND": info.dnd,
-    }
-    return respond({"Numbers": body}, as_json=as_json)
+    return respond({"Numbers": number_object(info)}, as_json=as_json)
 
 
 def routes() -> list[BaseRoute]:

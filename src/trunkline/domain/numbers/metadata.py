@@ -207,6 +207,10 @@ class Classified:
         return to_v1(self.e164) or self.e164
 
 
+SERIES_SEED = ("trunkline.domain.numbers", "data/mobile_series_seed.csv")
+"""The shipped series seed (package, resource), which every new store loads."""
+
+
 @dataclass(frozen=True, slots=True)
 class Series:
     """A ``mobile_series`` row as the lookup needs it."""

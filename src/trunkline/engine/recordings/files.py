@@ -26,6 +26,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import anyio.to_thread
 
@@ -37,6 +38,12 @@ log = logging.getLogger("trunkline.recordings")
 
 RENDERS_AT_ONCE = 2
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+
+
+class HeldSource(Protocol):
+    """Where kept copies of recordings are looked up (``held.HeldRecordings``)."""
+
+    def file(self, account_sid: str, call_sid: str) -> RecordingFile | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +61,13 @@ def audio_of(recording: Recording) -> RecordingAudio:
 
 
 class RecordingFiles:
-    def __init__(self, directory: str | os.PathLike[str], *, mp3: bool | None = None) -> None:
-        """``mp3=False`` forces the WAV fallback (tests); ``None`` uses MP3 when lameenc is there."""
+    def __init__(
+        self, directory: str | os.PathLike[str], *, mp3: bool | None = None, held: HeldSource | None = None
+    ) -> None:
+        """``mp3=False`` forces the WAV fallback (tests); ``None`` uses MP3 when lameenc is there.
+        ``held``: files copied from another server (``held.py``), served in place of a rendering."""
         self.directory = Path(directory)
+        self.held = held
         self._mp3 = encoding.mp3_available() if mp3 is None else mp3
         self._pending: dict[Path, asyncio.Future[RecordingFile]] = {}
         self._renders: asyncio.Semaphore | None = None
@@ -65,12 +76,14 @@ class RecordingFiles:
         """Where the recording's file lives (whether or not it is rendered yet)."""
         codec = encoding.codec_name(mp3=self._mp3)
         digest = cache_key(audio_of(recording), codec)
-        folder, name = _safe(recording.account_sid), _safe(recording.call_sid)
+        folder, name = safe_name(recording.account_sid), safe_name(recording.call_sid)
         path = self.directory / folder / f"{name}.{digest}.{codec}"
         return RecordingFile(path, media_type(codec), f'"{digest}"')
 
     def ensure(self, recording: Recording) -> RecordingFile:
         """The recording's file, rendered now if it is not on disk yet. Blocking."""
+        if self.held is not None and (kept := self.held.file(recording.account_sid, recording.call_sid)):
+            return kept
         file = self.file_for(recording)
         if _is_whole(file.path):
             return file
@@ -102,6 +115,10 @@ class RecordingFiles:
     async def get(self, recording: Recording) -> RecordingFile:
         """``ensure`` off the event loop; concurrent callers for one file share one render, which
         finishes even when the request that started it goes away."""
+        if self.held is not None:
+            kept = await anyio.to_thread.run_sync(self.held.file, recording.account_sid, recording.call_sid)
+            if kept is not None:
+                return kept
         file = self.file_for(recording)
         if await anyio.to_thread.run_sync(_is_whole, file.path):
             return file
@@ -132,7 +149,7 @@ def _is_whole(path: Path) -> bool:
         return False
 
 
-def _safe(name: str) -> str:
+def safe_name(name: str) -> str:
     """A file-system-safe name: Sids are (letters, digits, '_', '-'); anything else is hashed."""
     if _SAFE_NAME.match(name):
         return name

@@ -32,6 +32,10 @@ EARLIEST_MS = 0
 """The window of an export without dates starts at 1970: every stored call is later."""
 LATEST_MS = 2**53
 """... and ends past any date a call can have."""
+READ_ROWS = 2_000
+"""Calls read from the store at a time. Each read's Python tuples (about 1 KB a call) are written and
+dropped before the next, so this, not the row group (``export_batch_size``, kept as compact Arrow
+columns), is what the tuples cost; keyset reads this size still walk the index once overall."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,17 +184,20 @@ class ExportService:
         stream: IO[str] | None = None
         if file_format == "parquet":
             assert output is not None
-            writer: BatchWriter = parquet_writer(output, account.sid, legs)
+            writer: BatchWriter = parquet_writer(output, account.sid, legs, self._batch_size)
         else:
             stream = sys.stdout if target is None else target.open("w", encoding="utf-8", newline="")
             writer = TEXT_WRITERS[file_format](stream, account.sid, legs)
         written = 0
         try:
-            for batch in self._store.batches(account.id, query, batch_size=self._batch_size, legs=legs):
+            read = min(self._batch_size, READ_ROWS)
+            for batch in self._store.batches(account.id, query, batch_size=read, legs=legs):
                 writer.write(batch)
-                written += len(batch.rows)
+                count = len(batch.rows)
+                del batch  # before the next read: two batches of tuples are never held at once
+                written += count
                 if on_batch is not None:
-                    on_batch(len(batch.rows))
+                    on_batch(count)
         finally:
             writer.close()
             if stream is not None and target is not None:

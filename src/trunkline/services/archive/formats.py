@@ -134,13 +134,14 @@ class JsonLinesWriter:
         pass
 
 
-def parquet_writer(path: str, account_sid: str, legs: bool) -> BatchWriter:
-    """A Parquet file at ``path``, one row group per batch; ``InvalidParameter`` without pyarrow."""
+def parquet_writer(path: str, account_sid: str, legs: bool, row_group_rows: int) -> BatchWriter:
+    """A Parquet file at ``path``, ``row_group_rows`` calls a row group; ``InvalidParameter``
+    without pyarrow."""
     try:
         from trunkline.services.archive.parquet import ParquetWriter
     except ImportError as exc:
         raise InvalidParameter(PARQUET_MISSING, parameter="format") from exc
-    return ParquetWriter(path, account_sid, legs)
+    return ParquetWriter(path, account_sid, legs, row_group_rows)
 
 
 WriterFactory = Callable[[IO[str], str, bool], BatchWriter]

@@ -10,10 +10,11 @@ page on its next run. The API's own refusals (401, 403, 400) are not retried: th
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable, Sequence
-from typing import Any
-from urllib.parse import parse_qsl, quote, urlsplit
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+from urllib.parse import parse_qsl, quote, urljoin, urlsplit
 
 import httpx
 
@@ -22,6 +23,8 @@ from trunkline.domain.errors import TrunklineError
 MAX_RETRY_AFTER_S = 300.0
 """A Retry-After longer than this ends the run instead (a re-run resumes)."""
 _BACKOFF_CAP_S = 30.0
+_CHUNK = 64 * 1024
+T = TypeVar("T")
 
 
 class SourceUnavailable(TrunklineError):
@@ -63,6 +66,7 @@ class V1Source:
         self._max_retries = max_retries
         self._sleep = sleep
         self._last_sent = float("-inf")
+        self._lock = threading.Lock()  # recordings download in several threads at once
         self.requests = 0
         self.rate_limited = 0
 
@@ -81,34 +85,78 @@ class V1Source:
         so a source behind a path prefix still works."""
         return self.list_page(parse_qsl(urlsplit(page_uri).query, keep_blank_values=True))
 
+    def download(self, url: str, keep: Callable[[Iterator[bytes], str, str | None], T]) -> T | None:
+        """Stream the file at ``url`` (a RecordingUrl) into ``keep(chunks, media_type, etag)``; None
+        when the source no longer has it (404, 410). Paced, and retried on 429/5xx/broken
+        connections, like the list. The account's credentials go only to the source's own origin:
+        a RecordingUrl on another host (a storage bucket) gets none."""
+        target = urljoin(self.base_url + "/", url)
+        own = urlsplit(target)[:2] == urlsplit(self.base_url)[:2]
+        problem = ""
+        for attempt in range(self._max_retries + 1):
+            self._pace()
+            try:
+                auth = httpx.USE_CLIENT_DEFAULT if own else None
+                with self._client.stream("GET", target, auth=auth) as response:
+                    if response.status_code in (404, 410):
+                        return None
+                    wait = self._retry_wait(response, attempt)
+                    if wait is not None:
+                        problem = f"HTTP {response.status_code}"
+                        self._sleep(wait)
+                        continue
+                    if response.status_code != 200:
+                        raise SourceRefused(
+                            f"{self.base_url} refused the recording {url} (HTTP {response.status_code})"
+                        )
+                    media_type = response.headers.get("content-type", "audio/mpeg").split(";")[0].strip()
+                    return keep(response.iter_bytes(_CHUNK), media_type, response.headers.get("etag"))
+            except httpx.TransportError as exc:
+                problem = f"{type(exc).__name__}: {exc}"
+                self._sleep(min(_BACKOFF_CAP_S, 0.5 * 2**attempt))
+        raise SourceUnavailable(
+            f"{self.base_url} kept failing ({problem}) on a recording after {self._max_retries} retries; "
+            "run the sync again to resume"
+        )
+
+    def _retry_wait(self, response: httpx.Response, attempt: int) -> float | None:
+        """How long to wait before retrying ``response`` (a 429 or a 5xx), or None: not a retry."""
+        if response.status_code == 429:
+            with self._lock:
+                self.rate_limited += 1
+            wait = _retry_after(response)
+            if wait > MAX_RETRY_AFTER_S:
+                raise SourceUnavailable(f"{self.base_url} asks to wait {wait:.0f} s (rate limit)")
+            return wait
+        if response.status_code >= 500:
+            return min(_BACKOFF_CAP_S, 0.5 * 2**attempt)
+        return None
+
     def _pace(self) -> None:
-        wait = self._last_sent + self._interval - time.monotonic()
+        """Space requests to the rate, across threads: each takes the next slot, then waits for it."""
+        with self._lock:
+            slot = max(self._last_sent + self._interval, time.monotonic())
+            self._last_sent = slot
+            self.requests += 1
+        wait = slot - time.monotonic()
         if wait > 0:
             self._sleep(wait)
-        self._last_sent = time.monotonic()
 
     def _get(self, path: str, params: list[tuple[str, str]]) -> Any:
         problem = ""
         for attempt in range(self._max_retries + 1):
             self._pace()
-            self.requests += 1
             try:
                 response = self._client.get(path, params=tuple(params))
             except httpx.TransportError as exc:
                 problem = f"{type(exc).__name__}: {exc}"
                 self._sleep(min(_BACKOFF_CAP_S, 0.5 * 2**attempt))
                 continue
-            if response.status_code == 429:
-                self.rate_limited += 1
-                wait = _retry_after(response)
-                if wait > MAX_RETRY_AFTER_S:
-                    raise SourceUnavailable(f"{self.base_url} asks to wait {wait:.0f} s (rate limit)")
-                problem = "rate limited (429)"
+            wait = self._retry_wait(response, attempt)
+            if wait is not None:
+                limited = response.status_code == 429
+                problem = "rate limited (429)" if limited else f"HTTP {response.status_code}"
                 self._sleep(wait)
-                continue
-            if response.status_code >= 500:
-                problem = f"HTTP {response.status_code}"
-                self._sleep(min(_BACKOFF_CAP_S, 0.5 * 2**attempt))
                 continue
             if response.status_code != 200:
                 raise SourceRefused(

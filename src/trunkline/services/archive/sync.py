@@ -11,17 +11,26 @@ inserted, changed ones updated) in one transaction with the run's position (``sy
   its own lasting key, so a ``NextPageUri`` stays good across its restarts);
 - a later run starts again from the newest call it holds, less a look-back (at least a day) for calls
   that were still live or unsettled last time; a re-run over unchanged calls stores nothing.
+
+With ``recordings``, each page's recording files (the calls' ``RecordingUrl``) are downloaded before
+the page is stored, ``downloads`` at a time, into the kept recordings (``engine.recordings.held``);
+a call whose file is held gets the local ``recording_path``, so the local server's RecordingUrl
+points at itself and serves the same bytes. A file already held (whole, its size as recorded) is not
+fetched again; a run killed mid-page fetches that page again on resume, and its missing files.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from trunkline.domain.calls.bulk_filters import DAY_MS
+from trunkline.domain.calls.model import Call
 from trunkline.domain.clock import ms_to_ist, now_ms
 from trunkline.domain.errors import InvalidParameter
+from trunkline.engine.recordings.held import HeldRecordings
 from trunkline.services.accounts import AccountService
 from trunkline.services.archive.source import V1Source
 from trunkline.services.archive.v1_calls import call_from_v1
@@ -48,6 +57,11 @@ class SyncReport:
     updated: int = 0
     unchanged: int = 0
     refused: int = 0
+    recordings_downloaded: int = 0
+    recordings_held: int = 0
+    """Files already kept from an earlier run: not fetched again."""
+    recordings_missing: int = 0
+    """RecordingUrls the source no longer serves (404/410)."""
     resumed: bool = False
     windows: list[tuple[int, int]] = field(default_factory=list)
 
@@ -59,12 +73,24 @@ class SyncRequest:
     since_ms: int | None = None
     page_size: int = 100
     lookback_ms: int = DAY_MS
+    recordings: bool = False
+    """Also copy the recording files (``--recordings``)."""
+    downloads: int = 4
+    """Recording files fetched at once."""
+
+
+def recording_path(account_sid: str, call_sid: str) -> str:
+    """A synced call's local ``recording_path``: the path the local server serves its file at."""
+    return f"exotelrecordings/{account_sid}/{call_sid}.mp3"
 
 
 class SyncService:
-    def __init__(self, db: Database, accounts: AccountService, writes: CallWrites) -> None:
+    def __init__(
+        self, db: Database, accounts: AccountService, writes: CallWrites, held: HeldRecordings
+    ) -> None:
         self._db, self._accounts, self._writes = db, accounts, writes
         self._states = SyncStateStore(db)
+        self._held = held
 
     def position(self, account_sid: str, source_url: str, source_account: str) -> SyncPosition | None:
         account = self._accounts.get(account_sid)
@@ -110,6 +136,7 @@ class SyncService:
             while True:
                 body = source.next_page(next_page) if next_page else source.list_page(params)
                 records = [call_from_v1(item, account.sid) for item in body["Calls"]]
+                records = self._with_recordings(request, body["Calls"], records, report)
                 found = body.get("Metadata")
                 metadata: dict[str, Any] = found if isinstance(found, dict) else {}
                 next_page = (metadata.get("NextPageUri") or None) if records else None
@@ -146,3 +173,40 @@ class SyncService:
             start = end + 1000
         report.covered_ms = report.span_ms
         return report
+
+    def _with_recordings(
+        self, request: SyncRequest, items: list[Any], records: list[Call], report: SyncReport
+    ) -> list[Call]:
+        """``records`` with the local ``recording_path`` of every call whose file is held, after
+        downloading the page's missing files when asked to (``request.downloads`` at a time)."""
+        account = records[0].account_sid if records else ""
+        urls = {
+            call.sid: str(item.get("RecordingUrl") or "").strip()
+            for item, call in zip(items, records, strict=True)
+        }
+        wanted = [sid for sid, url in urls.items() if url]
+        held = {sid for sid in wanted if self._held.held(account, sid) is not None}
+        report.recordings_held += len(held) if request.recordings else 0
+        missing = [sid for sid in wanted if sid not in held] if request.recordings else []
+        if missing:
+            source = request.source
+
+            def fetch(sid: str) -> bool:
+                def keep(chunks: Any, media_type: str, etag: str | None) -> bool:
+                    self._held.store(account, sid, chunks, media_type=media_type, source_etag=etag)
+                    return True
+
+                return source.download(urls[sid], keep) is not None
+
+            with ThreadPoolExecutor(max_workers=max(1, request.downloads)) as pool:
+                fetched = dict(zip(missing, pool.map(fetch, missing), strict=True))
+            for sid, ok in fetched.items():
+                if ok:
+                    held.add(sid)
+                    report.recordings_downloaded += 1
+                else:
+                    report.recordings_missing += 1
+        return [
+            replace(call, recording_path=recording_path(account, call.sid)) if call.sid in held else call
+            for call in records
+        ]
