@@ -24,7 +24,16 @@ from tests.support.live_server import ADMIN_TOKEN, start_server  # noqa: E402
 from trunkline.store.database import Database  # noqa: E402
 
 OUT = ROOT / "docs" / "images" / "console"
-SHOTS = {"signin": "/console/login", "calls": "/console/calls", "live": "/console/live"}
+SHOTS = {
+    "signin": "/console/login",
+    "calls": "/console/calls",
+    "live": "/console/live",
+    "overview": "/console/overview",
+    "network": "/console/network",
+    "flows": "/console/flows",
+    "agents": "/console/agents",
+    "tracking": "/console/tracking",
+}
 """File name -> path (the account is added); the Call page is shot separately, from a call's Sid."""
 
 
