@@ -29,3 +29,19 @@ def test_readme_seed_command_on_a_fresh_server_store(tmp_path: Path) -> None:
         assert listed.status_code == 200
     finally:
         served.stop()
+
+
+def test_serve_without_the_demo_when_another_account_holds_its_exophone(tmp_path: Path) -> None:
+    """A number belongs to one account: a store whose own account holds the demo's ExoPhone is
+    served without a demo account, with a line saying why (it stopped with a traceback)."""
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    made = run_cli(workdir, "accounts", "create", "--sid", "bench", "--exophone", "+918047112233")
+    assert made.returncode == 0, made.stderr
+    served = start_serve(workdir)
+    try:
+        assert "No demo account: its ExoPhone +918047112233 belongs to another account" in served.banner
+        assert "api_key=" not in served.banner
+        assert httpx.get(f"{served.base_url}/healthz", timeout=10).status_code == 200
+    finally:
+        served.stop()

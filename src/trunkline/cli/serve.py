@@ -23,6 +23,7 @@ import typer
 
 from trunkline.cli.common import fail, services_of
 from trunkline.config import WILDCARD_HOSTS, Settings, base_url
+from trunkline.domain.accounts.errors import NumberHeldElsewhere
 from trunkline.logging_setup import configure
 from trunkline.services.accounts import Credential
 from trunkline.services.composition import Database
@@ -128,12 +129,22 @@ def serve(
         lines.append(f"Public URL (RecordingUrl and signed links): {settings.public_url}")
     if settings.demo_account:
         credential = demo_credential(services.secret_key(settings.secret_key))
-        services.seeding.ensure_demo(DEMO_SID, credential, DEMO_EXOPHONE, DEMO_CALLS)
-        lines.append(
-            f"Demo account  sid={DEMO_SID}  api_key={credential.api_key}  api_token={credential.api_token}"
-        )
-        auth = f"{credential.api_key}:{credential.api_token}"
-        lines.append(f"Try:  curl -u {auth} {base}/v1/Accounts/{DEMO_SID}/Calls.json")
+        try:
+            services.seeding.ensure_demo(DEMO_SID, credential, DEMO_EXOPHONE, DEMO_CALLS)
+        except NumberHeldElsewhere:
+            # A store whose own account holds the demo's ExoPhone (a number belongs to one account):
+            # serve it without a demo account rather than stop.
+            lines.append(
+                f"No demo account: its ExoPhone {DEMO_EXOPHONE} belongs to another account in this "
+                "store (TRUNKLINE_DEMO_ACCOUNT=false leaves the demo out)"
+            )
+        else:
+            lines.append(
+                f"Demo account  sid={DEMO_SID}  api_key={credential.api_key}  "
+                f"api_token={credential.api_token}"
+            )
+            auth = f"{credential.api_key}:{credential.api_token}"
+            lines.append(f"Try:  curl -u {auth} {base}/v1/Accounts/{DEMO_SID}/Calls.json")
     token_given = settings.admin_token is not None
     if not token_given:
         # Printed once here and never logged; set TRUNKLINE_ADMIN_TOKEN to keep one across restarts.
@@ -156,7 +167,7 @@ def serve(
             1,
             f"Warning: listening on {settings.host}, reachable from other machines, with an admin token "
             "made up at start: set TRUNKLINE_ADMIN_TOKEN to a secret of your own, and keep the admin "
-            "API behind a proxy that only lets operators through (docs/deployment.md)"
+            "API behind a proxy that only lets operators through (docs/deployment.md)",
         )
     # Plain writes, not Rich: Rich wraps at 80 columns when stdout is not a terminal, which broke
     # the credentials and the curl line for anyone capturing the banner.
