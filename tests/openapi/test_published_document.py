@@ -64,3 +64,29 @@ def test_every_dialect_operation_has_an_example() -> None:
             if "application/json" in media and "example" not in media["application/json"]:
                 missing.append(operation["operationId"])
     assert missing == []
+
+
+def _untyped(schema: dict[str, object], components: dict[str, dict[str, object]]) -> bool:
+    """True for a schema that says only "some object" (FastAPI's answer for ``dict[str, Any]``)."""
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        schema = components[ref.rsplit("/", 1)[-1]]
+    return schema.get("type") == "object" and "properties" not in schema
+
+
+def test_every_admin_success_answer_has_a_typed_schema() -> None:
+    """Issue 17: a client generated from the document gets a type for every admin answer, not a map."""
+    document = json.loads((ROOT / "openapi.json").read_text())
+    components = document["components"]["schemas"]
+    untyped = []
+    for path, item in document["paths"].items():
+        if not path.startswith("/admin/"):
+            continue
+        for operation in item.values():
+            for status, answer in operation["responses"].items():
+                if not status.startswith("2") or "content" not in answer:
+                    continue
+                schema = answer["content"]["application/json"]["schema"]
+                if _untyped(schema, components):
+                    untyped.append(f"{operation['operationId']} {status}")
+    assert untyped == []

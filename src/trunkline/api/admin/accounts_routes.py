@@ -5,11 +5,20 @@ add, rotate): it is stored hashed and never shown again."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from trunkline.api.admin.bodies import (
+    AccountBody,
+    AccountsAnswer,
+    CreatedAccountAnswer,
+    CredentialAnswer,
+    DeletedAnswer,
+    ExophonesAnswer,
+    RevokedAnswer,
+)
 from trunkline.api.admin.dependencies import PREFIX, Admin
 from trunkline.services.accounts import Account, Credential, CredentialInfo
 
@@ -35,7 +44,7 @@ class NewToken(BaseModel):
     api_token: str | None = Field(None, max_length=200, description="The new token; generated when omitted.")
 
 
-def _account_json(account: Account, keys: list[CredentialInfo]) -> dict[str, Any]:
+def _account_json(account: Account, keys: list[CredentialInfo]) -> AccountBody:
     return {
         "sid": account.sid,
         "name": account.name,
@@ -44,14 +53,17 @@ def _account_json(account: Account, keys: list[CredentialInfo]) -> dict[str, Any
     }
 
 
-def _credential_json(sid: str, credential: Credential) -> dict[str, Any]:
+def _credential_json(sid: str, credential: Credential) -> CredentialAnswer:
     return {"sid": sid, "api_key": credential.api_key, "api_token": credential.api_token}
 
 
 @router.get(
-    "/accounts", summary="Every account with its ExoPhones and API keys", operation_id="admin_accounts_list"
+    "/accounts",
+    summary="Every account with its ExoPhones and API keys",
+    operation_id="admin_accounts_list",
+    response_model=AccountsAnswer,
 )
-def list_accounts(services: Admin) -> dict[str, Any]:
+def list_accounts(services: Admin) -> AccountsAnswer:
     accounts = services.accounts
     return {"accounts": [_account_json(a, accounts.credentials(a.sid)) for a in accounts.all()]}
 
@@ -61,8 +73,9 @@ def list_accounts(services: Admin) -> dict[str, Any]:
     status_code=201,
     summary="Create an account; its token is in this answer only",
     operation_id="admin_accounts_create",
+    response_model=CreatedAccountAnswer,
 )
-def create_account(services: Admin, new: NewAccount) -> dict[str, Any]:
+def create_account(services: Admin, new: NewAccount) -> CreatedAccountAnswer:
     account, credential = services.accounts.create(
         new.sid,
         name=new.name,
@@ -76,8 +89,13 @@ def create_account(services: Admin, new: NewAccount) -> dict[str, Any]:
     }
 
 
-@router.get("/accounts/{account_sid}", summary="One account", operation_id="admin_accounts_get")
-def get_account(services: Admin, account_sid: str) -> dict[str, Any]:
+@router.get(
+    "/accounts/{account_sid}",
+    summary="One account",
+    operation_id="admin_accounts_get",
+    response_model=AccountBody,
+)
+def get_account(services: Admin, account_sid: str) -> AccountBody:
     account = services.accounts.get(account_sid)
     return _account_json(account, services.accounts.credentials(account_sid))
 
@@ -86,6 +104,7 @@ def get_account(services: Admin, account_sid: str) -> dict[str, Any]:
     "/accounts/{account_sid}",
     summary="Delete an account (with its calls and everything else it owns only when force=true)",
     operation_id="admin_accounts_delete",
+    response_model=DeletedAnswer,
 )
 def delete_account(
     services: Admin,
@@ -93,7 +112,7 @@ def delete_account(
     force: Annotated[
         bool, Query(description="Also delete its calls, flows, agents, properties and generators.")
     ] = False,
-) -> dict[str, Any]:
+) -> DeletedAnswer:
     services.accounts.delete(account_sid, force=force)
     return {"deleted": account_sid}
 
@@ -103,8 +122,9 @@ def delete_account(
     status_code=201,
     summary="Add a credential; its token is in this answer only",
     operation_id="admin_accounts_add_credential",
+    response_model=CredentialAnswer,
 )
-def add_credential(services: Admin, account_sid: str, new: NewCredential | None = None) -> dict[str, Any]:
+def add_credential(services: Admin, account_sid: str, new: NewCredential | None = None) -> CredentialAnswer:
     new = new or NewCredential()
     credential = services.accounts.add_credential(account_sid, api_key=new.api_key, api_token=new.api_token)
     return _credential_json(account_sid, credential)
@@ -114,10 +134,11 @@ def add_credential(services: Admin, account_sid: str, new: NewCredential | None 
     "/accounts/{account_sid}/credentials/{api_key}/rotate",
     summary="Give a credential a new token (in this answer only); the old one is refused within seconds",
     operation_id="admin_accounts_rotate_credential",
+    response_model=CredentialAnswer,
 )
 def rotate_credential(
     services: Admin, account_sid: str, api_key: str, new: NewToken | None = None
-) -> dict[str, Any]:
+) -> CredentialAnswer:
     credential = services.accounts.rotate_credential(account_sid, api_key, (new or NewToken()).api_token)
     return _credential_json(account_sid, credential)
 
@@ -126,8 +147,9 @@ def rotate_credential(
     "/accounts/{account_sid}/credentials/{api_key}",
     summary="Revoke a credential (not the last one); it is refused within seconds",
     operation_id="admin_accounts_revoke_credential",
+    response_model=RevokedAnswer,
 )
-def revoke_credential(services: Admin, account_sid: str, api_key: str) -> dict[str, Any]:
+def revoke_credential(services: Admin, account_sid: str, api_key: str) -> RevokedAnswer:
     services.accounts.revoke_credential(account_sid, api_key)
     return {"sid": account_sid, "revoked": api_key}
 
@@ -136,8 +158,9 @@ def revoke_credential(services: Admin, account_sid: str, api_key: str) -> dict[s
     "/accounts/{account_sid}/exophones/{number}",
     summary="Give the account an ExoPhone (409 when another account holds it)",
     operation_id="admin_accounts_add_exophone",
+    response_model=ExophonesAnswer,
 )
-def add_exophone(services: Admin, account_sid: str, number: str) -> dict[str, Any]:
+def add_exophone(services: Admin, account_sid: str, number: str) -> ExophonesAnswer:
     return {"sid": account_sid, "exophones": list(services.accounts.add_exophones(account_sid, [number]))}
 
 
@@ -145,6 +168,7 @@ def add_exophone(services: Admin, account_sid: str, number: str) -> dict[str, An
     "/accounts/{account_sid}/exophones/{number}",
     summary="Take an ExoPhone from the account, with its flow and tracking set-up",
     operation_id="admin_accounts_remove_exophone",
+    response_model=ExophonesAnswer,
 )
-def remove_exophone(services: Admin, account_sid: str, number: str) -> dict[str, Any]:
+def remove_exophone(services: Admin, account_sid: str, number: str) -> ExophonesAnswer:
     return {"sid": account_sid, "exophones": list(services.accounts.remove_exophones(account_sid, [number]))}

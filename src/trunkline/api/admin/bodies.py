@@ -10,15 +10,16 @@ their bodies are checked by mypy only (``api/*/bodies.py``).
 
 from __future__ import annotations
 
-from typing import Any, NotRequired
+from typing import Any, NotRequired, Required
 
 from pydantic import ConfigDict, with_config
 from typing_extensions import TypedDict
 
-_STRICT = ConfigDict(extra="forbid")
+STRICT = ConfigDict(extra="forbid")
+"""Every admin answer type forbids keys it does not name (see the module's docstring)."""
 
 
-@with_config(_STRICT)
+@with_config(STRICT)
 class ClockState(TypedDict):
     mode: str
     """``real`` or ``virtual``."""
@@ -37,7 +38,7 @@ class AdvanceAnswer(ClockState):
     """Calls whose state moved while the clock advanced."""
 
 
-@with_config(_STRICT)
+@with_config(STRICT)
 class CallEventBody(TypedDict):
     at_ms: int
     at_ist: str
@@ -45,13 +46,13 @@ class CallEventBody(TypedDict):
     detail: dict[str, Any]
 
 
-@with_config(_STRICT)
+@with_config(STRICT)
 class CallEventsAnswer(TypedDict):
     call_sid: str
     events: list[CallEventBody]
 
 
-@with_config(_STRICT)
+@with_config(STRICT)
 class DeliveryBody(TypedDict):
     id: int
     account_id: int
@@ -67,7 +68,7 @@ class DeliveryBody(TypedDict):
     last_response_status: int | None
 
 
-@with_config(_STRICT)
+@with_config(STRICT)
 class AttemptBody(TypedDict):
     attempted_at: int
     duration_ms: int
@@ -76,25 +77,25 @@ class AttemptBody(TypedDict):
     error: str | None
 
 
-@with_config(_STRICT)
+@with_config(STRICT)
 class DeliveryLogBody(TypedDict):
     delivery: DeliveryBody
     attempts: list[AttemptBody]
 
 
-@with_config(_STRICT)
+@with_config(STRICT)
 class CallWebhooksAnswer(TypedDict):
     call_sid: str
     deliveries: list[DeliveryLogBody]
 
 
-@with_config(_STRICT)
+@with_config(STRICT)
 class RedeliverAnswer(TypedDict):
     delivery_id: int
     state: str
 
 
-@with_config(_STRICT)
+@with_config(STRICT)
 class ResetAnswer(TypedDict):
     calls_deleted: int
     generators_stopped: int
@@ -107,7 +108,7 @@ class ResetAnswer(TypedDict):
     clock: ClockState
 
 
-@with_config(_STRICT)
+@with_config(STRICT)
 class AgentBody(TypedDict):
     """A CCM agent (user), as the admin API shows it."""
 
@@ -121,6 +122,108 @@ class AgentBody(TypedDict):
     updated_at: str
 
 
-@with_config(_STRICT)
+@with_config(STRICT)
 class AgentsAnswer(TypedDict):
     users: list[AgentBody]
+
+
+@with_config(STRICT)
+class TalkSeconds(TypedDict, total=False):
+    mean: int | float
+    max: int | float
+
+
+@with_config(STRICT)
+class ScenarioRule(TypedDict, total=False):
+    """One rule as it was given (``domain.network.scenarios`` validates it): numbers keep their
+    JSON spelling, so ``int | float`` rather than ``float``, which would turn ``1`` into ``1.0``."""
+
+    match: Required[str]
+    answer: int | float
+    busy: int | float
+    no_answer: int | float
+    fail: int | float
+    machine: int | float
+    ring_seconds: list[int | float]
+    """``[min, max]``."""
+    talk_seconds: TalkSeconds
+    press: list[str]
+    keys: dict[str, int | float]
+    think_seconds: list[int | float]
+    message_seconds: list[int | float]
+
+
+@with_config(STRICT)
+class ScenarioAnswer(TypedDict):
+    rules: list[ScenarioRule]
+
+
+@with_config(STRICT)
+class DeletedAnswer(TypedDict):
+    """What deleting an account, a flow or a property answers: the id it deleted."""
+
+    deleted: str
+
+
+@with_config(STRICT)
+class ApiKeyBody(TypedDict):
+    """A credential without its token, which is stored hashed."""
+
+    api_key: str
+    created_at_ms: int
+
+
+@with_config(STRICT)
+class AccountBody(TypedDict):
+    sid: str
+    name: str
+    exophones: list[str]
+    """E.164 numbers."""
+    api_keys: list[ApiKeyBody]
+
+
+class CreatedAccountAnswer(AccountBody):
+    api_token: str
+    """The first credential's token, shown this once."""
+
+
+@with_config(STRICT)
+class AccountsAnswer(TypedDict):
+    accounts: list[AccountBody]
+
+
+@with_config(STRICT)
+class CredentialAnswer(TypedDict):
+    """A credential just made or rotated, with its token (shown this once)."""
+
+    sid: str
+    api_key: str
+    api_token: str
+
+
+@with_config(STRICT)
+class RevokedAnswer(TypedDict):
+    sid: str
+    revoked: str
+    """The API key revoked."""
+
+
+@with_config(STRICT)
+class ExophonesAnswer(TypedDict):
+    sid: str
+    exophones: list[str]
+    """Every ExoPhone the account holds after the change."""
+
+
+@with_config(STRICT)
+class PropertyBody(TypedDict):
+    sid: str
+    name: str
+    created_at_ms: int
+    numbers: list[str]
+    """Its tracking numbers, E.164."""
+
+
+@with_config(STRICT)
+class PropertiesAnswer(TypedDict):
+    properties: list[PropertyBody]

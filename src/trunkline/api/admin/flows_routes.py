@@ -15,7 +15,18 @@ import yaml
 from fastapi import APIRouter, Request
 from pydantic import Field
 
+from trunkline.api.admin.bodies import DeletedAnswer
 from trunkline.api.admin.dependencies import PREFIX, Admin, AdminBody, Document, RowId
+from trunkline.api.admin.flows_bodies import (
+    FlowAssignmentAnswer,
+    FlowBody,
+    FlowRequestsAnswer,
+    FlowsAnswer,
+    GeneratorBody,
+    GeneratorsAnswer,
+    InboundCallAnswer,
+    PutFlowAnswer,
+)
 from trunkline.domain.calls.connect_request import flow_url
 from trunkline.domain.client_text import control_in_document
 from trunkline.domain.clock import ms_to_ist
@@ -50,7 +61,7 @@ async def flow_document(request: Request) -> Any:
     return document
 
 
-def _flow_json(account_sid: str, stored: StoredFlow) -> dict[str, Any]:
+def _flow_json(account_sid: str, stored: StoredFlow) -> FlowBody:
     return {
         "app_id": stored.app_id,
         "name": stored.name,
@@ -66,21 +77,32 @@ def _flow_json(account_sid: str, stored: StoredFlow) -> dict[str, Any]:
     summary="Create or replace a flow (JSON, or YAML with Content-Type: application/yaml)",
     openapi_extra={"requestBody": {"content": {"application/json": {}, "application/yaml": {}}}},
     operation_id="admin_flows_put",
+    response_model=PutFlowAnswer,
 )
-async def put_flow(services: Admin, account_sid: str, app_id: str, request: Request) -> dict[str, Any]:
+async def put_flow(services: Admin, account_sid: str, app_id: str, request: Request) -> PutFlowAnswer:
     await services.runner.blocking(services.accounts.get, account_sid)
     flow = parse_flow(app_id, await flow_document(request))
     created, stored = await services.runner.blocking(services.flows.put, account_sid, flow)
     return {"created": created, **_flow_json(account_sid, stored)}
 
 
-@router.get("/accounts/{account_sid}/flows", summary="The account's flows", operation_id="admin_flows_list")
-def list_flows(services: Admin, account_sid: str) -> dict[str, Any]:
+@router.get(
+    "/accounts/{account_sid}/flows",
+    summary="The account's flows",
+    operation_id="admin_flows_list",
+    response_model=FlowsAnswer,
+)
+def list_flows(services: Admin, account_sid: str) -> FlowsAnswer:
     return {"flows": [_flow_json(account_sid, f) for f in services.flows.of_account(account_sid)]}
 
 
-@router.get("/accounts/{account_sid}/flows/{app_id}", summary="One flow", operation_id="admin_flows_get")
-def get_flow(services: Admin, account_sid: str, app_id: str) -> dict[str, Any]:
+@router.get(
+    "/accounts/{account_sid}/flows/{app_id}",
+    summary="One flow",
+    operation_id="admin_flows_get",
+    response_model=FlowBody,
+)
+def get_flow(services: Admin, account_sid: str, app_id: str) -> FlowBody:
     stored = services.flows.get(account_sid, app_id)
     if stored is None:
         raise NotFound(f"no flow {app_id} in account {account_sid}")
@@ -91,8 +113,9 @@ def get_flow(services: Admin, account_sid: str, app_id: str) -> dict[str, Any]:
     "/accounts/{account_sid}/flows/{app_id}",
     summary="Delete a flow no ExoPhone uses",
     operation_id="admin_flows_delete",
+    response_model=DeletedAnswer,
 )
-def delete_flow(services: Admin, account_sid: str, app_id: str) -> dict[str, Any]:
+def delete_flow(services: Admin, account_sid: str, app_id: str) -> DeletedAnswer:
     if not services.flows.delete(account_sid, app_id):
         raise NotFound(f"no flow {app_id} in account {account_sid}")
     return {"deleted": app_id}
@@ -106,8 +129,11 @@ class Assignment(AdminBody):
     "/accounts/{account_sid}/exophones/{number}/flow",
     summary="Answer an ExoPhone's calls with a flow",
     operation_id="admin_exophones_flow_put",
+    response_model=FlowAssignmentAnswer,
 )
-def assign_flow(services: Admin, account_sid: str, number: str, assignment: Assignment) -> dict[str, Any]:
+def assign_flow(
+    services: Admin, account_sid: str, number: str, assignment: Assignment
+) -> FlowAssignmentAnswer:
     services.accounts.get(account_sid)
     exophone = caller_number(number, "number")
     services.flows.assign(account_sid, exophone, assignment.app_id)
@@ -129,8 +155,9 @@ class InboundCall(AdminBody):
     status_code=201,
     summary="Place one inbound call to an ExoPhone",
     operation_id="admin_inbound_create",
+    response_model=InboundCallAnswer,
 )
-def inbound_call(services: Admin, account_sid: str, call: InboundCall) -> dict[str, Any]:
+def inbound_call(services: Admin, account_sid: str, call: InboundCall) -> InboundCallAnswer:
     account = services.accounts.get(account_sid)
     caller, exophone = caller_number(call.from_, "from"), caller_number(call.to, "to")
     session = parse_session(call.session)
@@ -139,14 +166,14 @@ def inbound_call(services: Admin, account_sid: str, call: InboundCall) -> dict[s
     return {
         "sid": placed.sid,
         "from": placed.from_number,
-        "to": placed.to_number,
+        "to": exophone,  # an inbound call's to_number: the ExoPhone dialled
         "direction": placed.direction,
         "flow_app_id": placed.flow_app_id,
         "uri": f"/v1/Accounts/{account.sid}/Calls/{placed.sid}",
     }
 
 
-def _generator_json(generator: Generator) -> dict[str, Any]:
+def _generator_json(generator: Generator) -> GeneratorBody:
     spec = {k: v for k, v in generator.spec.items() if k not in ("started_at", "reason")}
     return {
         "id": generator.id,
@@ -169,8 +196,9 @@ def _generator_json(generator: Generator) -> dict[str, Any]:
     status_code=201,
     summary="Start an inbound traffic generator",
     operation_id="admin_traffic_create",
+    response_model=GeneratorBody,
 )
-def start_traffic(services: Admin, account_sid: str, document: Document) -> dict[str, Any]:
+def start_traffic(services: Admin, account_sid: str, document: Document) -> GeneratorBody:
     return _generator_json(services.flows.start_traffic(account_sid, document))
 
 
@@ -178,15 +206,19 @@ def start_traffic(services: Admin, account_sid: str, document: Document) -> dict
     "/accounts/{account_sid}/traffic",
     summary="The account's traffic generators",
     operation_id="admin_traffic_list",
+    response_model=GeneratorsAnswer,
 )
-def list_traffic(services: Admin, account_sid: str) -> dict[str, Any]:
+def list_traffic(services: Admin, account_sid: str) -> GeneratorsAnswer:
     return {"generators": [_generator_json(g) for g in services.flows.traffic(account_sid)]}
 
 
 @router.get(
-    "/traffic/{generator_id}", summary="A traffic generator's progress", operation_id="admin_traffic_get"
+    "/traffic/{generator_id}",
+    summary="A traffic generator's progress",
+    operation_id="admin_traffic_get",
+    response_model=GeneratorBody,
 )
-def get_traffic(services: Admin, generator_id: RowId) -> dict[str, Any]:
+def get_traffic(services: Admin, generator_id: RowId) -> GeneratorBody:
     return _generator_json(services.flows.generator(generator_id))
 
 
@@ -194,8 +226,9 @@ def get_traffic(services: Admin, generator_id: RowId) -> dict[str, Any]:
     "/traffic/{generator_id}",
     summary="Stop a traffic generator (calls already placed go on)",
     operation_id="admin_traffic_stop",
+    response_model=GeneratorBody,
 )
-def stop_traffic(services: Admin, generator_id: RowId) -> dict[str, Any]:
+def stop_traffic(services: Admin, generator_id: RowId) -> GeneratorBody:
     services.flows.generator(generator_id)
     services.flows.stop_traffic(generator_id)
     return _generator_json(services.flows.generator(generator_id))
@@ -205,7 +238,8 @@ def stop_traffic(services: Admin, generator_id: RowId) -> dict[str, Any]:
     "/calls/{call_sid}/flow-requests",
     summary="The HTTP requests a call's flow made (Passthru)",
     operation_id="admin_calls_flow_requests_list",
+    response_model=FlowRequestsAnswer,
 )
-def flow_requests(services: Admin, call_sid: str) -> dict[str, Any]:
+def flow_requests(services: Admin, call_sid: str) -> Any:
     requests = services.flows.flow_requests(call_sid)
     return {"call_sid": call_sid, "requests": [asdict(r) for r in requests]}

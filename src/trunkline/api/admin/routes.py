@@ -20,6 +20,7 @@ from trunkline.api.admin.bodies import (
     ClockAnswer,
     RedeliverAnswer,
     ResetAnswer,
+    ScenarioAnswer,
 )
 from trunkline.api.admin.dependencies import PREFIX, Admin, AdminBody, Document, RowId
 from trunkline.domain.clock import ms_to_ist
@@ -57,8 +58,13 @@ async def advance_clock(services: Admin, advance: Advance) -> Any:
     return await services.sandbox.advance(advance.seconds)
 
 
-@router.get("/scenario", summary="The simulated network's scenario rules", operation_id="admin_scenario_get")
-async def read_scenario(services: Admin) -> dict[str, Any]:
+@router.get(
+    "/scenario",
+    summary="The simulated network's scenario rules",
+    operation_id="admin_scenario_get",
+    response_model=ScenarioAnswer,
+)
+async def read_scenario(services: Admin) -> Any:
     return services.sandbox.scenario().document or {"rules": []}
 
 
@@ -66,8 +72,9 @@ async def read_scenario(services: Admin) -> dict[str, Any]:
     "/scenario",
     summary="Replace the scenario rules (see docs/simulated-network.md)",
     operation_id="admin_scenario_put",
+    response_model=ScenarioAnswer,
 )
-async def write_scenario(services: Admin, document: Document) -> dict[str, Any]:
+async def write_scenario(services: Admin, document: Document) -> Any:
     scenario = await services.sandbox.set_scenario(document)
     return scenario.document or {"rules": []}
 

@@ -3,11 +3,10 @@ create one; its tracking numbers are bought through ``POST /v2/Properties/<sid>/
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 from pydantic import Field
 
+from trunkline.api.admin.bodies import DeletedAnswer, PropertiesAnswer, PropertyBody
 from trunkline.api.admin.dependencies import PREFIX, Admin, AdminBody
 from trunkline.domain.errors import NotFound
 from trunkline.domain.tracking.properties import NAME_MAX, PROPERTY_SID_PATTERN
@@ -23,11 +22,13 @@ class NewProperty(AdminBody):
     )
 
 
-def _property_json(prop: Property, numbers: list[TrackingNumber] | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {"sid": prop.sid, "name": prop.name, "created_at_ms": prop.created_at}
-    if numbers is not None:
-        body["numbers"] = [n.number for n in numbers]
-    return body
+def _property_json(prop: Property, numbers: list[TrackingNumber]) -> PropertyBody:
+    return {
+        "sid": prop.sid,
+        "name": prop.name,
+        "created_at_ms": prop.created_at,
+        "numbers": [n.number for n in numbers],
+    }
 
 
 @router.post(
@@ -35,8 +36,9 @@ def _property_json(prop: Property, numbers: list[TrackingNumber] | None = None) 
     status_code=201,
     summary="Create a call-tracking property",
     operation_id="admin_properties_create",
+    response_model=PropertyBody,
 )
-def create_property(services: Admin, account_sid: str, new: NewProperty) -> dict[str, Any]:
+def create_property(services: Admin, account_sid: str, new: NewProperty) -> PropertyBody:
     return _property_json(services.tracking.create_property(account_sid, new.name, new.sid, []), [])
 
 
@@ -44,8 +46,9 @@ def create_property(services: Admin, account_sid: str, new: NewProperty) -> dict
     "/accounts/{account_sid}/properties",
     summary="The account's properties",
     operation_id="admin_properties_list",
+    response_model=PropertiesAnswer,
 )
-def list_properties(services: Admin, account_sid: str) -> dict[str, Any]:
+def list_properties(services: Admin, account_sid: str) -> PropertiesAnswer:
     return {
         "properties": [_property_json(p, numbers) for p, numbers in services.tracking.properties(account_sid)]
     }
@@ -55,8 +58,9 @@ def list_properties(services: Admin, account_sid: str) -> dict[str, Any]:
     "/accounts/{account_sid}/properties/{property_sid}",
     summary="One property with its numbers",
     operation_id="admin_properties_get",
+    response_model=PropertyBody,
 )
-def get_property(services: Admin, account_sid: str, property_sid: str) -> dict[str, Any]:
+def get_property(services: Admin, account_sid: str, property_sid: str) -> PropertyBody:
     return _property_json(*services.tracking.property_with_numbers(account_sid, property_sid))
 
 
@@ -64,8 +68,9 @@ def get_property(services: Admin, account_sid: str, property_sid: str) -> dict[s
     "/accounts/{account_sid}/properties/{property_sid}",
     summary="Delete a property with its tracking numbers and tracking rows (calls and ExoPhones stay)",
     operation_id="admin_properties_delete",
+    response_model=DeletedAnswer,
 )
-def delete_property(services: Admin, account_sid: str, property_sid: str) -> dict[str, Any]:
+def delete_property(services: Admin, account_sid: str, property_sid: str) -> DeletedAnswer:
     if not services.tracking.delete_property(account_sid, property_sid):
         raise NotFound(f"no property {property_sid} in this account")
     return {"deleted": property_sid}
