@@ -3,6 +3,7 @@ sandbox controls; the rate limit of a second server started with a tiny budget."
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Iterator
@@ -101,7 +102,13 @@ def test_v1_callbacks_parse(mode: str, server: Server, receiver: Receiver, conte
         assert [leg.on_call_duration for leg in terminal.legs][1] == 5
         assert answered.status == CallStatus.IN_PROGRESS and answered.end_time is None
 
-        deliveries = await ready(client.sandbox.webhook_deliveries(placed.sid))
+        # The receiver keeps a body before its 200 reaches the server, so the log may lag a moment.
+        deadline = time.monotonic() + 15
+        while True:
+            deliveries = await ready(client.sandbox.webhook_deliveries(placed.sid))
+            if all(d.state == "delivered" for d in deliveries) or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.05)
         assert {d.event for d in deliveries} == {"terminal", "answered"}
         assert all(d.state == "delivered" and d.last_response_status == 200 for d in deliveries)
         again = await ready(client.sandbox.redeliver(deliveries[0].id))
