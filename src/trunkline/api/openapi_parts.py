@@ -7,7 +7,7 @@ from what the renderers build: mypy checks every renderer against its TypedDict.
 
 Every error a dialect can answer with is documented here once, with its headers: a 401 carries
 ``WWW-Authenticate``, a 405 ``Allow``, a 429 ``Retry-After`` and the ``X-RateLimit-*`` headers,
-and every answer ``X-Request-Id``.
+a 503 ``Retry-After``, and every answer ``X-Request-Id``.
 """
 
 from __future__ import annotations
@@ -30,8 +30,13 @@ ERROR_TEXT: dict[int, str] = {
     415: "The request body's Content-Type is not one this operation reads",
     416: "The range is past the end of the file; see Content-Range",
     429: "Rate limit exceeded; see Retry-After",
+    503: "The database cannot be reached (a restart or a failover); try again after Retry-After",
 }
 """What each error status means, whatever the dialect's envelope."""
+
+UNAVAILABLE = 503
+"""Every operation reads or writes the store, so every one can answer 503 while the database is
+unreachable (``services/store_opening.py``): ``error_responses`` documents it on each."""
 
 
 def _int_header(description: str, example: str) -> dict[str, Any]:
@@ -69,6 +74,7 @@ STATUS_HEADERS: dict[int, dict[str, Any]] = {
         "Retry-After": _int_header("Seconds to wait before trying again.", "1"),
         **RATE_HEADERS,
     },
+    503: {"Retry-After": {"required": True, **_int_header("Seconds to wait before trying again.", "1")}},
 }
 
 
@@ -129,14 +135,15 @@ def error_responses(
     descriptions: Mapping[int, str] | None = None,
     rate_headers_on: Iterable[int] = (),
 ) -> dict[str, Any]:
-    """The error answers of one operation, all in one envelope (``content``).
+    """The error answers of one operation, all in one envelope (``content``), with the 503 of an
+    unreachable database that every operation can give.
 
     ``rate_headers_on``: statuses that keep the ``X-RateLimit-*`` headers (dialects that answer
     errors after spending the token with what is left)."""
     descriptions = descriptions or {}
     keep = set(rate_headers_on)
     answers: dict[str, Any] = {}
-    for status in sorted(set(statuses)):
+    for status in sorted({*statuses, UNAVAILABLE}):
         headers = dict(STATUS_HEADERS.get(status, {}))
         if status in keep:
             headers = {**RATE_HEADERS, **headers}

@@ -35,9 +35,10 @@ _DESCRIPTIONS = {
     403: "1003 credentials of another account",
     404: "1000 not found",
     405: "405 method not allowed; see Allow",
-    413: "1007 the body is larger than 64 KiB",
+    413: "413 the body is larger than 64 KiB (no Exotel code is documented)",
     415: "1011 not JSON",
     429: "10724 rate limit exceeded; see Retry-After",
+    503: "503 the database cannot be reached; try again after Retry-After",
 }
 _READ_ERRORS = (400, 401, 403, 404, 405, 429)
 _MAKE_CALL_BODY = {

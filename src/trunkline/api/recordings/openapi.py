@@ -78,7 +78,12 @@ def recording_paths(components: Components) -> dict[str, Any]:
                             416: "Range past the end of the file; see Content-Range",
                         },
                     ),
-                    "503": response("The recording could not be read; try again", error),
+                    "503": response(
+                        "The recording could not be read, or the database cannot be reached "
+                        "(then with Retry-After); try again",
+                        error,
+                        {"Retry-After": {"schema": {"type": "string"}, "description": "Seconds to wait."}},
+                    ),
                 },
             }
         }
