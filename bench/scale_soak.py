@@ -5,7 +5,7 @@
 
 Steady connects with JSON status callbacks to a local receiver go round-robin to the live server
 processes (real clock, sped up); one process is SIGKILLed every ``--kill-every`` seconds and
-started again; PostgreSQL is stopped for ``--db-down`` seconds once, in the middle. Afterwards the
+started again; PostgreSQL is stopped for ``--db-down`` seconds once, in the middle (0: never). Afterwards the
 calls are given time to finish, and it prints:
 
 - accepted connects;
@@ -45,6 +45,7 @@ from trunkline.services.composition import CommandServices
 from trunkline.store.database import Database
 from trunkline.store.schema.call_runs import call_events
 from trunkline.store.schema.calls import calls
+from trunkline.store.schema.webhooks import webhook_attempts, webhook_deliveries
 
 sys.path.insert(0, str(ROOT))
 from tests.support.pg_cluster import PostgresCluster, find_bindir  # noqa: E402
@@ -276,7 +277,7 @@ def _soak(  # noqa: PLR0915 - one scenario, read top to bottom
         next_kill = started + args.kill_every
         while time.monotonic() - started < args.seconds:
             now = time.monotonic()
-            if not db_restarted and now - started >= args.seconds / 2:
+            if not db_restarted and args.db_down > 0 and now - started >= args.seconds / 2:
                 print(f"[{now - started:5.0f} s] stopping PostgreSQL for {args.db_down} s", flush=True)
                 cluster.pause()
                 time.sleep(args.db_down)
@@ -308,7 +309,9 @@ def _soak(  # noqa: PLR0915 - one scenario, read top to bottom
     time.sleep(2)  # a late second sending, if any
     twice = _advanced_twice(db, accepted)
     delivered = [sid for sid in accepted if callbacks.terminal[sid]]
-    duplicates = sum(1 for sid in accepted if callbacks.terminal[sid] > 1)
+    duplicated = [sid for sid in accepted if callbacks.terminal[sid] > 1]
+    duplicates = len(duplicated)
+    why = _why_twice(db, duplicated, callbacks)
     print()
     print(f"soak: {args.seconds} s, {args.processes} processes, {args.rate} connects/s, x{args.time_scale}")
     print(f"  SIGKILLs: {kills}; PostgreSQL restarts: {int(db_restarted)}")
@@ -316,6 +319,10 @@ def _soak(  # noqa: PLR0915 - one scenario, read top to bottom
     print(f"  reached a final status:            {len(final)} / {len(accepted)}")
     print(f"  terminal callback delivered:       {len(delivered)} / {len(accepted)}")
     print(f"  terminal callbacks sent twice+:    {duplicates}")
+    print(f"    of which the outbox held two rows: {why['two rows']}")
+    print(f"    after a failed attempt (retried):   {why['retried']}")
+    print(f"    sent but not recorded (in flight):  {why['in flight']}")
+    print(f"    two successful attempts recorded:   {why['attempted twice']}")
     print(f"  calls advanced twice:              {twice}")
     print(f"  4xx answers:                       {tally.client_errors}")
     print(f"  503 answers (database down):       {tally.unavailable}")
@@ -332,6 +339,40 @@ def _final_calls(db: Database, sids: set[str]) -> set[str]:
             query = select(calls.c.sid, calls.c.status).where(calls.c.sid.in_(listed[start : start + 1000]))
             done |= {sid for sid, status in conn.execute(query) if status in FINAL_STATUSES}
     return done
+
+
+def _why_twice(db: Database, sids: list[str], callbacks: Callbacks) -> dict[str, int]:
+    """Why each duplicated callback came twice, from the delivery log: two outbox rows for one
+    call (enqueued twice: a bug), a retry after an attempt that failed or timed out (the receiver
+    answered late: at least once by design), or more POSTs received than attempts recorded (sent,
+    then its process died or the database went away before the outcome was stored)."""
+    why = {"two rows": 0, "retried": 0, "in flight": 0, "attempted twice": 0}
+    if not sids:
+        return why
+    with db.read() as conn:
+        query = (
+            select(
+                calls.c.sid,
+                func.count(func.distinct(webhook_deliveries.c.id)),
+                func.count(webhook_attempts.c.id),
+                func.count(webhook_attempts.c.error)
+                + func.count().filter(webhook_attempts.c.response_status >= 300),
+            )
+            .join(webhook_deliveries, webhook_deliveries.c.call_id == calls.c.id)
+            .outerjoin(webhook_attempts, webhook_attempts.c.delivery_id == webhook_deliveries.c.id)
+            .where(calls.c.sid.in_(sids), webhook_deliveries.c.event == "terminal")
+            .group_by(calls.c.sid)
+        )
+        for sid, rows, attempts, failed in conn.execute(query):
+            if rows > 1:
+                why["two rows"] += 1
+            elif failed:
+                why["retried"] += 1
+            elif callbacks.terminal[sid] > attempts:
+                why["in flight"] += 1
+            else:
+                why["attempted twice"] += 1  # two recorded, successful attempts: a lease overrun
+    return why
 
 
 def _advanced_twice(db: Database, sids: set[str]) -> int:

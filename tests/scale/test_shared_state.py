@@ -84,3 +84,14 @@ def test_a_clock_advance_and_a_scenario_are_seen_by_both_processes_when_the_requ
         reset = http.post(a.base_url + "/admin/reset", json={})
         assert reset.status_code == 200, reset.text
         assert http.get(b.base_url + "/admin/clock").json()["now_ms"] == reset.json()["clock"]["now_ms"]
+
+        # Both list the same two live processes, each marking itself, both up to the reset's change.
+        pids = {a.process.pid, b.process.pid}
+        for served in (a, b):
+            listed = http.get(served.base_url + "/admin/processes").json()
+            assert listed["registry"] is True
+            assert {p["pid"] for p in listed["processes"]} == pids
+            (me,) = [p for p in listed["processes"] if p["this_process"]]
+            assert me["pid"] == served.process.pid
+            assert all(p["heartbeat_age_ms"] < listed["gone_after_seconds"] * 1000 for p in listed["processes"])
+            assert len({p["generation"] for p in listed["processes"]}) == 1

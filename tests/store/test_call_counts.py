@@ -25,6 +25,7 @@ from trunkline.store.bulk_load import load_calls
 from trunkline.store.database import Database
 from trunkline.store.rollup_periods import HOUR_MS, PERIODS
 from trunkline.store.schema.accounts import accounts
+from trunkline.store.schema.call_rollups import call_caller_counts
 from trunkline.store.schema.call_rollups import call_counts as call_counts_table
 from trunkline.store.schema.calls import calls
 
@@ -34,6 +35,7 @@ BASE = 1_790_000_000_000 // DAY_MS * DAY_MS
 PHONES = ("+918047112233", "+918047112244", "+918047112255")
 ABSENT_PHONE = "+918047119999"
 TO_NUMBERS = ("+919812345678", "+919876500000")
+FROM_NUMBERS = ("+919876543210", "+919800000001", "+919800000002")
 STATUSES = tuple(status.value for status in CallStatus)
 DIRECTIONS = tuple(direction.value for direction in Direction)
 SETTINGS = settings(
@@ -73,13 +75,14 @@ def _call(
     to: str | None = TO_NUMBERS[0],
     duration: int = 30,
     price_micros: int = 1_000_000,
+    from_number: str = FROM_NUMBERS[0],
 ) -> Call:
     return Call(
         sid=secrets.token_hex(16),
         account_sid="counts",
         date_created=created,
         date_updated=created + 60_000,
-        from_number="+919876543210",
+        from_number=from_number,
         to_number=to,
         phone_number=phone,
         status=status,
@@ -98,6 +101,7 @@ _calls = st.builds(
     st.sampled_from(TO_NUMBERS),
     st.integers(0, 60),
     st.integers(0, 3_000_000),
+    st.sampled_from(FROM_NUMBERS),
 )
 
 
@@ -113,6 +117,7 @@ def _random_calls(n: int, seed: int) -> list[Call]:
             rng.choice(TO_NUMBERS),
             rng.randint(0, 60),
             rng.randint(0, 3_000_000),
+            rng.choice(FROM_NUMBERS),
         )
         for _ in range(n)
     ]
@@ -151,15 +156,19 @@ def _queries(draw: st.DrawFn) -> BulkQuery:
                 {"to_numbers": (TO_NUMBERS[0],)},
                 {"duration": Range(gte=20, lte=40)},
                 {"price_micros": Range(lte=1_000_000)},
+                {"from_numbers": (FROM_NUMBERS[1],)},
+                {"from_numbers": FROM_NUMBERS[:2]},
             ]
         )
     )
+    # A From filter alone is answered by the caller rollup: draw it often without the others too.
+    alone = "from_numbers" in finer and draw(st.booleans())
     return BulkQuery(
         created_from_ms=low,
         created_to_ms=high,
-        statuses=draw(_subset(STATUSES)),
-        directions=draw(_subset(DIRECTIONS)),
-        phone_numbers=draw(_subset((*PHONES, ABSENT_PHONE))),
+        statuses=() if alone else draw(_subset(STATUSES)),
+        directions=() if alone else draw(_subset(DIRECTIONS)),
+        phone_numbers=() if alone else draw(_subset((*PHONES, ABSENT_PHONE))),
         **finer,
     )
 
@@ -175,6 +184,7 @@ def _matches(call: Call, query: BulkQuery) -> bool:
         and (not query.directions or call.direction in query.directions)
         and (not query.phone_numbers or call.phone_number in query.phone_numbers)
         and (not query.to_numbers or call.to_number in query.to_numbers)
+        and (not query.from_numbers or call.from_number in query.from_numbers)
         and (duration.gte is None or call.duration >= duration.gte)
         and (duration.lte is None or call.duration <= duration.lte)
         and (price.lte is None or call.price_micros <= price.lte)
@@ -311,6 +321,38 @@ def test_whole_periods_come_from_the_rollup(store_db: Database) -> None:
         (BulkQuery(created_from_ms=noon - 1, created_to_ms=noon + HOUR_MS - 2), 1),  # no whole hour
         (BulkQuery(created_from_ms=BASE - DAY_MS, created_to_ms=BASE + DAY_MS - 1, to_numbers=TO_NUMBERS), 2),
         (BulkQuery(created_from_ms=BASE - DAY_MS, created_to_ms=BASE + DAY_MS - 1, duration=Range(gte=0)), 2),
+    ]
+    with store_db.engine.connect() as conn:
+        for query, expected in cases:
+            assert call_counts.count(conn, account_id, query) == expected, query
+
+
+def test_a_from_filter_alone_sums_the_caller_rollup(store_db: Database) -> None:
+    """Inflating the caller rollup shows which From queries read it: a From filter alone does, for
+    its whole periods; with another filter the count is exact, from ``calls``."""
+    caller = FROM_NUMBERS[1]
+    records = [_call(BASE + day * DAY_MS + DAY_MS // 2, from_number=caller) for day in range(-2, 2)]
+    records += [_call(BASE + DAY_MS // 2)]  # another caller's, never counted below
+    account_id = _store(store_db, records, [], incremental=False)
+    with store_db.engine.begin() as conn:
+        conn.execute(
+            update(call_caller_counts)
+            .where(call_caller_counts.c.account_id == account_id)
+            .values(calls=call_caller_counts.c.calls + 1000)
+        )
+    day = {"created_from_ms": BASE - DAY_MS, "created_to_ms": BASE + DAY_MS - 1}
+    cases = [
+        (BulkQuery(**day, from_numbers=(caller,)), 2 + 2000),
+        (BulkQuery(**day, from_numbers=(caller, FROM_NUMBERS[2])), 2 + 2000),
+        (
+            BulkQuery(
+                created_from_ms=BASE - DAY_MS + 1, created_to_ms=BASE + DAY_MS - 1, from_numbers=(caller,)
+            ),
+            2 + 2000,
+        ),
+        (BulkQuery(**day, from_numbers=(caller,), statuses=("completed",)), 2),
+        (BulkQuery(**day, from_numbers=(caller,), phone_numbers=(PHONES[0],)), 2),
+        (BulkQuery(**day, from_numbers=(caller,), duration=Range(gte=0)), 2),
     ]
     with store_db.engine.connect() as conn:
         for query, expected in cases:

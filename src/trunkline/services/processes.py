@@ -23,12 +23,14 @@ import os
 import socket
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 import anyio.to_thread
 
+from trunkline.domain.clock import now_ms
 from trunkline.services.leases import LeaseService
-from trunkline.store.processes import ProcessRow, ProcessStore
+from trunkline.store.processes import ProcessStore
 
 log = logging.getLogger("trunkline.processes")
 
@@ -58,6 +60,7 @@ class ProcessRegistry:
         """When this process's last heartbeat was written (monotonic)."""
         self._generation = 0
         """The newest sandbox generation this process has taken up."""
+        self._started_ms = now_ms()
 
     # --- lifecycle ---
 
@@ -165,8 +168,41 @@ class ProcessRegistry:
             )
         return behind
 
-    def live(self) -> list[ProcessRow]:
-        return self._store.live(self.gone_after_ms) if self.enabled else []
+    def live(self) -> list[LiveProcess]:
+        """Every live server process on this store, oldest first, for operators (``GET
+        /admin/processes``). With the registry off (SQLite: one process), this process alone."""
+        if not self.enabled:
+            return [
+                LiveProcess(self.instance_id, socket.gethostname(), os.getpid(), self._started_ms, 0, 0, True)
+            ]
+        now, rows = self._store.live(self.gone_after_ms)
+        return [
+            LiveProcess(
+                row.instance_id,
+                row.host,
+                row.pid,
+                row.started_ms,
+                max(0, now - row.heartbeat_ms),
+                row.generation,
+                row.instance_id == self.instance_id,
+            )
+            for row in rows
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class LiveProcess:
+    instance_id: str
+    """Its name on the leases it holds."""
+    host: str
+    pid: int
+    started_ms: int
+    heartbeat_age_ms: int
+    """How long ago its last heartbeat was written, by the database's clock."""
+    generation: int
+    """The newest sandbox change (clock, reset, scenario) it has taken up."""
+    this_process: bool
+    """Whether it is the process answering."""
 
 
 class RefreshHook(Protocol):

@@ -304,7 +304,7 @@ class _PostgresLoad:
             loaded = 0
             while batch := self._copy_batch(records):
                 loaded += batch
-            cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            _raise_maintenance_memory(cur)
             for statement in rebuild:
                 cur.execute(statement)
             self._conn.commit()
@@ -350,6 +350,18 @@ class _PostgresLoad:
         if self._on_batch is not None:
             self._on_batch(batch.count)
         return batch.count
+
+
+_INDEX_BUILD_MEMORY_KIB = 262_144
+"""At least 256 MiB to sort each index build in (PostgreSQL's default is 64 MiB, which spills a
+million-call build to disk). Never less than the server's own setting: a cluster tuned for loads
+(``maintenance_work_mem`` of 1 GB, docs/scaling.md) sorts ten million rows in memory with it."""
+
+
+def _raise_maintenance_memory(cur: Any) -> None:
+    cur.execute("SELECT setting::bigint FROM pg_settings WHERE name = 'maintenance_work_mem'")
+    if int(cur.fetchone()[0]) < _INDEX_BUILD_MEMORY_KIB:
+        cur.execute(f"SET LOCAL maintenance_work_mem = '{_INDEX_BUILD_MEMORY_KIB}kB'")
 
 
 def _drop_per_row_upkeep(cur: Any) -> list[str]:

@@ -25,7 +25,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from trunkline.domain.calls.bulk_filters import BulkQuery
 from trunkline.domain.calls.model import FINAL_STATUSES, Call
 from trunkline.store import bulk_sql, call_callers, call_talk_times, call_value_counts
-from trunkline.store.bulk_sql import FilterShape
+from trunkline.store.bulk_sql import FilterShape, one_of
 from trunkline.store.rollup_periods import (
     HOUR_MS,
     adding_upsert,
@@ -34,7 +34,7 @@ from trunkline.store.rollup_periods import (
     periods_of,
     run_sum,
 )
-from trunkline.store.schema.call_rollups import call_counts
+from trunkline.store.schema.call_rollups import call_caller_counts, call_counts
 from trunkline.store.schema.calls import calls
 from trunkline.store.statement_cache import statements_for
 
@@ -116,8 +116,24 @@ def add(conn: Connection, account_id: int, calls: Iterable[Call], *, sign: int =
 
 def _needs_exact(shape: FilterShape) -> bool:
     """Filters no rollup can express; they are selective enough for the indexes anyway. (Duration and
-    Price are answered by ``call_value_counts``.)"""
-    return bool(shape.given("sid") or shape.given("to_number") or shape.given("from_number"))
+    Price are answered by ``call_value_counts``, a From filter alone by ``call_caller_counts``.)"""
+    if shape.given("sid") or shape.given("to_number"):
+        return True
+    return bool(shape.given("from_number")) and not _by_caller(shape)
+
+
+def _by_caller(shape: FilterShape) -> bool:
+    """A From filter with nothing the caller rollup does not hold (status, direction, ExoPhone,
+    Duration, Price). An agent who places a twentieth of a busy account's calls has ~170k of them
+    in a month: counting those in ``calls`` took 174-307 ms at 10M calls; the rollup holds a few
+    rows a period per caller (``ix_call_caller_counts_caller``)."""
+    return (
+        bool(shape.given("from_number"))
+        and shape.all_statuses
+        and not shape.by_value
+        and not shape.given("direction")
+        and not shape.given("phone_number")
+    )
 
 
 def count(conn: Connection, account_id: int, query: BulkQuery) -> int:
@@ -125,9 +141,10 @@ def count(conn: Connection, account_id: int, query: BulkQuery) -> int:
     <bulk_sql.conditions>``.
 
     The whole periods of the window come from a rollup when the query filters on nothing finer than
-    status, direction, ExoPhone, Duration and Price; the minutes at either end, and any other query, are
-    counted in ``calls``. Either way it is one statement, so every part is read from the same snapshot,
-    cached per shape (``statement_cache``): the shape of a window's cover varies little.
+    status, direction, ExoPhone, Duration and Price, or on From alone; the minutes at either end, and
+    any other query, are counted in ``calls``. Either way it is one statement, so every part is read
+    from the same snapshot, cached per shape (``statement_cache``): the shape of a window's cover
+    varies little.
     """
     shape = bulk_sql.shape_of(query)
     if shape is None:
@@ -166,7 +183,10 @@ def count(conn: Connection, account_id: int, query: BulkQuery) -> int:
 def _count_statement(
     shape: FilterShape, by_value: call_value_counts.ValueShape | None, periods: int, edges: int
 ) -> Select:
-    if by_value is None:
+    if _by_caller(shape):
+        caller = one_of(call_caller_counts.c.from_number, "from_number", shape.given("from_number"))
+        parts = [run_sum(call_caller_counts, i, shape, caller) for i in range(periods)]
+    elif by_value is None:
         parts = [run_sum(call_counts, i, shape) for i in range(periods)]
     else:
         parts = [call_value_counts.period_sum(shape, by_value, i) for i in range(periods)]

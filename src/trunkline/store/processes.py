@@ -114,14 +114,15 @@ class ProcessStore:
             )
             return list(conn.execute(query).scalars())
 
-    def live(self, gone_after_ms: int) -> list[ProcessRow]:
+    def live(self, gone_after_ms: int) -> tuple[int, list[ProcessRow]]:
+        """The database's time now (heartbeats are written in it) and the live processes, oldest first."""
         table = server_processes
         with self._db.read() as conn:
-            cutoff = _db_now(conn) - gone_after_ms
+            now = int(conn.execute(select(_db_now(conn))).scalar_one())
             rows = conn.execute(
-                select(table).where(table.c.heartbeat_ms >= cutoff).order_by(table.c.started_ms)
+                select(table).where(table.c.heartbeat_ms >= now - gone_after_ms).order_by(table.c.started_ms)
             )
-            return [ProcessRow(*row) for row in rows]
+            return now, [ProcessRow(*row) for row in rows]
 
     def remove(self, instance_id: str) -> None:
         with self._db.write() as conn:

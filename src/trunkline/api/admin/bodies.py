@@ -227,3 +227,28 @@ class PropertyBody(TypedDict):
 @with_config(STRICT)
 class PropertiesAnswer(TypedDict):
     properties: list[PropertyBody]
+
+
+@with_config(STRICT)
+class ProcessBody(TypedDict):
+    instance_id: str
+    """The process's name on the leases it holds (webhook deliveries, Passthru requests)."""
+    host: str
+    pid: int
+    started_ms: int
+    started_ist: str
+    heartbeat_age_ms: int
+    """How long ago its last heartbeat was written; past ``gone_after_seconds`` it counts as gone."""
+    generation: int
+    """The newest sandbox change (clock, reset, scenario) it has taken up."""
+    this_process: bool
+    """Whether it is the process that answered this request."""
+
+
+@with_config(STRICT)
+class ProcessesAnswer(TypedDict):
+    registry: bool
+    """False on SQLite, where one process serves the store: then it lists itself alone."""
+    heartbeat_seconds: float
+    gone_after_seconds: float
+    processes: list[ProcessBody]

@@ -1,4 +1,5 @@
-"""Sandbox controls: the network clock, scenarios, a call's events and webhook deliveries, reset.
+"""Sandbox controls: the network clock, scenarios, a call's events and webhook deliveries, reset;
+and the live server processes.
 
 Separate from every dialect: its own prefix, its own token (``TRUNKLINE_ADMIN_TOKEN``, compared in
 constant time), its own JSON error form ``{"error": {"code", "message"}}``. Served by FastAPI, so
@@ -10,6 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Body
 from pydantic import Field, StrictBool
 
@@ -18,6 +20,7 @@ from trunkline.api.admin.bodies import (
     CallEventsAnswer,
     CallWebhooksAnswer,
     ClockAnswer,
+    ProcessesAnswer,
     RedeliverAnswer,
     ResetAnswer,
     ScenarioAnswer,
@@ -77,6 +80,23 @@ async def read_scenario(services: Admin) -> Any:
 async def write_scenario(services: Admin, document: Document) -> Any:
     scenario = await services.sandbox.set_scenario(document)
     return scenario.document or {"rules": []}
+
+
+@router.get(
+    "/processes",
+    summary="The live server processes on this store, with their heartbeats (see docs/scaling.md)",
+    operation_id="admin_processes_list",
+    response_model=ProcessesAnswer,
+)
+async def live_processes(services: Admin) -> Any:
+    registry = services.processes
+    found = await anyio.to_thread.run_sync(registry.live)
+    return {
+        "registry": registry.enabled,
+        "heartbeat_seconds": registry.heartbeat_s,
+        "gone_after_seconds": registry.gone_after_ms / 1000,
+        "processes": [{**asdict(p), "started_ist": ms_to_ist(p.started_ms)} for p in found],
+    }
 
 
 @router.get(
