@@ -44,6 +44,10 @@ def test_admin_api_creates_lists_and_gets_accounts(client: httpx.Client) -> None
     mine = [a for a in listed if a["sid"] == sid]
     assert mine and "api_token" not in mine[0] and mine[0]["exophones"] == [number]
     assert client.get(f"/admin/accounts/{sid}", headers=ADMIN).json()["sid"] == sid
+    # The same SID again clashes with what is stored: 409, and the first account is unchanged.
+    twice = client.post("/admin/accounts", json={"sid": sid}, headers=ADMIN)
+    assert twice.status_code == 409 and twice.json()["error"]["code"] == "account-exists", twice.text
+    assert client.get(f"/admin/accounts/{sid}", headers=ADMIN).json()["exophones"] == [number]
     missing = client.get("/admin/accounts/nobody-here", headers=ADMIN)
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not-found"
     assert client.get("/admin/accounts", headers={"Authorization": "Bearer wrong"}).status_code == 401

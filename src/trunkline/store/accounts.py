@@ -26,7 +26,7 @@ from trunkline.domain.accounts.tokens import (
 )
 from trunkline.domain.client_text import has_control
 from trunkline.domain.clock import now_ms
-from trunkline.domain.errors import InvalidParameter, NotFound
+from trunkline.domain.errors import Conflict, InvalidParameter, NotFound
 from trunkline.domain.numbers.phone import UnparseableNumber, to_e164
 from trunkline.store.database import Database
 from trunkline.store.schema.accounts import accounts, api_credentials, exophones
@@ -43,7 +43,9 @@ _OWNED_DATA = (calls, flows, agents, tracking_properties, traffic_generators)
 """What an account owns that deleting it would lose (ExoPhones and credentials go without asking)."""
 
 
-class AccountExists(InvalidParameter):
+class AccountExists(Conflict):
+    """The SID or API key is taken: a clash with what is stored (409), not a malformed value."""
+
     code = "account-exists"
 
 
