@@ -25,6 +25,19 @@ from trunkline.store.database import Database
 
 BACKENDS = ["sqlite", "postgres"]
 
+SLOW_FIRST = ("tests/cli/", "tests/docs/", "tests/scale/")
+"""Folders of the longest tests (each starts `trunkline serve` subprocesses, up to ~40 s a test),
+which share nothing with the other tests."""
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the longest tests first. pytest-xdist deals the first tests out to the workers in turn,
+    so started first they spread over both workers; collected late, one of them could be the last
+    test left while the other worker sits idle. The sort is stable and runs after pytest has
+    grouped tests by fixture, so every other test keeps its place."""
+    items.sort(key=lambda item: not item.nodeid.startswith(SLOW_FIRST))
+
 
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[PostgresCluster]:

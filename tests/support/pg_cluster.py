@@ -65,14 +65,18 @@ class PostgresCluster:
 
     def replica(self) -> PostgresCluster:
         """A streaming replica of this cluster (``pg_basebackup -R``), started on a port of its own;
-        ``stop`` it like any cluster. This cluster must be ``durable``."""
+        ``stop`` it like any cluster. This cluster must be ``durable``.
+
+        ``--checkpoint=fast``: the backup starts after a checkpoint, which pg_basebackup otherwise
+        asks to be *spread* over most of ``checkpoint_timeout`` (about 100 s of idle waiting on this
+        tiny cluster, once per module that builds a replica)."""
         assert self._durable, "a base backup needs full_page_writes on the primary"
         replica = PostgresCluster(self.bindir, durable=True)
         if replica._as_postgres:
             shutil.chown(replica.root, "postgres", "postgres")
         replica._run(
             "pg_basebackup", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
-            "-D", str(replica.data), "-R", "-X", "stream", "--no-sync",
+            "-D", str(replica.data), "-R", "-X", "stream", "--no-sync", "--checkpoint=fast",
         )  # fmt: skip
         replica._pg_ctl_start()
         return replica
