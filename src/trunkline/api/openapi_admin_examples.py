@@ -44,8 +44,9 @@ from trunkline.services.processes import LiveProcess
 from trunkline.services.sandbox import AttemptResult, Delivery, DeliveryLog, StoredEvent
 from trunkline.services.tracking import Property, TrackingNumber
 
-API_KEY = "ak_" + fixed_id("api-key")[:20]
-NEW_API_KEY = "ak_" + fixed_id("second-api-key")[:20]
+API_KEY = (fixed_id("api-key") + fixed_id("api-key/2"))[:40]
+"""40 hex digits, as ``new_api_key`` makes them."""
+NEW_API_KEY = (fixed_id("second-api-key") + fixed_id("second-api-key/2"))[:40]
 FAKE_TOKEN = "example-token-not-a-secret-0001"
 """Shown where a real answer carries a token made just now (create, add, rotate)."""
 ROTATED_TOKEN = "example-token-not-a-secret-0002"
@@ -215,8 +216,8 @@ def _webhooks(call: Call) -> DeliveryLog:
 def _processes() -> dict[str, Any]:
     started = AT_MS - 3 * 3_600_000
     found = [
-        LiveProcess("web-1:4012:" + fixed_id("process-1")[:8], "web-1", 4012, started, 1_200, 57, True),
-        LiveProcess("web-2:3977:" + fixed_id("process-2")[:8], "web-2", 3977, started, 3_400, 57, False),
+        LiveProcess(fixed_id("process-1")[:16], "web-1", 4012, started, 1_200, 57, True),
+        LiveProcess(fixed_id("process-2")[:16], "web-2", 3977, started, 3_400, 57, False),
     ]
     return dict(processes_json(True, 5.0, 30_000, found))
 
