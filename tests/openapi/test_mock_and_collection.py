@@ -71,6 +71,20 @@ def test_prism_answers_a_ccm_make_call_with_the_documented_example(prism: str) -
     assert answer.json() == example_of("ccm_calls_create")
 
 
+ADMIN = {"Authorization": "Bearer example-admin-token"}
+
+
+def test_prism_answers_admin_operations_with_their_documented_examples(prism: str) -> None:
+    """Issue 17: the admin API mocks as well as the dialects (a GET, and a create answering 201)."""
+    answer = httpx.get(f"{prism}/admin/accounts/{ACCOUNT_SID}/flows", headers=ADMIN, timeout=30)
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == example_of("admin_flows_list")
+    body = {"from": "09876501234", "to": "08047112233"}
+    answer = httpx.post(f"{prism}/admin/accounts/{ACCOUNT_SID}/inbound", json=body, headers=ADMIN, timeout=30)
+    assert answer.status_code == 201, answer.text
+    assert answer.json() == example_of("admin_inbound_create")
+
+
 def test_the_postman_collection_is_the_documents(tmp_path: Path) -> None:
     converter = node_tool("openapi2postmanv2")
     target = tmp_path / "collection.json"

@@ -93,5 +93,6 @@ def test_a_clock_advance_and_a_scenario_are_seen_by_both_processes_when_the_requ
             assert {p["pid"] for p in listed["processes"]} == pids
             (me,) = [p for p in listed["processes"] if p["this_process"]]
             assert me["pid"] == served.process.pid
-            assert all(p["heartbeat_age_ms"] < listed["gone_after_seconds"] * 1000 for p in listed["processes"])
+            gone_ms = listed["gone_after_seconds"] * 1000
+            assert all(p["heartbeat_age_ms"] < gone_ms for p in listed["processes"])
             assert len({p["generation"] for p in listed["processes"]}) == 1

@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute
 from typing_extensions import TypedDict  # noqa: UP035 - pydantic needs this on 3.11
 
 from trunkline.api.dialect import Dialect
+from trunkline.api.openapi_examples import example_of
 from trunkline.api.openapi_parts import Components, error_responses, json_content
 
 ADMIN_PREFIX = "/admin/"
@@ -70,6 +71,19 @@ def _true_admin_errors(schema: dict[str, Any], components: Components) -> None:
             responses.pop("422", None)
             for status, answer in errors.items():
                 responses.setdefault(status, answer)
+            _attach_example(operation)
+
+
+def _attach_example(operation: dict[str, Any]) -> None:
+    """Put the operation's example (``openapi_examples.json``) on its success answer, so a mock
+    server answers what the admin API would rather than values made up from the bare schema."""
+    example = example_of(operation.get("operationId", ""))
+    if example is None:
+        return
+    for status in ("200", "201"):
+        media = operation["responses"].get(status, {}).get("content", {}).get("application/json")
+        if media is not None:
+            media["example"] = example
 
 
 def main() -> None:

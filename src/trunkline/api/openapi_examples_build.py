@@ -1,15 +1,15 @@
 """Writing ``openapi_examples.json``: one realistic answer per operation, for mock servers and readers.
 
-The calls come from the seeder with a fixed seed at a fixed instant and go through the dialects' own
-renderers, so the examples have the shapes the server sends and are the same on every run
-(``tests/openapi`` regenerates them and compares). Ids the server would draw at random (a new
-call's Sid, CCM's request_id) are derived from the seed instead.
+The calls come from the seeder with a fixed seed at a fixed instant (``openapi_examples_seed``) and
+go through the dialects' own renderers, and the admin API's answers through the admin routes' own
+functions (``openapi_admin_examples``), so the examples have the shapes the server sends and are
+the same on every run (``tests/openapi`` regenerates them and compares). Ids the server would draw
+at random (a new call's Sid, CCM's request_id) are derived from the seed instead.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 from dataclasses import replace
 from importlib.resources import files
@@ -18,6 +18,17 @@ from typing import Any
 from trunkline.api.exotel_ccm import render as ccm
 from trunkline.api.exotel_v1 import render as v1
 from trunkline.api.fone_dynamics import render as fone
+from trunkline.api.openapi_admin_examples import admin_examples
+from trunkline.api.openapi_examples_seed import (
+    ACCOUNT_SID,
+    AT_MS,
+    EXOPHONE,
+    PROPERTY_SID,
+    PUBLIC_URL,
+    finished_call,
+    fixed_id,
+    seeded_calls,
+)
 from trunkline.domain.agents.model import Agent
 from trunkline.domain.calls.model import Call
 from trunkline.domain.clock import ms_to_ist
@@ -31,38 +42,15 @@ from trunkline.domain.numbers.metadata import (
 )
 from trunkline.domain.tracking.numbers import TrackingNumber
 from trunkline.domain.tracking.tracked_calls import TrackedCall
-from trunkline.services.seeding import SeedingService
 
-SEED = 17
-AT_MS = 1_736_925_000_000
-"""2025-01-15 12:40 IST: the instant the example history ends at."""
-ACCOUNT_SID = "exampleco1"
-EXOPHONE = "+918047112233"
-PUBLIC_URL = "http://127.0.0.1:8000"
-PROPERTY_SID = "PR" + hashlib.blake2b(b"example-property", digest_size=16).hexdigest()
-
-
-def _fixed_id(label: str) -> str:
-    return hashlib.blake2b(f"{SEED}/{label}".encode(), digest_size=16).hexdigest()
-
-
-def _calls() -> list[Call]:
-    return SeedingService.sample(ACCOUNT_SID, [EXOPHONE], 40, SEED, AT_MS)
-
-
-def _finished(calls: list[Call]) -> Call:
-    """The newest answered, recorded call with both legs (the most telling example)."""
-    for call in reversed(calls):
-        if call.status == "completed" and call.recording_path and len(call.legs) == 2:
-            return call
-    return calls[-1]
+__all__ = ["ACCOUNT_SID", "EXOPHONE", "build_examples", "examples_text"]
 
 
 def _just_placed(call: Call) -> Call:
     """``call`` as connect answers it: placed now, nothing rung yet."""
     return replace(
         call,
-        sid=_fixed_id("connect"),
+        sid=fixed_id("connect"),
         status="in-progress",
         date_created=AT_MS,
         date_updated=AT_MS,
@@ -78,7 +66,7 @@ def _just_placed(call: Call) -> Call:
 
 
 def _ccm(method: str, response: Any, label: str, *, metadata: bool = False) -> dict[str, Any]:
-    body: dict[str, Any] = {"request_id": _fixed_id(label), "method": method, "http_code": 200}
+    body: dict[str, Any] = {"request_id": fixed_id(label), "method": method, "http_code": 200}
     if metadata:
         body["metadata"] = None
     body["response"] = response
@@ -167,14 +155,14 @@ def _number_metadata() -> NumberMetadata:
 
 
 def build_examples() -> dict[str, Any]:
-    calls = _calls()
-    call = _finished(calls)
+    calls = seeded_calls()
+    call = finished_call(calls)
     placed = _just_placed(call)
     page = calls[-3:]
     base = f"/v1/Accounts/{ACCOUNT_SID}/Calls.json"
     window = f"DateCreated=gte:{ms_to_ist(AT_MS - 7 * 86_400_000)};lte:{ms_to_ist(AT_MS)}"
     agent = Agent("agent-1", "Asha Rao", call.from_number, "on", AT_MS, AT_MS)
-    made = replace(placed, sid=_fixed_id("make-call"))
+    made = replace(placed, sid=fixed_id("make-call"))
     number = fone.number_object(_number())
     return {
         "v1_calls_connect": {"Call": v1.call_object(placed, public_url=PUBLIC_URL)},
@@ -220,7 +208,7 @@ def build_examples() -> dict[str, Any]:
         "fone_property_numbers_create": {"Number": number["Number"], "Status": number["Status"]},
         "fone_numbers_get": number,
         "fone_numbers_update": number,
-    }
+    } | admin_examples(call, [_number()])
 
 
 def examples_text() -> str:

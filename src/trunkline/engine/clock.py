@@ -97,8 +97,7 @@ class NetworkClock:
                 self._virtual_ms = now
 
     def describe(self) -> dict[str, Any]:
-        now = self.now_ms()
-        return {"mode": self.mode, "time_scale": self.time_scale, "now_ms": now, "now_ist": ms_to_ist(now)}
+        return describe_clock(self.mode, self.time_scale, self.now_ms())
 
     def _load_virtual(self) -> int:
         value = meta_values.get(self._db, VIRTUAL_KEY)
@@ -133,3 +132,9 @@ def advance_stored(db: Database, ms: int, wall: Callable[[], int] = wall_ms) -> 
         if ms:
             bump_generation(conn)  # every live server process takes the move up (services/processes.py)
     return value
+
+
+def describe_clock(mode: str, time_scale: float, now_ms: int) -> dict[str, Any]:
+    """A clock as the admin API shows it (``NetworkClock.describe``; the OpenAPI examples build one
+    at a fixed instant)."""
+    return {"mode": mode, "time_scale": time_scale, "now_ms": now_ms, "now_ist": ms_to_ist(now_ms)}

@@ -32,9 +32,9 @@ from trunkline.store.call_writes import CallWrites
 from trunkline.store.database import Database
 from trunkline.store.flow_requests import FlowRequestStore
 from trunkline.store.traffic import TrafficStore
-from trunkline.store.webhooks import DeliveryLog, WebhookStore
+from trunkline.store.webhooks import AttemptResult, Delivery, DeliveryLog, WebhookStore
 
-__all__ = ["DeliveryLog", "SandboxService", "StoredEvent", "StoredSandbox"]
+__all__ = ["AttemptResult", "Delivery", "DeliveryLog", "SandboxService", "StoredEvent", "StoredSandbox"]
 
 
 class SandboxService:

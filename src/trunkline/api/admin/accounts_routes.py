@@ -44,7 +44,7 @@ class NewToken(BaseModel):
     api_token: str | None = Field(None, max_length=200, description="The new token; generated when omitted.")
 
 
-def _account_json(account: Account, keys: list[CredentialInfo]) -> AccountBody:
+def account_json(account: Account, keys: list[CredentialInfo]) -> AccountBody:
     return {
         "sid": account.sid,
         "name": account.name,
@@ -53,7 +53,7 @@ def _account_json(account: Account, keys: list[CredentialInfo]) -> AccountBody:
     }
 
 
-def _credential_json(sid: str, credential: Credential) -> CredentialAnswer:
+def credential_json(sid: str, credential: Credential) -> CredentialAnswer:
     return {"sid": sid, "api_key": credential.api_key, "api_token": credential.api_token}
 
 
@@ -65,7 +65,7 @@ def _credential_json(sid: str, credential: Credential) -> CredentialAnswer:
 )
 def list_accounts(services: Admin) -> AccountsAnswer:
     accounts = services.accounts
-    return {"accounts": [_account_json(a, accounts.credentials(a.sid)) for a in accounts.all()]}
+    return {"accounts": [account_json(a, accounts.credentials(a.sid)) for a in accounts.all()]}
 
 
 @router.post(
@@ -84,7 +84,7 @@ def create_account(services: Admin, new: NewAccount) -> CreatedAccountAnswer:
         exophone_numbers=new.exophones,
     )
     return {
-        **_account_json(account, services.accounts.credentials(account.sid)),
+        **account_json(account, services.accounts.credentials(account.sid)),
         "api_token": credential.api_token,
     }
 
@@ -97,7 +97,7 @@ def create_account(services: Admin, new: NewAccount) -> CreatedAccountAnswer:
 )
 def get_account(services: Admin, account_sid: str) -> AccountBody:
     account = services.accounts.get(account_sid)
-    return _account_json(account, services.accounts.credentials(account_sid))
+    return account_json(account, services.accounts.credentials(account_sid))
 
 
 @router.delete(
@@ -127,7 +127,7 @@ def delete_account(
 def add_credential(services: Admin, account_sid: str, new: NewCredential | None = None) -> CredentialAnswer:
     new = new or NewCredential()
     credential = services.accounts.add_credential(account_sid, api_key=new.api_key, api_token=new.api_token)
-    return _credential_json(account_sid, credential)
+    return credential_json(account_sid, credential)
 
 
 @router.post(
@@ -140,7 +140,7 @@ def rotate_credential(
     services: Admin, account_sid: str, api_key: str, new: NewToken | None = None
 ) -> CredentialAnswer:
     credential = services.accounts.rotate_credential(account_sid, api_key, (new or NewToken()).api_token)
-    return _credential_json(account_sid, credential)
+    return credential_json(account_sid, credential)
 
 
 @router.delete(

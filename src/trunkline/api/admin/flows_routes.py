@@ -8,7 +8,7 @@ run on the network clock like every other call.
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import Any, cast
 
 import orjson
 import yaml
@@ -20,6 +20,7 @@ from trunkline.api.admin.dependencies import PREFIX, Admin, AdminBody, Document,
 from trunkline.api.admin.flows_bodies import (
     FlowAssignmentAnswer,
     FlowBody,
+    FlowRequestBody,
     FlowRequestsAnswer,
     FlowsAnswer,
     GeneratorBody,
@@ -28,13 +29,14 @@ from trunkline.api.admin.flows_bodies import (
     PutFlowAnswer,
 )
 from trunkline.domain.calls.connect_request import flow_url
+from trunkline.domain.calls.model import Call
 from trunkline.domain.client_text import control_in_document
 from trunkline.domain.clock import ms_to_ist
 from trunkline.domain.errors import InvalidParameter, NotFound
 from trunkline.domain.flows.definition import parse_flow
 from trunkline.domain.tracking.sessions import parse_session
 from trunkline.domain.traffic.generator import caller_number
-from trunkline.services.flows import Generator, StoredFlow
+from trunkline.services.flows import FlowRequest, Generator, StoredFlow
 
 router = APIRouter(prefix=PREFIX, tags=["admin: flows and inbound traffic"])
 MAX_FLOW_BYTES = 256 * 1024
@@ -61,7 +63,7 @@ async def flow_document(request: Request) -> Any:
     return document
 
 
-def _flow_json(account_sid: str, stored: StoredFlow) -> FlowBody:
+def flow_json(account_sid: str, stored: StoredFlow) -> FlowBody:
     return {
         "app_id": stored.app_id,
         "name": stored.name,
@@ -83,7 +85,7 @@ async def put_flow(services: Admin, account_sid: str, app_id: str, request: Requ
     await services.runner.blocking(services.accounts.get, account_sid)
     flow = parse_flow(app_id, await flow_document(request))
     created, stored = await services.runner.blocking(services.flows.put, account_sid, flow)
-    return {"created": created, **_flow_json(account_sid, stored)}
+    return {"created": created, **flow_json(account_sid, stored)}
 
 
 @router.get(
@@ -93,7 +95,7 @@ async def put_flow(services: Admin, account_sid: str, app_id: str, request: Requ
     response_model=FlowsAnswer,
 )
 def list_flows(services: Admin, account_sid: str) -> FlowsAnswer:
-    return {"flows": [_flow_json(account_sid, f) for f in services.flows.of_account(account_sid)]}
+    return {"flows": [flow_json(account_sid, f) for f in services.flows.of_account(account_sid)]}
 
 
 @router.get(
@@ -106,7 +108,7 @@ def get_flow(services: Admin, account_sid: str, app_id: str) -> FlowBody:
     stored = services.flows.get(account_sid, app_id)
     if stored is None:
         raise NotFound(f"no flow {app_id} in account {account_sid}")
-    return _flow_json(account_sid, stored)
+    return flow_json(account_sid, stored)
 
 
 @router.delete(
@@ -163,17 +165,22 @@ def inbound_call(services: Admin, account_sid: str, call: InboundCall) -> Inboun
     session = parse_session(call.session)
     extra = session.to_extra() if session is not None else None
     placed = services.flows.inbound(account_sid, caller, exophone, extra)
+    return inbound_json(account.sid, placed, exophone)
+
+
+def inbound_json(account_sid: str, placed: Call, exophone: str) -> InboundCallAnswer:
+    """An inbound call just placed; ``exophone`` is the number dialled (its ``to_number``)."""
     return {
         "sid": placed.sid,
         "from": placed.from_number,
-        "to": exophone,  # an inbound call's to_number: the ExoPhone dialled
+        "to": exophone,
         "direction": placed.direction,
         "flow_app_id": placed.flow_app_id,
-        "uri": f"/v1/Accounts/{account.sid}/Calls/{placed.sid}",
+        "uri": f"/v1/Accounts/{account_sid}/Calls/{placed.sid}",
     }
 
 
-def _generator_json(generator: Generator) -> GeneratorBody:
+def generator_json(generator: Generator) -> GeneratorBody:
     spec = {k: v for k, v in generator.spec.items() if k not in ("started_at", "reason")}
     return {
         "id": generator.id,
@@ -199,7 +206,7 @@ def _generator_json(generator: Generator) -> GeneratorBody:
     response_model=GeneratorBody,
 )
 def start_traffic(services: Admin, account_sid: str, document: Document) -> GeneratorBody:
-    return _generator_json(services.flows.start_traffic(account_sid, document))
+    return generator_json(services.flows.start_traffic(account_sid, document))
 
 
 @router.get(
@@ -209,7 +216,7 @@ def start_traffic(services: Admin, account_sid: str, document: Document) -> Gene
     response_model=GeneratorsAnswer,
 )
 def list_traffic(services: Admin, account_sid: str) -> GeneratorsAnswer:
-    return {"generators": [_generator_json(g) for g in services.flows.traffic(account_sid)]}
+    return {"generators": [generator_json(g) for g in services.flows.traffic(account_sid)]}
 
 
 @router.get(
@@ -219,7 +226,7 @@ def list_traffic(services: Admin, account_sid: str) -> GeneratorsAnswer:
     response_model=GeneratorBody,
 )
 def get_traffic(services: Admin, generator_id: RowId) -> GeneratorBody:
-    return _generator_json(services.flows.generator(generator_id))
+    return generator_json(services.flows.generator(generator_id))
 
 
 @router.delete(
@@ -231,7 +238,7 @@ def get_traffic(services: Admin, generator_id: RowId) -> GeneratorBody:
 def stop_traffic(services: Admin, generator_id: RowId) -> GeneratorBody:
     services.flows.generator(generator_id)
     services.flows.stop_traffic(generator_id)
-    return _generator_json(services.flows.generator(generator_id))
+    return generator_json(services.flows.generator(generator_id))
 
 
 @router.get(
@@ -241,5 +248,8 @@ def stop_traffic(services: Admin, generator_id: RowId) -> GeneratorBody:
     response_model=FlowRequestsAnswer,
 )
 def flow_requests(services: Admin, call_sid: str) -> Any:
-    requests = services.flows.flow_requests(call_sid)
-    return {"call_sid": call_sid, "requests": [asdict(r) for r in requests]}
+    return flow_requests_json(call_sid, services.flows.flow_requests(call_sid))
+
+
+def flow_requests_json(call_sid: str, requests: list[FlowRequest]) -> FlowRequestsAnswer:
+    return {"call_sid": call_sid, "requests": [cast(FlowRequestBody, asdict(r)) for r in requests]}

@@ -9,7 +9,7 @@ the OpenAPI page documents it from these signatures; none of it is on a hot path
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import anyio.to_thread
 from fastapi import APIRouter, Body
@@ -20,6 +20,8 @@ from trunkline.api.admin.bodies import (
     CallEventsAnswer,
     CallWebhooksAnswer,
     ClockAnswer,
+    DeliveryLogBody,
+    ProcessBody,
     ProcessesAnswer,
     RedeliverAnswer,
     ResetAnswer,
@@ -27,6 +29,8 @@ from trunkline.api.admin.bodies import (
 )
 from trunkline.api.admin.dependencies import PREFIX, Admin, AdminBody, Document, RowId
 from trunkline.domain.clock import ms_to_ist
+from trunkline.services.processes import LiveProcess
+from trunkline.services.sandbox import DeliveryLog, StoredEvent
 
 router = APIRouter(prefix=PREFIX, tags=["admin"])
 
@@ -91,11 +95,18 @@ async def write_scenario(services: Admin, document: Document) -> Any:
 async def live_processes(services: Admin) -> Any:
     registry = services.processes
     found = await anyio.to_thread.run_sync(registry.live)
+    return processes_json(registry.enabled, registry.heartbeat_s, registry.gone_after_ms, found)
+
+
+def processes_json(
+    registry: bool, heartbeat_s: float, gone_after_ms: int, found: list[LiveProcess]
+) -> ProcessesAnswer:
+    """The process registry's settings and its live processes, each start time also in IST."""
     return {
-        "registry": registry.enabled,
-        "heartbeat_seconds": registry.heartbeat_s,
-        "gone_after_seconds": registry.gone_after_ms / 1000,
-        "processes": [{**asdict(p), "started_ist": ms_to_ist(p.started_ms)} for p in found],
+        "registry": registry,
+        "heartbeat_seconds": heartbeat_s,
+        "gone_after_seconds": gone_after_ms / 1000,
+        "processes": [cast(ProcessBody, asdict(p) | {"started_ist": ms_to_ist(p.started_ms)}) for p in found],
     }
 
 
@@ -106,7 +117,10 @@ async def live_processes(services: Admin) -> Any:
     response_model=CallEventsAnswer,
 )
 async def call_events(services: Admin, call_sid: str) -> Any:
-    events = await services.sandbox.events(call_sid)
+    return events_json(call_sid, await services.sandbox.events(call_sid))
+
+
+def events_json(call_sid: str, events: list[StoredEvent]) -> CallEventsAnswer:
     return {
         "call_sid": call_sid,
         "events": [
@@ -122,8 +136,11 @@ async def call_events(services: Admin, call_sid: str) -> Any:
     response_model=CallWebhooksAnswer,
 )
 async def call_webhooks(services: Admin, call_sid: str) -> Any:
-    logs = await services.sandbox.deliveries(call_sid)
-    return {"call_sid": call_sid, "deliveries": [asdict(log) for log in logs]}
+    return webhooks_json(call_sid, await services.sandbox.deliveries(call_sid))
+
+
+def webhooks_json(call_sid: str, logs: list[DeliveryLog]) -> CallWebhooksAnswer:
+    return {"call_sid": call_sid, "deliveries": [cast(DeliveryLogBody, asdict(log)) for log in logs]}
 
 
 @router.post(

@@ -22,7 +22,7 @@ class NewProperty(AdminBody):
     )
 
 
-def _property_json(prop: Property, numbers: list[TrackingNumber]) -> PropertyBody:
+def property_json(prop: Property, numbers: list[TrackingNumber]) -> PropertyBody:
     return {
         "sid": prop.sid,
         "name": prop.name,
@@ -39,7 +39,7 @@ def _property_json(prop: Property, numbers: list[TrackingNumber]) -> PropertyBod
     response_model=PropertyBody,
 )
 def create_property(services: Admin, account_sid: str, new: NewProperty) -> PropertyBody:
-    return _property_json(services.tracking.create_property(account_sid, new.name, new.sid, []), [])
+    return property_json(services.tracking.create_property(account_sid, new.name, new.sid, []), [])
 
 
 @router.get(
@@ -50,7 +50,7 @@ def create_property(services: Admin, account_sid: str, new: NewProperty) -> Prop
 )
 def list_properties(services: Admin, account_sid: str) -> PropertiesAnswer:
     return {
-        "properties": [_property_json(p, numbers) for p, numbers in services.tracking.properties(account_sid)]
+        "properties": [property_json(p, numbers) for p, numbers in services.tracking.properties(account_sid)]
     }
 
 
@@ -61,7 +61,7 @@ def list_properties(services: Admin, account_sid: str) -> PropertiesAnswer:
     response_model=PropertyBody,
 )
 def get_property(services: Admin, account_sid: str, property_sid: str) -> PropertyBody:
-    return _property_json(*services.tracking.property_with_numbers(account_sid, property_sid))
+    return property_json(*services.tracking.property_with_numbers(account_sid, property_sid))
 
 
 @router.delete(
