@@ -222,13 +222,14 @@ def _rows(conn: Connection, account_id: int) -> Counter[tuple[int, int, str, str
 def _store(db: Database, records: list[Call], batches: list[int], incremental: bool) -> int:
     """A new account holding ``records``, its rollup made by ``add`` per batch or by ``rebuild``.
 
-    The account's rollup rows are cleared first, so this holds whether or not the load maintains the
-    rollup itself.
+    The account's rollup rows (``call_counts`` and the caller rollup ``add`` keeps with it) are
+    cleared first, so this holds whether or not the load maintains the rollups itself.
     """
     account_id = _account(db)
     load_calls(db, account_id, records)
     with db.engine.begin() as conn:
-        conn.execute(delete(call_counts_table).where(call_counts_table.c.account_id == account_id))
+        for table in (call_counts_table, call_caller_counts):
+            conn.execute(delete(table).where(table.c.account_id == account_id))
         if incremental:
             start = 0
             for end in [*sorted(batches), len(records)]:
