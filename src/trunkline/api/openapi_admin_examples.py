@@ -29,6 +29,7 @@ from trunkline.api.openapi_examples_seed import (
     PROPERTY_SID,
     PUBLIC_URL,
     fixed_id,
+    just_placed,
 )
 from trunkline.domain.calls.flow_steps import passthru_params
 from trunkline.domain.calls.model import Call
@@ -133,25 +134,15 @@ def _generator(state: str, placed: int, next_at: int | None) -> Generator:
 
 def _inbound(call: Call) -> Call:
     """The example inbound call, as placing it answers: ringing the account's ExoPhone."""
-    return replace(
+    return just_placed(
         call,
-        sid=fixed_id("inbound"),
+        "inbound",
+        STARTED,
         from_number=CALLER,
         to_number=EXOPHONE,
         phone_number=EXOPHONE,
         direction="inbound",
         flow_app_id=APP_ID,
-        status="in-progress",
-        date_created=STARTED,
-        date_updated=STARTED,
-        start_time=None,
-        end_time=None,
-        duration=None,
-        price_micros=None,
-        recording_path=None,
-        conversation_duration=None,
-        answered_by=None,
-        legs=[],
     )
 
 

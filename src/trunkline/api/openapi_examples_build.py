@@ -27,6 +27,7 @@ from trunkline.api.openapi_examples_seed import (
     PUBLIC_URL,
     finished_call,
     fixed_id,
+    just_placed,
     seeded_calls,
 )
 from trunkline.domain.agents.model import Agent
@@ -44,25 +45,6 @@ from trunkline.domain.tracking.numbers import TrackingNumber
 from trunkline.domain.tracking.tracked_calls import TrackedCall
 
 __all__ = ["ACCOUNT_SID", "EXOPHONE", "build_examples", "examples_text"]
-
-
-def _just_placed(call: Call) -> Call:
-    """``call`` as connect answers it: placed now, nothing rung yet."""
-    return replace(
-        call,
-        sid=fixed_id("connect"),
-        status="in-progress",
-        date_created=AT_MS,
-        date_updated=AT_MS,
-        start_time=None,
-        end_time=None,
-        duration=None,
-        price_micros=None,
-        recording_path=None,
-        conversation_duration=None,
-        answered_by=None,
-        legs=[],
-    )
 
 
 def _ccm(method: str, response: Any, label: str, *, metadata: bool = False) -> dict[str, Any]:
@@ -157,7 +139,7 @@ def _number_metadata() -> NumberMetadata:
 def build_examples() -> dict[str, Any]:
     calls = seeded_calls()
     call = finished_call(calls)
-    placed = _just_placed(call)
+    placed = just_placed(call, "connect", AT_MS)
     page = calls[-3:]
     base = f"/v1/Accounts/{ACCOUNT_SID}/Calls.json"
     window = f"DateCreated=gte:{ms_to_ist(AT_MS - 7 * 86_400_000)};lte:{ms_to_ist(AT_MS)}"

@@ -9,6 +9,8 @@ instead, so the examples are the same bytes on every run.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
+from typing import Any
 
 from trunkline.domain.calls.model import Call
 from trunkline.services.seeding import SeedingService
@@ -38,3 +40,24 @@ def finished_call(calls: list[Call]) -> Call:
         if call.status == "completed" and call.recording_path and len(call.legs) == 2:
             return call
     return calls[-1]
+
+
+def just_placed(call: Call, label: str, at_ms: int, **changes: Any) -> Call:
+    """``call`` as placing it answers: in progress since ``at_ms``, nothing rung or settled yet, with
+    the Sid ``fixed_id(label)`` (and ``changes``: an inbound call's numbers)."""
+    return replace(
+        call,
+        sid=fixed_id(label),
+        status="in-progress",
+        date_created=at_ms,
+        date_updated=at_ms,
+        start_time=None,
+        end_time=None,
+        duration=None,
+        price_micros=None,
+        recording_path=None,
+        conversation_duration=None,
+        answered_by=None,
+        legs=[],
+        **changes,
+    )
