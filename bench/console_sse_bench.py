@@ -21,7 +21,7 @@ import time
 import httpx
 
 from bench.common import free_port, rss_mb, server, trunkline_server
-from trunkline.services.composition import CommandServices
+from trunkline.services.commands import CommandServices
 
 TOKEN = "console-sse-bench-token"
 

@@ -41,7 +41,7 @@ from sqlalchemy import func, select
 
 from bench.common import ROOT
 from trunkline.domain.calls.model import FINAL_STATUSES
-from trunkline.services.composition import CommandServices
+from trunkline.services.commands import CommandServices
 from trunkline.store.database import Database
 from trunkline.store.schema.call_runs import call_events
 from trunkline.store.schema.calls import calls

@@ -18,7 +18,7 @@ from tests.support.live_server import LiveServer, start_server
 from trunkline.cli.main import app
 from trunkline.services.archive.source import SourceUnavailable, V1Source
 from trunkline.services.archive.sync import SyncRequest
-from trunkline.services.composition import CommandServices
+from trunkline.services.commands import CommandServices
 from trunkline.store import call_counts
 from trunkline.store.database import Database
 from trunkline.store.schema.calls import call_legs, calls

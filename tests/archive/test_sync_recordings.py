@@ -20,7 +20,7 @@ from tests.support.factories import AccountFixture, make_account, make_call
 from tests.support.live_server import LiveServer, start_server
 from trunkline.cli.main import app
 from trunkline.domain.calls.model import Call
-from trunkline.services.composition import CommandServices
+from trunkline.services.commands import CommandServices
 from trunkline.store.database import Database
 
 

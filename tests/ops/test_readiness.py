@@ -21,7 +21,7 @@ from tests.support.factories import make_account
 from tests.support.live_server import LiveServer, start_server
 from trunkline.engine.clock import advance_stored
 from trunkline.logging_setup import JsonFormatter, RequestIdFilter
-from trunkline.store.health import migration_head
+from trunkline.store.database import schema_head
 
 MAX_LAG_S = 5
 
@@ -64,7 +64,7 @@ def test_a_healthy_server_is_live_and_ready(ops_server: LiveServer) -> None:
     assert live.headers["x-request-id"]
     body = _wait_ready(ops_server.base_url)
     assert body["status"] == "ready" and body["failed"] == []
-    assert body["checks"]["migrations"] == {"ok": True, "store": migration_head(), "code": migration_head()}
+    assert body["checks"]["migrations"] == {"ok": True, "store": schema_head(), "code": schema_head()}
     assert body["checks"]["engine_lag"]["threshold_seconds"] == MAX_LAG_S
     assert httpx.head(f"{ops_server.base_url}/readyz", timeout=10).status_code == 200
     refused = httpx.post(f"{ops_server.base_url}/healthz", timeout=10)
@@ -72,7 +72,7 @@ def test_a_healthy_server_is_live_and_ready(ops_server: LiveServer) -> None:
 
 
 def test_not_ready_while_the_store_is_behind_its_migrations(ops_server: LiveServer) -> None:
-    head = migration_head()
+    head = schema_head()
     behind = f"{int(head) - 1:04d}"
     with ops_server.db.write() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": behind})

@@ -12,7 +12,7 @@ from alembic.config import Config
 from sqlalchemy import text
 
 from trunkline.domain.accounts.errors import NumberHeldElsewhere
-from trunkline.services.composition import CommandServices
+from trunkline.services.commands import CommandServices
 from trunkline.store.database import Database
 
 MIGRATIONS = Path(__file__).parents[2] / "src" / "trunkline" / "store" / "migrations"

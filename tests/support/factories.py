@@ -10,7 +10,7 @@ import httpx
 
 from trunkline.domain.calls.model import Call, Leg
 from trunkline.domain.clock import now_ms
-from trunkline.services.composition import CommandServices
+from trunkline.services.commands import CommandServices
 from trunkline.store.bulk_load import load_calls
 from trunkline.store.database import Database
 

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from trunkline.services.composition import CommandServices
+from trunkline.services.commands import CommandServices
 from trunkline.services.store_opening import StoreUnavailable
 
 AccountArg = Annotated[str, typer.Argument(help="Account SID.")]

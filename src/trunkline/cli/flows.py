@@ -8,7 +8,7 @@ engine starts them the next time it looks (within half a second), whatever its c
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import orjson
 import typer
@@ -19,7 +19,9 @@ from trunkline.cli.common import AccountArg, DatabaseUrlOption, fail, print_tabl
 from trunkline.domain.errors import TrunklineError
 from trunkline.domain.flows.definition import parse_flow
 from trunkline.domain.traffic.generator import caller_number
-from trunkline.services.flows import FlowService
+
+if TYPE_CHECKING:
+    from trunkline.services.flows import FlowService
 
 flows_app = typer.Typer(help="Call flows (applets) of an account, and the ExoPhones they answer.")
 inbound_app = typer.Typer(help="Inbound calls from the simulated network to an account's ExoPhones.")

@@ -26,7 +26,6 @@ from trunkline.config import WILDCARD_HOSTS, Settings, base_url
 from trunkline.domain.accounts.errors import NumberHeldElsewhere
 from trunkline.logging_setup import configure
 from trunkline.services.accounts import Credential
-from trunkline.services.composition import Database
 
 if TYPE_CHECKING:  # the web stack is imported by ``serve`` alone (see there)
     import uvicorn
@@ -236,6 +235,7 @@ def worker_app() -> ASGIApp:
     settings = Settings.model_validate_json(os.environ[WORKER_SETTINGS_ENV])
     configure(settings.log_level)
     from trunkline.api.app import create_app
+    from trunkline.services.composition import Database
 
     app = create_app(settings, Database(settings.database_url))
     gc.collect()

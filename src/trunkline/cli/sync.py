@@ -14,8 +14,6 @@ from trunkline.cli.common import DatabaseUrlOption, fail, services_of
 from trunkline.domain.calls.bulk_filters import DAY_MS
 from trunkline.domain.errors import TrunklineError
 from trunkline.services.archive.export import parse_when
-from trunkline.services.archive.source import V1Source
-from trunkline.services.archive.sync import SyncReport, SyncRequest
 
 _err = Console(stderr=True)
 
@@ -49,6 +47,11 @@ def sync_command(
 ) -> None:
     """Copy an account's finished calls (with legs) from a v1 source into this store; run it again to
     fetch what is new or changed, or to resume a run that was stopped."""
+    # Here, not at the top: the HTTP client and the recordings encoder are for this command alone
+    # (services/commands.py says why every command imports only what it runs).
+    from trunkline.services.archive.source import V1Source
+    from trunkline.services.archive.sync import SyncReport, SyncRequest
+
     services = services_of(database_url)
     settings = services.settings
     source = V1Source(

@@ -1,9 +1,9 @@
 """The composition root: where every part of a server (stores, engine, workers, services) and of a
 CLI command is built, in dependency order, with its hooks passed as constructor arguments.
 
-``build_server`` is what ``api/app.py`` (and through it the tests' live servers) starts from;
-``CommandServices`` is what a CLI command opens, building only the services it asks for, on first
-use, so a command stays cheap to start. Nothing else constructs a store or a service.
+``build_server`` is what ``api/app.py`` (and through it the tests' live servers) starts from. A CLI
+command opens ``services/commands.py`` instead, which builds only the services it asks for. Nothing
+else constructs a store or a service.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property
 
 import anyio.to_thread
 
@@ -32,8 +31,6 @@ from trunkline.engine.recordings.held import HeldRecordings
 from trunkline.engine.webhooks.delivery import WebhookDeliverer
 from trunkline.services.accounts import AccountService
 from trunkline.services.agents import AgentService
-from trunkline.services.archive.export import ExportService
-from trunkline.services.archive.sync import SyncService
 from trunkline.services.call_feed import CallFeedService
 from trunkline.services.calls import CallsService
 from trunkline.services.credentials import Authenticator
@@ -46,20 +43,17 @@ from trunkline.services.phone import PhoneService
 from trunkline.services.processes import ProcessRegistry
 from trunkline.services.rate_limits import SharedRateLimit
 from trunkline.services.recordings import RecordingService
-from trunkline.services.sandbox import SandboxService, SandboxStores, StoredSandbox
-from trunkline.services.seeding import SeedingService
-from trunkline.services.store_opening import open_store
+from trunkline.services.replica_setup import use_replicas
+from trunkline.services.sandbox import SandboxService, SandboxStores
 from trunkline.services.store_runner import StoreRunner
 from trunkline.services.tracking import TrackingService
 from trunkline.store.accounts import AccountStore
 from trunkline.store.agents import AgentStore
-from trunkline.store.call_export import CallExport
 from trunkline.store.call_feed import CallFeed
 from trunkline.store.call_lookup import CallLookup, call_lookup
 from trunkline.store.call_runs import CallRunStore
-from trunkline.store.call_writes import CallWrites
 from trunkline.store.calls import CallStore
-from trunkline.store.database import Database, normalise_url
+from trunkline.store.database import Database
 from trunkline.store.flow_requests import FlowRequestStore
 from trunkline.store.flows import FlowStore
 from trunkline.store.health import HealthStore
@@ -74,7 +68,7 @@ from trunkline.store.webhooks import WebhookStore
 
 log = logging.getLogger("trunkline.services.composition")
 
-__all__ = ["CommandServices", "Database", "Server", "Services", "build_server", "open_database"]
+__all__ = ["Database", "Server", "Services", "build_server", "open_database"]
 
 
 def open_database(database_url: str) -> Database:
@@ -308,113 +302,3 @@ def build_server(settings: Settings, db: Database, renderers: Mapping[str, Callb
     )
     services.numbers.ensure_seed()
     return Server(services, engine, deliverer, passthru, placing, lookup, leases, replicas)
-
-
-REPLICA_CHECK_SECONDS = 0.5
-"""How often each process checks its replicas' health and lag (``Settings._replicas_fit`` counts on it)."""
-
-
-def use_replicas(settings: Settings, db: Database) -> ReplicaRouter | None:
-    """The replicas reads of call records may go to, attached to ``db`` (docs/scaling.md). A CLI
-    command's router is never started: it reads from the primary, but its writes still start the
-    accounts' read-your-writes window in every server."""
-    urls = settings.replica_urls()
-    if not urls:
-        return None
-    if db.is_sqlite:
-        log.warning("TRUNKLINE_READ_REPLICA_URLS ignored: the store is SQLite, which has no replicas")
-        return None
-    router = ReplicaRouter(
-        db.url,
-        [normalise_url(url) for url in urls],
-        window_s=settings.read_your_writes_seconds,
-        max_lag_s=settings.replica_max_lag_seconds,
-        interval_s=REPLICA_CHECK_SECONDS,
-    )
-    db.use_replicas(router)
-    return router
-
-
-class CommandServices:
-    """The services of one CLI command over one store, each built the first time it is asked for.
-
-    A command changes the store directly; a running server sees the change at once (accounts,
-    flows, agents, properties) or within half a second (its engine re-reads the clock, the scenario
-    and generators on every tick)."""
-
-    def __init__(self, database_url: str | None, *, create: bool = False) -> None:
-        """``create``: whether a missing SQLite file may be created (see ``open_store``)."""
-        self.url = database_url or Settings().database_url
-        self._create = create
-
-    @classmethod
-    def over(cls, db: Database) -> CommandServices:
-        """Services over a store already open (tests' factories); ``close`` leaves it open."""
-        services = cls(db.url)
-        services.__dict__["db"] = db
-        services._owns_db = False
-        return services
-
-    @cached_property
-    def db(self) -> Database:
-        db = open_store(self.url, create=self._create)
-        use_replicas(self.settings, db)
-        return db
-
-    _owns_db = True
-
-    def close(self) -> None:
-        if self._owns_db and "db" in self.__dict__:
-            self.db.dispose()
-
-    def secret_key(self, configured: str | None) -> bytes:
-        """The server's secret (``TRUNKLINE_SECRET_KEY``, or the one kept in the store)."""
-        return self.db.secret_key(configured)
-
-    @cached_property
-    def _runner(self) -> StoreRunner:
-        return StoreRunner(is_sqlite=self.db.is_sqlite)
-
-    @cached_property
-    def accounts(self) -> AccountService:
-        return AccountService(AccountStore(self.db))
-
-    @cached_property
-    def agents(self) -> AgentService:
-        return AgentService(self.accounts, AgentStore(self.db))
-
-    @cached_property
-    def flows(self) -> FlowService:
-        return FlowService(
-            self.accounts, FlowStore(self.db), TrafficStore(self.db), FlowRequestStore(self.db)
-        )
-
-    @cached_property
-    def tracking(self) -> TrackingService:
-        return TrackingService(self._runner, self.db, self.accounts, FlowStore(self.db))
-
-    @cached_property
-    def numbers(self) -> NumberService:
-        return NumberService(self._runner, NumberingStore(self.db))
-
-    @cached_property
-    def seeding(self) -> SeedingService:
-        return SeedingService(self.db, self.accounts)
-
-    @cached_property
-    def settings(self) -> Settings:
-        return Settings()
-
-    @cached_property
-    def export(self) -> ExportService:
-        return ExportService(self.accounts, CallExport(self.db), self.settings.export_batch_size)
-
-    @cached_property
-    def sync(self) -> SyncService:
-        return SyncService(
-            self.db, self.accounts, CallWrites(self.db), HeldRecordings(self.settings.recordings_archive_dir)
-        )
-
-    @cached_property
-    def sandbox(self) -> StoredSandbox:
-        return StoredSandbox(self.db)

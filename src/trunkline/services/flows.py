@@ -9,19 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trunkline.domain.calls.model import Call
 from trunkline.domain.errors import InvalidParameter, NotFound
 from trunkline.domain.flows.definition import Flow
 from trunkline.domain.traffic.generator import parse_spec
-from trunkline.engine.calls.service import Caller, CallService
-from trunkline.engine.clock import NetworkClock, wall_ms
+from trunkline.engine.clock import wall_ms
 from trunkline.services.accounts import AccountService
-from trunkline.store.call_runs import CallRunStore
 from trunkline.store.flow_requests import FlowRequest, FlowRequestStore
 from trunkline.store.flows import FlowStore, StoredFlow
 from trunkline.store.traffic import Generator, TrafficStore
+
+if TYPE_CHECKING:  # the network parts come from a server, which has the engine loaded
+    from trunkline.engine.calls.service import CallService
+    from trunkline.engine.clock import NetworkClock
+    from trunkline.store.call_runs import CallRunStore
 
 __all__ = ["FlowRequest", "FlowService", "Generator", "NetworkParts", "StoredFlow"]
 
@@ -78,6 +81,8 @@ class FlowService:
         """Place one inbound call now (a server only); ``extra`` rides with it (a visitor session)."""
         assert self._network is not None, "inbound calls are placed by a running server"
         account = self._accounts.get(account_sid)
+        from trunkline.engine.calls.service import Caller  # loaded already: see the imports
+
         return self._network.placing.inbound(Caller(account.id, account.sid), caller, exophone, extra=extra)
 
     def start_traffic(self, account_sid: str, document: Any) -> Generator:

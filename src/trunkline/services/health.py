@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trunkline.engine.clock import NetworkClock, wall_ms
-from trunkline.store.health import DueMarks, HealthStore, migration_head
+from trunkline.store.database import schema_head
+from trunkline.store.health import DueMarks, HealthStore
 
 log = logging.getLogger("trunkline.health")
 
@@ -82,7 +83,7 @@ class HealthService:
         """Run the three checks (blocking: call it in a worker thread). A database that does not
         answer fails the first and leaves the other two unchecked."""
         checks: dict[str, dict[str, Any]] = {}
-        head = migration_head()
+        head = schema_head()
         started = time.perf_counter()
         try:
             revision = self._store.revision()

@@ -22,7 +22,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from psycopg import RawCursor
 from sqlalchemy import Select, bindparam, select
 
 from trunkline.domain.calls.bulk_filters import BulkQuery
@@ -31,7 +30,7 @@ from trunkline.store import bulk_sql, call_counts
 from trunkline.store.calls import CALL_COLUMN_NAMES
 from trunkline.store.database import Database
 from trunkline.store.schema.calls import call_legs, calls
-from trunkline.store.statement_cache import CompiledStatement, statements_for
+from trunkline.store.statement_cache import CompiledStatement, raw_cursor, statements_for
 
 LEG_COLUMN_NAMES = ("leg_id", "number", "status", "on_call_duration", "answered_by")
 """The fields of one leg tuple, in order."""
@@ -136,7 +135,7 @@ class CallExport:
         for start in range(0, len(ids), _IDS_PER_QUERY):
             chunk = ids[start : start + _IDS_PER_QUERY]
             statement = self._legs_statement(len(chunk))
-            cursor = RawCursor(driver) if not self._db.is_sqlite else driver.cursor()
+            cursor = raw_cursor(driver) if not self._db.is_sqlite else driver.cursor()
             try:
                 cursor.execute(statement.sql, statement.params({f"id_{i}": v for i, v in enumerate(chunk)}))
                 for call_id, *leg in cursor.fetchall():

@@ -9,10 +9,7 @@ account and eight-day block, not one per call), and the webhook queue from the p
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, and_, exists, func, select, text
 
 from trunkline.store.database import Database
@@ -22,17 +19,7 @@ from trunkline.store.schema.call_runs import call_runs
 from trunkline.store.schema.flows import flow_requests
 from trunkline.store.schema.webhooks import webhook_deliveries
 
-_MIGRATIONS = Path(__file__).parent / "migrations"
 _PENDING = "pending"
-
-
-@cache
-def migration_head() -> str:
-    """The newest Alembic revision this version of Trunkline knows (read once per process)."""
-    script = ScriptDirectory(str(_MIGRATIONS))
-    head = script.get_current_head()
-    assert head is not None, "the migrations folder has no head"
-    return head
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,11 +26,19 @@ from threading import Lock
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from psycopg import RawCursor
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
+
+
+def raw_cursor(driver: Any) -> Any:
+    """psycopg's client-side ``RawCursor`` on ``driver``, a psycopg connection. Imported here, not at
+    the top: psycopg is loaded by then (``driver`` is one of its connections), and a SQLite process
+    never pays its ~10 MiB."""
+    from psycopg import RawCursor
+
+    return RawCursor(driver)
 
 
 class CompiledStatement:
@@ -65,7 +73,7 @@ class CompiledStatement:
         if not conn.in_transaction():
             conn.begin()
         driver: Any = conn.connection.driver_connection
-        cursor = RawCursor(driver) if self._raw else conn.connection.cursor()
+        cursor = raw_cursor(driver) if self._raw else conn.connection.cursor()
         try:
             cursor.execute(self.sql, self.params(values))
             return list(cursor.fetchall())

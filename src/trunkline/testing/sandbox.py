@@ -26,7 +26,8 @@ from trunkline_client.sandbox.resources import Sandbox
 
 from trunkline.api.app import create_app
 from trunkline.config import Settings
-from trunkline.services.composition import CommandServices, open_database
+from trunkline.services.commands import CommandServices
+from trunkline.services.composition import open_database
 from trunkline.store.database import Database
 from trunkline.testing.receiver import CallbackReceiver
 
