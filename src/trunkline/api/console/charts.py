@@ -89,6 +89,19 @@ def _nice_max(value: int) -> int:
         power *= 10
 
 
+def _tick_step(top: int) -> int:
+    """The gap between the y-axis ticks: the smallest 1, 2 or 5 times a power of ten that divides
+    ``top`` (a ``_nice_max``) into at most five whole steps. Ticks stay evenly spaced and whole:
+    0, 2, 4, 6, 8, 10 and 0, 5, 10, 15, 20, never quarters rounded down to 0, 2, 5, 7, 10."""
+    power = 1
+    while True:
+        for factor in (1, 2, 5):
+            step = factor * power
+            if top % step == 0 and top // step <= 5:
+                return step
+        power *= 10
+
+
 def bar_chart(overview: Overview) -> BarChart:
     """Stacked bars (one per hour or day, oldest left), segments in ``overview.statuses`` order."""
     statuses = overview.statuses
@@ -111,7 +124,7 @@ def bar_chart(overview: Overview) -> BarChart:
                 segments.append(Segment(status, n, round(y, 2), round(h, 2)))
         label = _period_label(bar.start_ms, step)
         shapes.append(BarShape(bar.start_ms, label, bar.total, round(x, 2), round(slot - gap, 2), segments))
-    values = sorted({top * k // 4 for k in range(5)})  # whole calls only: a top of 1 has two ticks
+    values = list(range(0, top + 1, _tick_step(top)))
     ticks = [Tick(v, round(TOP + plot_h - plot_h * v / top, 2)) for v in values]
     every = max(1, -(-len(overview.bars) // MAX_LABELS))
     labels = [
