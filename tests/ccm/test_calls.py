@@ -262,3 +262,26 @@ def test_given_user_contact_uri_in_any_spelling_when_make_call_then_the_agent_is
     made = response.json()["response"]
     assert made["assigned_agent_details"]["user_id"] == agent["user_id"]
     assert made["customer_details"] == {"number": "+919812345678"}
+
+
+def test_the_envelope_request_id_is_the_answers_x_request_id(
+    engine_client: httpx.Client, engine_server: LiveServer
+) -> None:
+    """One id per request (docs/api-choices.md, CCM v2): a client that logs the envelope's
+    request_id finds the same id in the header, on a success, on a failure, and when it sent
+    its own."""
+    account = make_account(engine_server.db)
+    agent = add_agent(engine_client, account, "sip:ravi@example.com")
+    sid = make_call(engine_client, account, agent, "09812345679")["response"]["call_sid"]
+    made = engine_client.get(f"/v2/accounts/{account.sid}/calls/{sid}", auth=account.auth)
+    missing = engine_client.get(f"/v2/accounts/{account.sid}/calls/{'f' * 32}", auth=account.auth)
+    assert (made.status_code, missing.status_code) == (200, 404)
+    for response in (made, missing):
+        rid = response.json()["request_id"]
+        assert len(rid) == 32 and int(rid, 16) >= 0
+        assert rid == response.headers["X-Request-Id"]
+    assert made.json()["request_id"] != missing.json()["request_id"]
+    given = engine_client.get(
+        f"/v2/accounts/{account.sid}/calls/{sid}", auth=account.auth, headers={"X-Request-Id": "trace-7.a:b"}
+    )
+    assert given.headers["X-Request-Id"] == given.json()["request_id"] == "trace-7.a:b"

@@ -26,14 +26,19 @@ from trunkline.api.exotel_ccm.bodies import (
 from trunkline.domain.agents.model import Agent
 from trunkline.domain.calls.model import Call, Leg
 from trunkline.domain.calls.run_state import CallRun
+from trunkline.logging_setup import current_request_id
 
 CUSTOMER_NAME = "Customer"
 JSON = "application/json"
 
 
 def request_id() -> str:
-    """A fresh 32-hex-digit id per request, like Exotel's."""
-    return os.urandom(16).hex()
+    """The envelope's ``request_id``: this request's own id, the one its ``X-Request-Id`` header
+    carries (``api/request_id.py``), so a client's report of either finds the server's log lines.
+    It is a fresh 32-hex-digit id like Exotel's, unless the client or its proxy sent an id of its
+    own (docs/api-choices.md, CCM v2, "Request ids"). A fresh one where no request is being served."""
+    rid = current_request_id.get()
+    return rid if rid is not None else os.urandom(16).hex()
 
 
 def iso(ms: int | None) -> str | None:
