@@ -6,6 +6,17 @@ from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, SmallInte
 
 from trunkline.store.schema.catalog import metadata
 
+
+def _period_key() -> list[Column[int]]:
+    """Every rollup's key starts the same: the account, then the period as its length and its start
+    (hours, UTC days and eight-day blocks: ``store.rollup_periods``). New columns each time, as a
+    ``Table`` takes ownership of the columns it is given."""
+    return [
+        Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+        Column("period_ms", BigInteger, primary_key=True),
+        Column("period_start", BigInteger, primary_key=True),
+    ]
+
 call_counts = Table(
     "call_counts",
     metadata,
@@ -13,9 +24,7 @@ call_counts = Table(
     # periods from here (hours, UTC days and eight-day blocks: ``store.rollup_periods``) and counts only
     # the minutes at the window's ends in ``calls``. Kept by ``store.call_counts`` (``add`` on insert,
     # ``rebuild`` after bulk loads); calls before 1970 are left out.
-    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
-    Column("period_ms", BigInteger, primary_key=True),
-    Column("period_start", BigInteger, primary_key=True),
+    *_period_key(),
     Column("status", String(16), primary_key=True),
     Column("direction", String(16), primary_key=True),
     Column("phone_number", String(32), primary_key=True),
@@ -28,9 +37,7 @@ call_value_counts = Table(
     # ``call_counts`` split further by Duration bucket and exact Price, so a Duration/Price filter over a
     # month sums a few thousand rows (``store.call_value_counts``). ``settled``: bit 1 when Duration is
     # known, bit 2 when Price is; an unknown value is stored as 0 and never matched by a filter on it.
-    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
-    Column("period_ms", BigInteger, primary_key=True),
-    Column("period_start", BigInteger, primary_key=True),
+    *_period_key(),
     Column("status", String(16), primary_key=True),
     Column("direction", String(16), primary_key=True),
     Column("phone_number", String(32), primary_key=True),
@@ -48,9 +55,7 @@ call_caller_counts = Table(
     # Final calls per account, period and caller (From): the console's busiest callers over a window sum
     # whole periods from here (``store.call_callers``) instead of grouping a month of ``calls``. Counts
     # exactly the calls ``call_counts`` counts (``call_counts.add`` and ``rebuild`` keep both).
-    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
-    Column("period_ms", BigInteger, primary_key=True),
-    Column("period_start", BigInteger, primary_key=True),
+    *_period_key(),
     Column("from_number", String(128), primary_key=True),
     Column("calls", BigInteger, nullable=False),
     # By caller first, for the bulk list's Total of a From= query (``call_counts.count``): a frequent
@@ -66,9 +71,7 @@ call_talk_times = Table(
     # those Durations. The console's Overview reads its bars by status, answer rate and mean talk time
     # here (``store.call_talk_times``): a few rows per hour, where ``call_counts`` splits further by
     # direction and ExoPhone. Moves when a call's Duration settles after it ended.
-    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
-    Column("period_ms", BigInteger, primary_key=True),
-    Column("period_start", BigInteger, primary_key=True),
+    *_period_key(),
     Column("status", String(16), primary_key=True),
     Column("calls", BigInteger, nullable=False),
     Column("timed", BigInteger, nullable=False),
