@@ -81,7 +81,7 @@ class FlowService:
         """Place one inbound call now (a server only); ``extra`` rides with it (a visitor session)."""
         assert self._network is not None, "inbound calls are placed by a running server"
         account = self._accounts.get(account_sid)
-        from trunkline.engine.calls.service import Caller  # loaded already: see the imports
+        from trunkline.engine.calls.service import Caller  # here: a CLI command never places calls
 
         return self._network.placing.inbound(Caller(account.id, account.sid), caller, exophone, extra=extra)
 
