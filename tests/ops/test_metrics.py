@@ -127,6 +127,19 @@ def test_requests_are_counted_per_dialect_and_route_template(server: LiveServer)
     assert value(after, "process_resident_memory_bytes") > 0
 
 
+def test_unknown_console_paths_are_a_counted_404_not_an_error(server: LiveServer) -> None:
+    """A path the console's router does not know leaves the Router itself in the scope; it once
+    broke the count with a TypeError, logged as an ASGI error, and the request went uncounted."""
+    with httpx.Client(base_url=server.base_url, timeout=30) as client:
+        before = scrape(server.base_url)
+        for path in ("/console/nosuchpage", "/console/signin", "/console/call/abc"):
+            assert client.get(path).status_code == 404
+        after = scrape(server.base_url)
+    labels = {"dialect": "console", "route": "(unmatched)", "method": "GET", "status": "404"}
+    counted = value(after, "trunkline_http_requests_total", **labels)
+    assert counted - value(before, "trunkline_http_requests_total", **labels) == 3
+
+
 def test_calls_by_status_lag_and_webhook_outcomes(engine_server: LiveServer, receiver: Receiver) -> None:
     account = make_account(engine_server.db)
     with httpx.Client(base_url=engine_server.base_url, timeout=60) as client:

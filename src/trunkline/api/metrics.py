@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
@@ -97,6 +97,8 @@ class RequestMetrics:
 
     def _route(self, dialect: str, scope: Scope) -> _Route:
         key = scope.get(ROUTE_KEY) or scope.get("endpoint") or dialect
+        if not isinstance(key, Hashable):
+            key = dialect  # a mounted app that matched nothing leaves its Router (unhashable) there
         method = scope["method"]
         if method not in _METHODS:
             method = "other"  # whatever a client sends, one series per route
