@@ -5,6 +5,7 @@ and the working folder is left as it was."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import httpx
@@ -76,7 +77,19 @@ def test_banner_never_wraps_and_hides_an_admin_token_from_the_environment(tmp_pa
     served = start_serve(workdir, env=env)
     try:
         assert "my-very-own-admin-secret-value" not in served.banner
-        assert "Bearer (from TRUNKLINE_ADMIN_TOKEN)" in served.banner
+        admin_line = next(line for line in served.banner.splitlines() if line.startswith("Admin API:"))
+        command = admin_line.removeprefix("Admin API: ").split("   (reference:")[0]
+        assert command == (
+            f'curl -H "Authorization: Bearer $TRUNKLINE_ADMIN_TOKEN" {served.base_url}/admin/accounts'
+        )
+        listed = subprocess.run(  # the printed command works as printed, the shell filling in the token
+            ["bash", "-c", command.replace("curl ", "curl -s -f ", 1)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert listed.returncode == 0 and '"accounts"' in listed.stdout, listed.stderr
         key, token = _demo_auth(served)
         curl = next(line for line in served.banner.splitlines() if line.startswith("Try:"))
         assert curl == f"Try:  curl -u {key}:{token} {served.base_url}/v1/Accounts/demo/Calls.json"

@@ -50,16 +50,20 @@ def console_account(console_server: LiveServer) -> AccountFixture:
 
 @dataclass
 class Requests:
-    """Every URL a page asked for."""
+    """Every URL a page asked for, and those the browser itself refused to fetch (the page's
+    Content-Security-Policy): a refused request never leaves the browser."""
 
     urls: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
 
     def outside(self) -> list[str]:
         local = {"127.0.0.1"}
         return [
             u
             for u in self.urls
-            if urlsplit(u).scheme not in ("data", "blob", "about") and urlsplit(u).hostname not in local
+            if urlsplit(u).scheme not in ("data", "blob", "about")
+            and urlsplit(u).hostname not in local
+            and u not in self.refused
         ]
 
 
@@ -93,6 +97,10 @@ def page(browser, requests_made: Requests) -> Iterator[object]:  # type: ignore[
     page.set_default_timeout(TIMEOUT_MS)
     errors: list[str] = []
     page.on("request", lambda request: requests_made.urls.append(request.url))
+    page.on(
+        "requestfailed",
+        lambda request: requests_made.refused.append(request.url) if request.failure == "csp" else None,
+    )
     page.on("pageerror", lambda error: errors.append(str(error)))
     yield page
     context.close()

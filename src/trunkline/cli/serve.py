@@ -148,10 +148,12 @@ def serve(
     if not token_given:
         # Printed once here and never logged; set TRUNKLINE_ADMIN_TOKEN to keep one across restarts.
         settings = settings.model_copy(update={"admin_token": secrets.token_urlsafe(24)})
-        shown_token = settings.admin_token
+        bearer = f"'Authorization: Bearer {settings.admin_token}'"
     else:
-        shown_token = "(from TRUNKLINE_ADMIN_TOKEN)"  # the user's own secret is not echoed back
-    lines.append(f"Admin API: {base}/admin  (Authorization: Bearer {shown_token})")
+        # The user's own secret is not echoed back; the shell fills it in from the environment.
+        bearer = '"Authorization: Bearer $TRUNKLINE_ADMIN_TOKEN"'
+    # A command that works as printed (a bare /admin is no page), and where the operations are listed.
+    lines.append(f"Admin API: curl -H {bearer} {base}/admin/accounts   (reference: {base}/docs#/admin)")
     clock_note = f"x{settings.time_scale:g}" if settings.clock == "real" else "advance it via the admin API"
     lines.append(
         f"Network clock: {settings.clock} ({clock_note}), simulated network seed {settings.network_seed}"
