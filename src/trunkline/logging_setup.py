@@ -16,6 +16,9 @@ from datetime import UTC, datetime
 import orjson
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
+_LEFT_OUT = _STANDARD | {"color_message"}
+"""Record attributes that are not fields of a line: the standard ones, and uvicorn's copy of its
+message with terminal colour codes (``msg`` already says it, without escape sequences)."""
 
 
 current_request_id: ContextVar[str | None] = ContextVar("trunkline_request_id", default=None)
@@ -42,7 +45,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
-        line.update({k: v for k, v in record.__dict__.items() if k not in _STANDARD})
+        line.update({k: v for k, v in record.__dict__.items() if k not in _LEFT_OUT})
         if record.exc_info:
             line["exc"] = self.formatException(record.exc_info)
         return orjson.dumps(line, default=str).decode()

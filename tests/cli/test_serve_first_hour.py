@@ -5,6 +5,7 @@ and the working folder is left as it was."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -166,3 +167,16 @@ def test_only_store_making_commands_create_a_store(tmp_path: Path) -> None:
 def test_version(tmp_path: Path) -> None:
     result = run_cli(tmp_path, "--version")
     assert result.returncode == 0 and result.stdout.startswith("trunkline ")
+
+
+def test_log_lines_are_plain_json_without_terminal_colours(tmp_path: Path) -> None:
+    """uvicorn puts a coloured copy of its start and stop messages on the record; the log is for
+    machines and files, so a line carries the message once, without escape sequences."""
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    served = start_serve(workdir, env=cli_env(workdir, TRUNKLINE_LOG_LEVEL="info"))
+    served.stop()
+    lines = [json.loads(text) for text in served.log_path.read_text().splitlines() if text.strip()]
+    assert any(line["msg"].startswith("Started server process") for line in lines), lines
+    for line in lines:
+        assert "color_message" not in line and "\x1b" not in json.dumps(line, ensure_ascii=False), line

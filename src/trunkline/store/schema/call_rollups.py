@@ -17,6 +17,7 @@ def _period_key() -> list[Column[int]]:
         Column("period_start", BigInteger, primary_key=True),
     ]
 
+
 call_counts = Table(
     "call_counts",
     metadata,
