@@ -32,3 +32,9 @@ def test_ids_are_whole_at_60_columns(tmp_path: Path) -> None:
     flows = run_cli(tmp_path, "flows", "list", "acme", env=env)
     assert flows.returncode == 0 and APP_ID in flows.stdout, flows.stdout
     assert "…" not in agents.stdout + properties.stdout + flows.stdout
+    # Piped (as here), a row is one line whatever COLUMNS says: no value is split across lines.
+    [ravi] = [line for line in agents.stdout.splitlines() if USER_ID in line]
+    assert "+919999900001" in ravi and "Ravi" in ravi, agents.stdout
+    [asha] = [line for line in agents.stdout.splitlines() if "sip:asha@example.com" in line]
+    assert "Asha Verma" in asha, agents.stdout
+    assert any("contact_uri" in line for line in agents.stdout.splitlines()), agents.stdout

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import Annotated
 
 import typer
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -59,24 +60,32 @@ def print_table(
     ids: Sequence[str],
     title: str | None = None,
 ) -> None:
-    """Print a table whose ``ids`` columns are never cut: the next command needs them whole. Id
-    columns neither wrap nor shrink below their longest value; other columns fold (wrap inside a
-    word) rather than end in an ellipsis, so no value is lost at any terminal width."""
+    """Print a table whose ``ids`` columns are never cut: the next command needs them whole.
+
+    On a terminal, id columns neither wrap nor shrink below their longest value; other columns fold
+    (wrap inside a word) rather than end in an ellipsis, so no value is lost at any width. Piped into
+    a file or another program (``| grep``, ``| cat``), where nobody sees a width, each row is one
+    line with every value whole, however wide that makes it."""
     table = Table(title=title)
     rows = [list(row) for row in rows]
-    needed = 1  # the table's left border; each column adds its padding and right border
+    widest = [
+        max([cell_len(header), *(cell_len(row[i]) for row in rows)]) for i, header in enumerate(headers)
+    ]
+    natural = 1 + sum(width + 3 for width in widest)  # the left border; each column its padding and border
+    needed = 1
     for index, header in enumerate(headers):
         if header in ids:
-            widest = max([len(header), *(len(row[index]) for row in rows)])
-            table.add_column(header, no_wrap=True, min_width=widest)
-            needed += widest + 3
+            table.add_column(header, no_wrap=True, min_width=widest[index])
+            needed += widest[index] + 3
         else:
             table.add_column(header, overflow="fold")
             needed += _FOLDED_WIDTH + 3
     for row in rows:
         table.add_row(*(escape(cell) for cell in row))
     console = Console()  # built here so it measures the terminal it runs in
-    if console.width < needed:
+    if not console.is_terminal:
+        console = Console(width=max(natural, cell_len(title or "")))
+    elif console.width < needed:
         # Too narrow even for the ids: lay the table out wider and let the terminal wrap its
         # lines, rather than cropping ids or squeezing a column to nothing.
         console = Console(width=needed)
