@@ -45,26 +45,35 @@ class Chunks:
         self.peak_rss = max(self.peak_rss, _rss_bytes())
 
 
+SAID = "the request body is larger than 64 KiB (65,536 bytes)"
+"""The same words in every envelope, so a client reads the same limit whichever API it called."""
+
+
 def _v1(response: httpx.Response) -> None:
-    assert response.json()["RestException"]["Status"] == 413
+    error = response.json()["RestException"]
+    assert error["Status"] == 413 and error["Message"] == SAID
 
 
 def _v1_xml(response: httpx.Response) -> None:
-    assert b"<Status>413</Status>" in response.content
+    assert b"<Status>413</Status>" in response.content and SAID.encode() in response.content
 
 
 def _ccm(response: httpx.Response) -> None:
     body = response.json()
     assert body["http_code"] == 413 and body["response"]["status"] == "failure"
     assert body["response"]["error_data"]["code"] == 413
+    assert body["response"]["error_data"]["description"] == SAID
 
 
 def _fone(response: httpx.Response) -> None:
-    assert response.json()["ResponseStatus"]["ErrorCode"] == "PAYLOAD_TOO_LARGE"
+    status = response.json()["ResponseStatus"]
+    assert status["ErrorCode"] == "PAYLOAD_TOO_LARGE" and status["Message"] == SAID
 
 
 def _admin(response: httpx.Response) -> None:
-    assert response.json()["error"]["code"] == "payload-too-large"
+    error = response.json()["error"]
+    assert error["code"] == "payload-too-large"
+    assert error["message"] == "the request body is larger than 256 KiB (262,144 bytes)"
 
 
 Check = Callable[[httpx.Response], None]

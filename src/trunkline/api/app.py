@@ -200,7 +200,7 @@ async def _admin_error(_: Request, exc: Exception) -> JSONResponse:
 
 
 def _admin_too_large(limit: int) -> JSONResponse:
-    return _admin_error_response(PayloadTooLarge(f"the request body is larger than {limit // 1024} KiB"))
+    return _admin_error_response(PayloadTooLarge.over(limit))
 
 
 async def _admin_validation_error(_: Request, exc: Exception) -> JSONResponse:

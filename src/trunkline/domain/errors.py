@@ -69,3 +69,10 @@ class PayloadTooLarge(TrunklineError):
 
     status = 413
     code = "payload-too-large"
+
+    @classmethod
+    def over(cls, limit: int) -> PayloadTooLarge:
+        """The one wording every front end uses, in its own envelope: "larger than 64 KiB (65,536
+        bytes)", so a client reads the same limit whichever API it called."""
+        size = f"{limit // 1024} KiB ({limit:,} bytes)" if limit % 1024 == 0 else f"{limit:,} bytes"
+        return cls(f"the request body is larger than {size}")

@@ -149,7 +149,7 @@ def _internal_error(request: Request) -> Response:
 
 
 def _body_too_large(limit: int) -> TrunklineError:
-    return PayloadTooLarge(f"the request body is larger than {limit // 1024} KiB")
+    return PayloadTooLarge.over(limit)
 
 
 ERRORS = DialectErrors(

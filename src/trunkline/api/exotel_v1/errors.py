@@ -54,7 +54,7 @@ def _internal_error(request: Request) -> Response:
 
 
 def _body_too_large(limit: int) -> TrunklineError:
-    return PayloadTooLarge(f"the request body is larger than {limit} bytes")
+    return PayloadTooLarge.over(limit)
 
 
 ERRORS = DialectErrors(

@@ -62,7 +62,7 @@ def _internal_error(_: Request) -> Response:
 
 
 def _body_too_large(limit: int) -> TrunklineError:
-    return PayloadTooLarge(f"the request body is larger than {limit} bytes")
+    return PayloadTooLarge.over(limit)
 
 
 ERRORS = DialectErrors(

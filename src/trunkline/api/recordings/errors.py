@@ -43,7 +43,7 @@ def _internal_error(_: Request) -> Response:
 
 
 def _body_too_large(limit: int) -> TrunklineError:
-    return PayloadTooLarge(f"the request body is larger than {limit} bytes")  # no route reads a body
+    return PayloadTooLarge.over(limit)  # no route reads a body
 
 
 ERRORS = DialectErrors(
