@@ -108,6 +108,7 @@ def test_to_stdout_by_date_range(store, history) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.splitlines()) == len(calls) + 1
+    assert f"Exported {len(calls)} calls to standard output in" in result.stderr
 
 
 @pytest.mark.parametrize(

@@ -110,4 +110,5 @@ def export_command(
     finally:
         services.close()
     seconds = time.perf_counter() - started
-    _err.print(f"Exported {result.calls:,} calls to {result.output} in {seconds:.1f} s.")
+    where = "standard output" if result.output == "-" else result.output
+    _err.print(f"Exported {result.calls:,} calls to {where} in {seconds:.1f} s.")
