@@ -227,11 +227,13 @@ class Settings(BaseSettings):
     )
     # --- export and sync (docs/archive.md) ---
     export_batch_size: int = Field(
-        10_000,
+        50_000,
         ge=100,
         le=200_000,
         description="Calls `trunkline calls export` gathers into one Parquet row group (as compact Arrow "
-        "columns; the store is read 2,000 calls at a time); memory grows with it, not with the store.",
+        "columns; the store is read 2,000 calls at a time). A larger group holds more while it is "
+        "written; a smaller one makes more groups, whose metadata the writer keeps until the file "
+        "closes (10,000 took a 10M-call export to 222 MiB; 50,000 holds 166 MiB at 1M and at 10M).",
     )
     sync_requests_per_minute: int = Field(
         180,
