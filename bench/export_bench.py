@@ -41,7 +41,7 @@ def run(database_url: str, account: str, file_format: str, out: Path, legs: bool
     rss = usage.ru_maxrss / 1024  # KiB on Linux
     print(
         f"{file_format:8s} legs={'yes' if legs else 'no ':3s} {seconds:6.1f} s  "
-        f"peak RSS {rss:5.0f} MB  file {size:6.1f} MB",
+        f"peak RSS {rss:5.0f} MiB  file {size:6.1f} MB",
         flush=True,
     )
 
