@@ -209,7 +209,11 @@ def report(label: str, run: Run, stored: int) -> None:
         return
     quarters = [_at(samples, f) for f in (0.25, 0.5, 0.75, 1.0)]
     print("  RSS at 25/50/75/100 % of the run: " + " / ".join(f"{mb:.0f}" for mb in quarters) + " MiB")
-    print(f"  growth over the second half: {quarters[3] - quarters[1]:+.1f} MiB")
+    second_half = [rss for seconds, rss, _ in samples if seconds >= samples[-1][0] / 2]
+    print(
+        f"  growth over the second half: {quarters[3] - quarters[1]:+.1f} MiB "
+        f"(range {min(second_half):.0f}-{max(second_half):.0f} MiB)"
+    )
     if stored >= 4:
         marks = []
         for quarter in (1, 2, 3, 4):
