@@ -233,7 +233,7 @@ class Settings(BaseSettings):
         description="Calls `trunkline calls export` gathers into one Parquet row group (as compact Arrow "
         "columns; the store is read 2,000 calls at a time). A larger group holds more while it is "
         "written; a smaller one makes more groups, whose metadata the writer keeps until the file "
-        "closes (10,000 took a 10M-call export to 222 MiB; 50,000 holds 166 MiB at 1M and at 10M).",
+        "closes (10,000 took a 10M-call export to 222 MiB; 50,000 holds 166-167 MiB at 1M and at 10M).",
     )
     sync_requests_per_minute: int = Field(
         180,

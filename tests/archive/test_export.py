@@ -109,6 +109,9 @@ def test_to_stdout_by_date_range(store, history) -> None:
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.splitlines()) == len(calls) + 1
     assert f"Exported {len(calls)} calls to standard output in" in result.stderr
+    dashed = _export(store, "--account", account.sid, "--format", "csv", "--since", since, "--output", "-")
+    assert dashed.returncode == 0 and dashed.stdout.splitlines()[0] == result.stdout.splitlines()[0]
+    assert len(dashed.stdout.splitlines()) > len(calls) and not Path("-").exists()
 
 
 @pytest.mark.parametrize(

@@ -41,7 +41,9 @@ def export_command(
     ] = "csv",
     output: Annotated[
         str | None,
-        typer.Option("--output", "-o", help="File to write; standard output when left out (not Parquet)."),
+        typer.Option(
+            "--output", "-o", help="File to write; standard output when left out or `-` (not Parquet)."
+        ),
     ] = None,
     legs: Annotated[bool, typer.Option("--legs", help="Include each call's legs.")] = False,
     status: Annotated[
@@ -101,7 +103,7 @@ def export_command(
                 account,
                 filters,
                 file_format.lower(),
-                output,
+                None if output == "-" else output,
                 legs=legs,
                 on_batch=lambda n: progress.advance(task, n),
             )

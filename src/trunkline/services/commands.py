@@ -3,9 +3,9 @@ asks for it, over one store.
 
 Why each property imports its service where it builds it: a command pays only for what it uses. A
 module-level import of every service (the composition root's way) loaded the web-hook client,
-psycopg, Alembic and phonenumbers' tables into every command: ~104 MiB before any work, which left
-``trunkline seed`` of a million calls at 197 MiB against its 200 MB budget (BENCHMARKS.md,
-"Hardening"), and ~0.9 s of imports before every command. A test holds the line
+psycopg, Alembic and the engine into every command: ~105 MiB before any work (~66 MiB now), which
+left ``trunkline seed`` of a million calls at 197 MiB against its 200 MB budget (169 MiB now;
+BENCHMARKS.md, "Hardening"), and most of a second of imports before every command. A test holds the line
 (``tests/cli/test_command_imports.py``).
 """
 

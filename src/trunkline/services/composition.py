@@ -1,9 +1,9 @@
-"""The composition root: where every part of a server (stores, engine, workers, services) and of a
-CLI command is built, in dependency order, with its hooks passed as constructor arguments.
+"""The composition root of a server: where every part of it (stores, engine, workers, services) is
+built, in dependency order, with its hooks passed as constructor arguments.
 
 ``build_server`` is what ``api/app.py`` (and through it the tests' live servers) starts from. A CLI
-command opens ``services/commands.py`` instead, which builds only the services it asks for. Nothing
-else constructs a store or a service.
+command builds its parts in ``services/commands.py`` instead, only the services it asks for. Those
+are the two places that construct stores and services.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import sys
 import threading
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from trunkline.store.replicas import ReplicaRouter
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
+_NUMBERED = re.compile(r"(\d{4})_\w+\.py")
+"""A migration's file name: its revision id, four digits (``alembic revision --rev-id 0018``)."""
 
 
 @cache
@@ -32,13 +35,13 @@ def schema_head() -> str:
     Why not ask Alembic: an up-to-date store is the common case, and importing Alembic to learn
     that costs every CLI command ~11 MiB and a tenth of a second (``migrate``), and every server
     as much (``/readyz`` compares the store's revision with this)."""
-    names = (path.name.split("_", 1)[0] for path in (_MIGRATIONS / "versions").glob("[0-9]*_*.py"))
-    return max(names)
+    numbered = (_NUMBERED.match(path.name) for path in (_MIGRATIONS / "versions").iterdir())
+    return max(match.group(1) for match in numbered if match is not None)
 
 
 def _psycopg_errors() -> tuple[type[BaseException], ...]:
-    """psycopg's own connection error, if psycopg is loaded at all: a SQLite process never imports
-    it (~10 MiB), and then none of its exceptions can exist."""
+    """psycopg's own connection error, if psycopg is loaded at all: a CLI command on SQLite never
+    imports it (~10 MiB), and then none of its exceptions can exist."""
     psycopg = sys.modules.get("psycopg")
     return (psycopg.OperationalError,) if psycopg is not None else ()
 
@@ -225,11 +228,13 @@ class Database:
             command.upgrade(config, "head")
 
     def revision(self) -> str | None:
-        """The store's Alembic revision; None for a store never migrated."""
-        with self.engine.connect() as conn:
+        """The store's Alembic revision; None for a store never migrated. Opening the connection
+        also proves the database answers (``/readyz``)."""
+        with self.read() as conn:
             if not self.engine.dialect.has_table(conn, "alembic_version"):
                 return None
-            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            value = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        return None if value is None else str(value)
 
     def secret_key(self, configured: str | None) -> bytes:
         """The configured key, else one generated on first start and kept in the ``meta`` table."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, and_, exists, func, select, text
+from sqlalchemy import and_, exists, func, select
 
 from trunkline.store.database import Database
 from trunkline.store.rollup_periods import BLOCK_MS
@@ -46,8 +46,7 @@ class HealthStore:
     def revision(self) -> str | None:
         """The store's Alembic revision (None before the first migration). Opening a connection
         also proves the database answers."""
-        with self._db.read() as conn:
-            return _revision(conn)
+        return self._db.revision()
 
     def due_marks(self, wall_now: int) -> DueMarks:
         table = webhook_deliveries
@@ -114,7 +113,3 @@ class HealthStore:
         checkedout = getattr(self._db.engine.pool, "checkedout", None)
         return int(checkedout()) if callable(checkedout) else 0
 
-
-def _revision(conn: Connection) -> str | None:
-    value = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    return None if value is None else str(value)

@@ -34,8 +34,8 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 def raw_cursor(driver: Any) -> Any:
     """psycopg's client-side ``RawCursor`` on ``driver``, a psycopg connection. Imported here, not at
-    the top: psycopg is loaded by then (``driver`` is one of its connections), and a SQLite process
-    never pays its ~10 MiB."""
+    the top: psycopg is loaded by then (``driver`` is one of its connections), and a CLI command on
+    SQLite never pays its ~10 MiB."""
     from psycopg import RawCursor
 
     return RawCursor(driver)
