@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import secrets
+import sqlite3
 import sys
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from functools import cache
@@ -77,6 +79,11 @@ def unreachable(exc: BaseException) -> bool:
     return False
 
 
+MIGRATION_LOCK_KEY = 0x54524B4C  # "TRKL"
+"""The PostgreSQL advisory lock (one bigint key) that lets one process at a time migrate a store."""
+MIGRATION_WAIT_MS = 30 * 60 * 1000
+"""How long a process waits for another's migration of a SQLite store before it gives up."""
+
 SQLITE_CACHE_KIB = 2048
 """Each SQLite connection's page cache (see ``_sqlite_pragmas``)."""
 
@@ -86,7 +93,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # write lock up front; the driver's own implicit BEGIN would not let it.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _use_wal(cursor)
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
@@ -95,6 +102,22 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # a dozen connections on a large store held ~100 MB between them.
     cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cursor.close()
+
+
+def _use_wal(cursor: Any) -> None:
+    """Put the file in WAL mode, which it then keeps. Processes opening a brand-new file at once
+    all try to switch it; the switch needs the file to itself, and SQLite refuses the others at once
+    (no busy wait), so they retry, for as long as a write would wait, until the file reads WAL."""
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _sqlite_begin(conn: Connection) -> None:
@@ -223,9 +246,32 @@ class Database:
 
         config = Config()
         config.set_main_option("script_location", str(_MIGRATIONS))
-        with self.write() as connection:
+        with self._migration() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+
+    @contextmanager
+    def _migration(self) -> Iterator[Connection]:
+        """The write transaction a migration runs in, one process at a time: two servers starting on
+        a store behind the code (after an upgrade), or a server and a CLI command, used to migrate
+        side by side, and the second failed to start ("already exists" on PostgreSQL; "database is
+        locked" on SQLite, whose writers wait 5 s while a 10M-call store's migration takes 78 s).
+        PostgreSQL: an advisory lock held to the transaction's end. SQLite: ``BEGIN IMMEDIATE``
+        waiting as long as a migration may take. Alembic reads the revision again inside, so the
+        process that waited finds nothing left to do."""
+        if not self.is_sqlite:
+            with self.write() as conn:
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+                yield conn
+            return
+        with self._write_gate, self._writer.connect() as conn:
+            driver: Any = conn.connection.driver_connection  # no transaction yet: the wait is BEGIN's
+            driver.execute(f"PRAGMA busy_timeout={MIGRATION_WAIT_MS}")
+            try:
+                with conn.begin():
+                    yield conn
+            finally:
+                driver.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
 
     def revision(self) -> str | None:
         """The store's Alembic revision; None for a store never migrated. Opening the connection

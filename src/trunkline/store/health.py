@@ -112,4 +112,3 @@ class HealthStore:
         """Connections of this process's pool lent out now (SQLAlchemy's ``checkedout``)."""
         checkedout = getattr(self._db.engine.pool, "checkedout", None)
         return int(checkedout()) if callable(checkedout) else 0
-
