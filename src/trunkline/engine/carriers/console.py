@@ -34,15 +34,24 @@ class HeldNumbers:
         self._refresh_ms = refresh_ms
         self._held: dict[str, tuple[str, int]] = {}
         self._read_at = 0
+        self._reads = self._applied = 0
+        """Reads begun, and the latest begun whose result is in ``_held``."""
         self._lock = threading.Lock()
 
     def refresh(self, *, force: bool = False) -> None:
         now = int(time.time() * 1000)
         if not force and now - self._read_at < self._refresh_ms:
             return
+        with self._lock:
+            self._reads += 1
+            read = self._reads
         held = self._load(now)
         with self._lock:
-            self._held, self._read_at = held, now
+            # Reads overlap (the engine's tick, a hold taken on a request thread): one that began
+            # before a hold was written must not replace one that began after it, or the new hold
+            # would be unseen until the next read, and a call placed meanwhile would not ring.
+            if read > self._applied:
+                self._held, self._read_at, self._applied = held, now, read
 
     def changed(self) -> None:
         """A hold was taken or let go in this process: read them again now."""
