@@ -189,21 +189,25 @@ def test_bad_credentials_and_unknown_local_account(store, source) -> None:
 
 
 def test_a_sync_holds_one_page_at_a_time(store, source, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Memory is bounded by a page, not by the history: once the next page is asked for, no page
-    before the one just stored is still referenced (by the report, the progress bar, the source's
-    client or anything else), so a sync of 1M calls needs what a sync of 100 does."""
+    """Memory is bounded by a page, not by the history: once the next page is asked for, nothing of
+    a page before the one just stored, neither its body nor any call in it, is still referenced (by
+    the report, the progress bar, the source's client or anything else), so a sync of 1M calls needs
+    what a sync of 100 does."""
     server, account = source
     _local_account(store, account.sid)
-    pages: list[weakref.ref[_Page]] = []
+    pages: list[list[weakref.ref[_Page]]] = []
+    """Per page: its body, and each call in it (a leak may keep the calls and drop the body)."""
     held_back: list[int] = []
     original = V1Source.list_page
 
     def list_page(self: V1Source, params):  # type: ignore[no-untyped-def]
         gc.collect()
         # The caller's variable still names the page before this request until it returns.
-        held_back.append(sum(1 for page in pages[:-1] if page() is not None))
+        held_back.append(sum(1 for refs in pages[:-1] if any(ref() is not None for ref in refs)))
         body = _Page(original(self, params))
-        pages.append(weakref.ref(body))
+        calls = [_Page(call) for call in body.get("Calls", [])]
+        body["Calls"] = calls
+        pages.append([weakref.ref(body), *(weakref.ref(call) for call in calls)])
         return body
 
     monkeypatch.setattr(V1Source, "list_page", list_page)
