@@ -33,6 +33,7 @@ from tests.support.status_callbacks import (
     poll,
     requests_for,
     seconds_between,
+    the_one_callback,
     webhook_log,
 )
 
@@ -42,17 +43,16 @@ from tests.support.status_callbacks import (
 def test_a_machine_on_leg_two_is_answered_by_machine(
     engine_client: httpx.Client, engine_account: AccountFixture, receiver: Receiver
 ) -> None:
-    sid = place_with_callback(
+    sid, request = the_one_callback(
         engine_client,
         engine_account,
         receiver,
+        90,
         From=ANSWER,
         To=MACHINE,
         **{"StatusCallbackEvents[0]": "terminal"},
     )
-    advance(engine_client, 90)
-    delivered_log(engine_client, sid, 1)
-    body = form(requests_for(receiver, 1)[0])
+    body = form(request)
     assert body["Status"] == "completed"
     assert body["Legs[0][AnsweredBy]"] == "Human"
     assert body["Legs[1][AnsweredBy]"] == "Machine"
@@ -65,18 +65,16 @@ def test_a_machine_on_leg_two_is_answered_by_machine(
 def test_a_recorded_call_carries_its_recording_url(
     engine_client: httpx.Client, engine_account: AccountFixture, receiver: Receiver, content_type: str
 ) -> None:
-    sid = place_with_callback(
+    sid, request = the_one_callback(
         engine_client,
         engine_account,
         receiver,
+        90,
         From=ANSWER,
         To=ANSWER,
         Record="true",
         StatusCallbackContentType=content_type,
     )
-    advance(engine_client, 90)
-    delivered_log(engine_client, sid, 1)
-    [request] = requests_for(receiver, 1)
     body = json_body(request) if content_type == JSON else form(request)
     assert list(body) == DEFAULT_FIELDS
     url = body["RecordingUrl"]
@@ -210,19 +208,18 @@ def test_callback_request_headers(
 def test_details_after_the_terminal_callback_agree_with_it(
     engine_client: httpx.Client, engine_account: AccountFixture, receiver: Receiver
 ) -> None:
-    sid = place_with_callback(
+    sid, request = the_one_callback(
         engine_client,
         engine_account,
         receiver,
+        90,
         From=ANSWER,
         To=ANSWER,
         Record="true",
         StatusCallbackContentType=JSON,
         **{"StatusCallbackEvents[0]": "terminal"},
     )
-    advance(engine_client, 90)
-    delivered_log(engine_client, sid, 1)
-    callback = json_body(requests_for(receiver, 1)[0])
+    callback = json_body(request)
     done = details(engine_client, engine_account, sid)
     assert done["Sid"] == callback["CallSid"]
     assert done["Status"] == callback["Status"] == "completed"

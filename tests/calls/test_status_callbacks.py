@@ -40,6 +40,7 @@ from tests.support.status_callbacks import (
     place_with_callback,
     requests_for,
     seconds_between,
+    the_one_callback,
     webhook_log,
 )
 
@@ -278,19 +279,18 @@ def test_a_call_never_bridged_gets_only_the_terminal_callback(
 def test_a_call_cut_by_time_limit_reports_its_legs(
     engine_client: httpx.Client, engine_account: AccountFixture, receiver: Receiver
 ) -> None:
-    sid = place_with_callback(
+    sid, request = the_one_callback(
         engine_client,
         engine_account,
         receiver,
+        120,
         From=STAYS,
         To=STAYS,
         TimeLimit="45",
         StatusCallbackContentType=JSON,
         **{"StatusCallbackEvents[0]": "terminal"},
     )
-    advance(engine_client, 120)
-    delivered_log(engine_client, sid, 1)
-    body = json_body(requests_for(receiver, 1)[0])
+    body = json_body(request)
     assert body["Status"] == "completed" and body["ConversationDuration"] == 43
     # TimeLimit counts from leg 1's answer (2 s); leg 2 answered at 4 s.
     assert [leg["OnCallDuration"] for leg in body["Legs"]] == [45, 43]

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import orjson
 
-from tests.support.calls_api import ADMIN, place
+from tests.support.calls_api import ADMIN, advance, place
 from tests.support.factories import AccountFixture
 from tests.support.receiver import Received, Receiver, form_fields
 
@@ -39,6 +39,18 @@ def place_with_callback(
     call = place(client, account, StatusCallback=receiver.url, **params)
     sid: str = call["Sid"]
     return sid
+
+
+def the_one_callback(
+    client: httpx.Client, account: AccountFixture, receiver: Receiver, seconds: float, **params: Any
+) -> tuple[str, Received]:
+    """Place a call that gets one callback, advance the clock ``seconds``, and return the call's Sid
+    and that callback's request once the delivery log says it was delivered."""
+    sid = place_with_callback(client, account, receiver, **params)
+    advance(client, seconds)
+    delivered_log(client, sid, 1)
+    [request] = requests_for(receiver, 1)
+    return sid, request
 
 
 def poll(check: Callable[[], Any], what: str, timeout: float = WAIT_S) -> Any:
